@@ -1,0 +1,41 @@
+# Two commands take a fresh machine to a running demo school (make run) or a green suite (make test).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app esafety
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: run test test-postgres browser lint format clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(VENV)/.installed
+	$(FLASK) db upgrade heads
+	$(FLASK) demo --if-empty
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: $(VENV)/.installed
+	$(BIN)/pytest -q
+
+test-postgres: $(VENV)/.installed
+	ESAFETY_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -m "not browser"
+
+browser: $(VENV)/.installed
+	ESAFETY_REQUIRE_BROWSER=1 $(BIN)/pytest -q -m browser
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check esafety tests bench
+	$(BIN)/ruff format --check esafety tests bench
+
+format: $(VENV)/.installed
+	$(BIN)/ruff format esafety tests bench
+	$(BIN)/ruff check --fix esafety tests bench
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

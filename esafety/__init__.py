@@ -1,0 +1,184 @@
+"""esafety: a primary school's e-safety and social media policy, made real."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, abort, render_template, request
+from flask_login import current_user
+
+from .auth.access import access_of, public
+from .auth.roles import Role
+from .config import from_environment
+from .errors import DomainError
+from .extensions import csrf, db, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: The Content-Security-Policy: no inline script or style anywhere, no framing.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; media-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings from the environment, overridden by `config` (tests)."""
+    app = Flask(
+        __name__,
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    app.config.update(from_environment())
+    if config:
+        app.config.update(config)
+    Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+    _configure_logging(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.session_protection = "basic"
+
+    from .auth.services import load_session_user
+    from .auth.throttle import make_throttle
+
+    app.extensions["esafety_throttle"] = make_throttle(app.config["REDIS_URL"])
+    login_manager.user_loader(load_session_user)
+
+    _register_sqlite_pragmas(app)
+    _register_blueprints(app)
+    _declare_static_public(app)
+    _register_request_hooks(app)
+    _register_error_pages(app)
+    _register_template_helpers(app)
+
+    from . import cli
+
+    cli.register(app)
+    return app
+
+
+def _configure_logging(app: Flask) -> None:
+    """One line per event, ids only: no names or text a person wrote."""
+    if not app.logger.handlers or app.debug:
+        return
+    app.logger.setLevel(logging.INFO)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from . import views
+    from .auth import bp as auth_bp
+    from .induction import bp as induction_bp
+    from .lessons import bp as lessons_bp
+    from .meetings import bp as meetings_bp
+    from .safeguarding import bp as safeguarding_bp
+    from .sandbox import bp as sandbox_bp
+    from .school import bp as school_bp
+
+    for blueprint in (
+        views.bp,
+        auth_bp,
+        school_bp,
+        lessons_bp,
+        sandbox_bp,
+        meetings_bp,
+        induction_bp,
+        safeguarding_bp,
+    ):
+        app.register_blueprint(blueprint)
+
+
+def _declare_static_public(app: Flask) -> None:
+    """Static files are public; declared like every other endpoint."""
+    app.view_functions["static"] = public(app.view_functions["static"])
+
+
+def _register_sqlite_pragmas(app: Flask) -> None:
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from sqlalchemy import event
+
+    with app.app_context():
+
+        @event.listens_for(db.engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+
+def _register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def deny_undeclared_endpoints() -> None:
+        """Deny by default: a view that forgot to declare its roles is never served."""
+        if request.endpoint is None:
+            return
+        view = app.view_functions.get(request.endpoint)
+        if view is None or access_of(view) is None:
+            app.logger.error("endpoint %s has no access declaration", request.endpoint)
+            abort(404)
+
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if current_user and getattr(current_user, "is_authenticated", False):
+            # Pages for a signed-in person hold personal data: never keep them in a shared cache.
+            headers.setdefault("Cache-Control", "private, no-cache")
+        if app.config["ESAFETY_ENV"] == "production":
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+
+def _register_error_pages(app: Flask) -> None:
+    def render_error(code: int, title: str, message: str):
+        return render_template("error.html", code=code, title=title, message=message), code
+
+    @app.errorhandler(400)
+    def bad_request(error):
+        return render_error(400, "Something was not right", "Please go back and try again.")
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return render_error(403, "This page is not for you", "You do not have access to it.")
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return render_error(404, "Page not found", "We could not find that page.")
+
+    @app.errorhandler(413)
+    def too_large(error):
+        return render_error(413, "That file is too big", "Please choose a smaller file.")
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return render_error(
+            500, "Sorry, something went wrong", "Nothing you wrote has been lost. Please try again."
+        )
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        db.session.rollback()
+        titles = {403: "This page is not for you", 404: "Page not found"}
+        return render_error(
+            error.status, titles.get(error.status, "That did not work"), error.message
+        )
+
+
+def _register_template_helpers(app: Flask) -> None:
+    @app.context_processor
+    def inject() -> dict[str, Any]:
+        return {"Role": Role, "school_name": app.config["SCHOOL_NAME"]}

@@ -1,0 +1,82 @@
+"""Accounts: everyone who signs in, and the roles they hold."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..clock import utcnow
+from ..extensions import db, enum_type
+from .roles import STAFF_ROLES, Role
+
+
+def _new_session_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Staff, parents and governors sign in with it; pupils have none (store the minimum).
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    first_name: Mapped[str] = mapped_column(String(80))
+    last_name: Mapped[str] = mapped_column(String(80))
+    #: argon2id hash; null for pupils, who use pictures.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    #: argon2id hash of the pupil's picture sequence ("cat,star,boat").
+    picture_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    #: Part of the session cookie: changing it ends every session of this account.
+    session_token: Mapped[str] = mapped_column(String(40), default=_new_session_token)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    roles: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def role_set(self) -> frozenset[Role]:
+        return frozenset(r.role for r in self.roles)
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.role_set.intersection(roles))
+
+    @property
+    def is_pupil(self) -> bool:
+        return Role.PUPIL in self.role_set
+
+    @property
+    def is_staff(self) -> bool:
+        return bool(self.role_set & STAFF_ROLES)
+
+    def get_id(self) -> str:
+        """The session cookie names the account and its token, so disabling it ends sessions."""
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def rotate_session_token(self) -> None:
+        """End every session this account has open, on every device."""
+        self.session_token = _new_session_token()
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_role"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[Role] = mapped_column(enum_type(Role), primary_key=True)
+    user: Mapped[User] = relationship(back_populates="roles")

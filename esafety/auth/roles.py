@@ -1,0 +1,51 @@
+"""The school's roles. A person may hold several (a headteacher who also teaches)."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Role(enum.StrEnum):
+    PUPIL = "pupil"
+    PARENT = "parent"
+    TEACHER = "teacher"
+    SUPPORT_STAFF = "support_staff"
+    COMPUTING_LEAD = "computing_lead"
+    ESAFETY_OFFICER = "esafety_officer"
+    HEADTEACHER = "headteacher"
+    SLT = "slt"
+    GOVERNOR = "governor"
+    OFFICE_ADMIN = "office_admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.PUPIL: "Pupil",
+    Role.PARENT: "Parent or carer",
+    Role.TEACHER: "Teacher",
+    Role.SUPPORT_STAFF: "Support staff",
+    Role.COMPUTING_LEAD: "Computing lead",
+    Role.ESAFETY_OFFICER: "E-safety officer",
+    Role.HEADTEACHER: "Headteacher",
+    Role.SLT: "Senior leadership team",
+    Role.GOVERNOR: "Governor",
+    Role.OFFICE_ADMIN: "Office",
+}
+
+#: Everyone employed by the school (governors are volunteers and are not staff).
+STAFF_ROLES = frozenset(
+    {
+        Role.TEACHER,
+        Role.SUPPORT_STAFF,
+        Role.COMPUTING_LEAD,
+        Role.ESAFETY_OFFICER,
+        Role.HEADTEACHER,
+        Role.SLT,
+        Role.OFFICE_ADMIN,
+    }
+)
+#: Leaders who read the audit log and the school-wide reports.
+LEADER_ROLES = frozenset({Role.HEADTEACHER, Role.SLT, Role.COMPUTING_LEAD, Role.ESAFETY_OFFICER})

@@ -1,0 +1,188 @@
+"""Signing in and managing accounts: the rules, without HTTP."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from .. import audit
+from ..clock import utcnow
+from ..errors import DomainError, NotFoundError
+from ..extensions import db
+from .models import User, UserRole
+from .passwords import hash_secret, needs_rehash, verify_secret
+from .pictures import PICTURES, SEQUENCE_LENGTH, encode_sequence
+from .roles import Role
+from .throttle import LoginThrottle
+
+#: One answer for an unknown email and a wrong password, so neither reveals which accounts exist.
+WRONG_DETAILS = "That email and password do not match an account. Please check and try again."
+
+
+class LoginRefused(DomainError):
+    pass
+
+
+class AccountLocked(DomainError):
+    pass
+
+
+def throttle() -> LoginThrottle:
+    return current_app.extensions["esafety_throttle"]
+
+
+def create_user(
+    first_name: str,
+    last_name: str,
+    roles: list[Role] | set[Role],
+    email: str | None = None,
+    password: str | None = None,
+) -> User:
+    user = User(
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        email=email.strip().lower() if email else None,
+        password_hash=hash_secret(password) if password else None,
+    )
+    user.roles = [UserRole(role=Role(r)) for r in roles]
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def authenticate(email: str, password: str, address: str) -> User:
+    """Check an email and password, counting failures per account and per address."""
+    key = f"email:{email.strip().lower()}"
+    gate = throttle()
+    if gate.address_blocked(address):
+        audit.record("auth.login_refused", reason="address_rate_limited")
+        raise LoginRefused("Too many attempts from this device. Please wait ten minutes.")
+    locked_for = gate.account_locked_for(key)
+    if locked_for:
+        audit.record("auth.login_refused", reason="account_locked")
+        raise AccountLocked(
+            f"This account is locked after several wrong tries. "
+            f"Try again in {max(1, locked_for // 60)} minutes, or ask the school office."
+        )
+    user = find_by_email(email)
+    ok = verify_secret(user.password_hash if user else None, password)
+    if not ok or user is None or not user.active:
+        locked_now = gate.record_failure(key, address)
+        audit.record(
+            "auth.login_failed",
+            actor=user.id if user else None,
+            target_type="user",
+            target_id=user.id if user else None,
+            locked=locked_now,
+        )
+        raise LoginRefused(WRONG_DETAILS)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_secret(password)
+    gate.record_success(key)
+    user.last_login_at = utcnow()
+    audit.record("auth.login", actor=user, target=user)
+    return user
+
+
+def pupil_account_key(user_id: int) -> str:
+    return f"pupil:{user_id}"
+
+
+def authenticate_pupil(user: User, sequence: list[str], address: str) -> User:
+    """Check a pupil's three pictures; five wrong tries lock them out and tell their teacher."""
+    gate = throttle()
+    key = pupil_account_key(user.id)
+    if gate.address_blocked(address):
+        raise LoginRefused("Too many tries on this computer. Ask your teacher for help.")
+    if gate.account_locked_for(key):
+        raise AccountLocked(
+            "Your pictures are locked for a few minutes. Your teacher can help you."
+        )
+    try:
+        secret = encode_sequence(sequence)
+    except ValueError:
+        secret = ""
+    if not secret or not user.active or not verify_secret(user.picture_hash, secret):
+        locked_now = gate.record_failure(key, address)
+        audit.record("auth.login_failed", actor=user, target=user, locked=locked_now)
+        if locked_now:
+            # The teacher's class page lists recent lockouts from this entry.
+            audit.record("auth.pupil_locked_out", actor=None, target=user)
+            raise AccountLocked(
+                "Those pictures were not right five times, so your login is resting for a few "
+                "minutes. Your teacher has been told and can help you."
+            )
+        raise LoginRefused("Those pictures are not quite right. Have another go!")
+    if needs_rehash(user.picture_hash):
+        user.picture_hash = hash_secret(secret)
+    gate.record_success(key)
+    user.last_login_at = utcnow()
+    audit.record("auth.login", actor=user, target=user, method="pictures")
+    return user
+
+
+def random_picture_sequence() -> list[str]:
+    names = list(PICTURES)
+    return [secrets.choice(names) for _ in range(SEQUENCE_LENGTH)]
+
+
+def set_picture_password(
+    actor: User, pupil_user: User, sequence: list[str] | None = None
+) -> list[str]:
+    """Give a pupil a new picture password (teachers do this; pupils cannot)."""
+    sequence = sequence or random_picture_sequence()
+    pupil_user.picture_hash = hash_secret(encode_sequence(sequence))
+    throttle().unlock(pupil_account_key(pupil_user.id))
+    pupil_user.rotate_session_token()
+    audit.record("auth.picture_password_reset", actor=actor, target=pupil_user)
+    return sequence
+
+
+def set_password(actor: User, user: User, new_password: str) -> None:
+    if len(new_password) < 12:
+        raise DomainError("Use at least 12 characters: three random words work well.", "password")
+    user.password_hash = hash_secret(new_password)
+    user.rotate_session_token()
+    audit.record("auth.password_changed", actor=actor, target=user)
+
+
+def disable_account(actor: User, user: User) -> None:
+    """Disabling an account ends all its sessions at once."""
+    user.active = False
+    user.rotate_session_token()
+    audit.record("auth.account_disabled", actor=actor, target=user)
+
+
+def enable_account(actor: User, user: User) -> None:
+    user.active = True
+    audit.record("auth.account_enabled", actor=actor, target=user)
+
+
+def end_session(user: User) -> None:
+    """Logging out invalidates the session token, so a copied cookie stops working too."""
+    user.rotate_session_token()
+    audit.record("auth.logout", actor=user, target=user)
+
+
+def load_session_user(session_id: str) -> User | None:
+    try:
+        user_id, token = session_id.split(":", 1)
+        user = db.session.get(User, int(user_id))
+    except (ValueError, TypeError):
+        return None
+    if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFoundError("No such account.")
+    return user

@@ -1,0 +1,68 @@
+"""`flask --app esafety ...` commands. Each feature adds its own group in register()."""
+
+from __future__ import annotations
+
+import importlib
+import json
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+from sqlalchemy import func, inspect, select
+
+from .auth.models import User
+from .extensions import db
+
+#: Features that add to the demo school, in order; each module has `seed(school: DemoSchool)`.
+DEMO_SEEDERS: list[str] = []
+
+
+@click.command("demo")
+@click.option("--json", "as_json", is_flag=True, help="Print the logins as JSON for scripts.")
+@click.option(
+    "--if-empty", is_flag=True, help="Only seed an empty database; never add to a real school."
+)
+@with_appcontext
+def demo_command(as_json: bool, if_empty: bool) -> None:
+    """Create the demo school (safe to run twice) and print its logins."""
+    from .school import demo
+
+    if if_empty and not _database_is_empty() and not demo.is_present():
+        click.echo("The database already holds a school that is not the demo: not seeding it.")
+        return
+    school = demo.build()
+    for module_name in DEMO_SEEDERS:
+        importlib.import_module(module_name).seed(school)
+    db.session.commit()
+    if as_json:
+        click.echo(json.dumps(school.logins, indent=2))
+        return
+    click.echo(f"Demo school ready. Every adult's password: {demo.DEMO_PASSWORD}\n")
+    click.echo("Adults (email):")
+    for login in school.logins:
+        if login["role"] != "pupil" and "email" in login:
+            extra = login.get("job_title") or f"parent of {login.get('child', '')}"
+            click.echo(f"  {login['email']:<38} {login['name']} ({extra})")
+    click.echo(
+        "\nPupils: go to http://127.0.0.1:5000/pupils, type the class code, tap the name, "
+        "then the three pictures."
+    )
+    current = None
+    for login in school.logins:
+        if login["role"] == "pupil":
+            if login["class"] != current:
+                current = login["class"]
+                click.echo(
+                    f"  {login['class']} ({login['year_group']}), class code {login['class_code']}:"
+                )
+            click.echo(f"    {login['name']:<8} {' -> '.join(login['pictures'])}")
+
+
+def _database_is_empty() -> bool:
+    if "user" not in inspect(db.engine).get_table_names():
+        return True
+    return db.session.scalar(select(func.count(User.id))) == 0
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(demo_command)

@@ -1,0 +1,7 @@
+"""The induction feature's pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("induction", __name__, template_folder="templates", url_prefix="/induction")

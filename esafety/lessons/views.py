@@ -1,0 +1,7 @@
+"""The lessons feature's pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("lessons", __name__, template_folder="templates", url_prefix="/lessons")

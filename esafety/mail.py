@@ -1,0 +1,69 @@
+"""Outgoing email: SMTP in production; without an SMTP host, .eml files in instance/outbox/."""
+
+from __future__ import annotations
+
+import smtplib
+import uuid
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+
+from flask import current_app
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mimetype: str = "application/octet-stream"
+
+
+def build_message(
+    to: str | list[str], subject: str, body: str, attachments: list[Attachment] | tuple = ()
+) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_FROM"]
+    message["To"] = ", ".join(to) if isinstance(to, list) else to
+    message["Subject"] = subject
+    message["Message-ID"] = f"<{uuid.uuid4()}@esafety>"
+    message.set_content(body)
+    for item in attachments:
+        maintype, _, subtype = item.mimetype.partition("/")
+        message.add_attachment(
+            item.content, maintype=maintype, subtype=subtype, filename=item.filename
+        )
+    return message
+
+
+def send(
+    to: str | list[str], subject: str, body: str, attachments: list[Attachment] | tuple = ()
+) -> EmailMessage:
+    """Send one message. Keep personal details out of `body` where a link will do."""
+    message = build_message(to, subject, body, attachments)
+    config = current_app.config
+    if config["MAIL_SERVER"]:
+        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
+            if config["MAIL_USE_TLS"]:
+                smtp.starttls()
+            if config["MAIL_USERNAME"]:
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+            smtp.send_message(message)
+    else:
+        outbox = Path(config["MAIL_OUTBOX"])
+        outbox.mkdir(parents=True, exist_ok=True)
+        name = f"{uuid.uuid4().hex}.eml"
+        (outbox / name).write_bytes(bytes(message))
+    return message
+
+
+def outbox_messages() -> list[EmailMessage]:
+    """Messages written to the development outbox, oldest first (for tests and the demo)."""
+    from email import policy
+    from email.parser import BytesParser
+
+    outbox = Path(current_app.config["MAIL_OUTBOX"])
+    if not outbox.exists():
+        return []
+    files = sorted(outbox.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns)
+    parser = BytesParser(policy=policy.default)
+    return [parser.parsebytes(f.read_bytes()) for f in files]

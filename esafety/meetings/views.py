@@ -1,0 +1,7 @@
+"""The meetings feature's pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("meetings", __name__, template_folder="templates", url_prefix="/meetings")

@@ -1,0 +1,319 @@
+"""A believable demo school: a class in every year group, their parents, and staff in every role.
+
+Deterministic, so the printed logins are the same every time, and safe to run twice.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from ..auth.models import User
+from ..auth.roles import Role
+from ..auth.services import create_user, set_picture_password
+from ..clock import today
+from ..extensions import db
+from .models import AcademicYear, ParentLink, Pupil, SchoolClass, StaffProfile, YearGroup
+from .services import academic_year_for, assign_teacher
+
+#: Every adult in the demo school signs in with this password (demo only).
+DEMO_PASSWORD = "demo-school-2026"
+
+CLASS_NAMES = {
+    YearGroup.RECEPTION: "Robins",
+    YearGroup.YEAR_1: "Wrens",
+    YearGroup.YEAR_2: "Owls",
+    YearGroup.YEAR_3: "Oak",
+    YearGroup.YEAR_4: "Ash",
+    YearGroup.YEAR_5: "Beech",
+    YearGroup.YEAR_6: "Willow",
+}
+FIRST_NAMES = [
+    "Ava",
+    "Noah",
+    "Isla",
+    "Leo",
+    "Maya",
+    "Oscar",
+    "Zara",
+    "Arlo",
+    "Freya",
+    "Idris",
+    "Ruby",
+    "Theo",
+    "Amara",
+    "Finn",
+    "Priya",
+    "Jack",
+    "Evie",
+    "Kai",
+    "Lily",
+    "Omar",
+    "Grace",
+    "Ravi",
+    "Poppy",
+    "Sami",
+    "Ella",
+    "Jude",
+    "Hana",
+    "Max",
+    "Nia",
+    "Reuben",
+    "Sofia",
+    "Toby",
+    "Aisha",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Erin",
+    "Felix",
+    "Gemma",
+    "Harvey",
+    "Iris",
+    "Jonah",
+    "Keira",
+    "Luca",
+    "Mia",
+    "Nathan",
+    "Olive",
+    "Patrick",
+    "Rosa",
+    "Sean",
+    "Tilly",
+    "Umar",
+    "Violet",
+    "Will",
+    "Yara",
+    "Zac",
+]
+LAST_NAMES = [
+    "Adeyemi",
+    "Brennan",
+    "Chowdhury",
+    "Davies",
+    "Evans",
+    "Fletcher",
+    "Garcia",
+    "Hughes",
+    "Iqbal",
+    "Jones",
+    "Kowalski",
+    "Lewis",
+    "Morgan",
+    "Nowak",
+    "Okafor",
+    "Patel",
+    "Quinn",
+    "Roberts",
+    "Singh",
+    "Thomas",
+    "Upton",
+    "Vaughan",
+    "Walsh",
+    "Young",
+    "Zhang",
+    "Ahmed",
+    "Baker",
+    "Clarke",
+]
+STAFF = [
+    # (first, last, email local part, job title, roles, class year group taught or None)
+    ("Helen", "Marsh", "head", "Headteacher", [Role.HEADTEACHER, Role.TEACHER], None),
+    ("Daniel", "Okoro", "deputy", "Deputy headteacher", [Role.SLT, Role.TEACHER], None),
+    (
+        "Sarah",
+        "Lindqvist",
+        "esafety",
+        "E-safety officer and DSL",
+        [Role.ESAFETY_OFFICER, Role.SLT],
+        None,
+    ),
+    (
+        "Tom",
+        "Reid",
+        "computing",
+        "Computing lead",
+        [Role.COMPUTING_LEAD, Role.TEACHER],
+        YearGroup.YEAR_5,
+    ),
+    ("Priti", "Shah", "office", "School business manager", [Role.OFFICE_ADMIN], None),
+    ("Laura", "Bennett", "reception", "Reception teacher", [Role.TEACHER], YearGroup.RECEPTION),
+    ("Marcus", "Hill", "year1", "Year 1 teacher", [Role.TEACHER], YearGroup.YEAR_1),
+    ("Anna", "Kowal", "year2", "Year 2 teacher", [Role.TEACHER], YearGroup.YEAR_2),
+    ("James", "Price", "year3", "Year 3 teacher", [Role.TEACHER], YearGroup.YEAR_3),
+    ("Fatima", "Rahman", "year4", "Year 4 teacher", [Role.TEACHER], YearGroup.YEAR_4),
+    ("Chris", "Doyle", "year6", "Year 6 teacher", [Role.TEACHER], YearGroup.YEAR_6),
+    ("Jenny", "Cole", "ta", "Teaching assistant", [Role.SUPPORT_STAFF], YearGroup.RECEPTION),
+    ("Robert", "Ainsworth", "chair", "Chair of governors", [Role.GOVERNOR], None),
+    ("Margaret", "Ellis", "governor", "Safeguarding governor", [Role.GOVERNOR], None),
+]
+PUPILS_PER_CLASS = 8
+EMAIL_DOMAIN = "meadowbank.example"
+
+
+@dataclass
+class DemoSchool:
+    """What feature seeders build on: the year, classes, pupils, parents and staff by role."""
+
+    year: AcademicYear
+    classes: dict[YearGroup, SchoolClass]
+    pupils: dict[YearGroup, list[Pupil]]
+    parents: list[User]
+    staff: dict[str, User]
+    logins: list[dict] = field(default_factory=list)
+
+    def staff_with(self, role: Role) -> list[User]:
+        return [u for u in self.staff.values() if u.has_role(role)]
+
+
+def is_present() -> bool:
+    """True when this database holds the demo school (its headteacher's account exists)."""
+    return (
+        db.session.scalar(select(User.id).where(User.email == f"head@{EMAIL_DOMAIN}")) is not None
+    )
+
+
+def _picture_sequence(rng: random.Random) -> list[str]:
+    from ..auth.pictures import PICTURES
+
+    return [rng.choice(list(PICTURES)) for _ in range(3)]
+
+
+def build(start: date | None = None) -> DemoSchool:
+    """Create the demo school if it is not there; either way return it and its logins."""
+    rng = random.Random(2026)
+    name, starts_on, ends_on = academic_year_for(start or today())
+    year = db.session.scalar(select(AcademicYear).where(AcademicYear.name == name))
+    if year is None:
+        db.session.execute(db.update(AcademicYear).values(is_current=False))
+        year = AcademicYear(name=name, starts_on=starts_on, ends_on=ends_on, is_current=True)
+        db.session.add(year)
+        db.session.flush()
+
+    staff: dict[str, User] = {}
+    logins: list[dict] = []
+    for first, last, local, title, roles, _ in STAFF:
+        email = f"{local}@{EMAIL_DOMAIN}"
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = create_user(first, last, roles, email=email, password=DEMO_PASSWORD)
+            db.session.add(
+                StaffProfile(
+                    user_id=user.id,
+                    job_title=title,
+                    start_date=starts_on - timedelta(days=rng.randint(30, 2000)),
+                    is_chair_of_governors=(local == "chair"),
+                )
+            )
+        staff[local] = user
+        logins.append(
+            {
+                "role": roles[0].value,
+                "name": f"{first} {last}",
+                "email": email,
+                "password": DEMO_PASSWORD,
+                "job_title": title,
+            }
+        )
+
+    classes: dict[YearGroup, SchoolClass] = {}
+    pupils: dict[YearGroup, list[Pupil]] = {}
+    parents: list[User] = []
+    name_index = 0
+    for year_group, class_name in CLASS_NAMES.items():
+        code = "".join(rng.choice("ABCDEFGHJKMNPQRSTUVWXYZ23456789") for _ in range(6))
+        school_class = db.session.scalar(
+            select(SchoolClass).where(
+                SchoolClass.academic_year_id == year.id, SchoolClass.name == class_name
+            )
+        )
+        if school_class is None:
+            school_class = SchoolClass(
+                name=class_name, year_group=year_group, academic_year_id=year.id, login_code=code
+            )
+            db.session.add(school_class)
+            db.session.flush()
+        classes[year_group] = school_class
+        for _, _, local, _, _, taught in STAFF:
+            if taught == year_group:
+                assign_teacher(school_class, staff[local])
+        pupils[year_group] = []
+        born_from = date(starts_on.year - 5 - int(year_group), 9, 1)
+        for n in range(PUPILS_PER_CLASS):
+            first = FIRST_NAMES[name_index % len(FIRST_NAMES)]
+            last = LAST_NAMES[(name_index * 7) % len(LAST_NAMES)]
+            name_index += 1
+            reference = f"DEMO{int(year_group)}{n:02d}"
+            sequence = _picture_sequence(rng)
+            avatar = rng.choice(
+                [
+                    "cat",
+                    "dog",
+                    "fish",
+                    "bird",
+                    "sun",
+                    "moon",
+                    "star",
+                    "tree",
+                    "flower",
+                    "apple",
+                    "car",
+                    "boat",
+                ]
+            )
+            pupil = db.session.scalar(select(Pupil).where(Pupil.reference == reference))
+            if pupil is None:
+                user = create_user(first, last, [Role.PUPIL])
+                set_picture_password(None, user, sequence)
+                pupil = Pupil(
+                    user_id=user.id,
+                    reference=reference,
+                    first_name=first,
+                    last_name=last,
+                    date_of_birth=born_from + timedelta(days=rng.randint(0, 360)),
+                    class_id=school_class.id,
+                    avatar=avatar,
+                )
+                db.session.add(pupil)
+                db.session.flush()
+            else:
+                rng.randint(0, 360)  # keep the random sequence identical on a second run
+            pupils[year_group].append(pupil)
+            logins.append(
+                {
+                    "role": "pupil",
+                    "name": first,
+                    "class": class_name,
+                    "class_code": school_class.login_code,
+                    "pictures": sequence,
+                    "year_group": year_group.label,
+                }
+            )
+            parent_email = f"parent.{last.lower()}{int(year_group)}{n}@{EMAIL_DOMAIN}"
+            parent = db.session.scalar(select(User).where(User.email == parent_email))
+            parent_first = rng.choice(["Sam", "Alex", "Jo", "Chris", "Kim", "Pat", "Lee", "Dana"])
+            if parent is None:
+                parent = create_user(
+                    parent_first, last, [Role.PARENT], email=parent_email, password=DEMO_PASSWORD
+                )
+                db.session.add(
+                    ParentLink(
+                        parent_id=parent.id, pupil_id=pupil.id, relationship_to_pupil="Parent"
+                    )
+                )
+                db.session.flush()
+            parents.append(parent)
+            if n == 0:
+                logins.append(
+                    {
+                        "role": "parent",
+                        "name": parent.full_name,
+                        "email": parent_email,
+                        "password": DEMO_PASSWORD,
+                        "child": f"{first} ({class_name})",
+                    }
+                )
+    return DemoSchool(year, classes, pupils, parents, staff, logins)

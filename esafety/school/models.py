@@ -1,0 +1,209 @@
+"""The school's people and structure: years, classes, pupils, parents, staff, photo consent."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..auth.models import User
+from ..clock import utcnow
+from ..extensions import IntEnumType, db, enum_type
+
+
+class YearGroup(enum.IntEnum):
+    RECEPTION = 0
+    YEAR_1 = 1
+    YEAR_2 = 2
+    YEAR_3 = 3
+    YEAR_4 = 4
+    YEAR_5 = 5
+    YEAR_6 = 6
+
+    @property
+    def label(self) -> str:
+        return "Reception" if self is YearGroup.RECEPTION else f"Year {self.value}"
+
+    @property
+    def key(self) -> str:
+        """The name used in lesson files and URLs: reception, year_1 ... year_6."""
+        return self.name.lower()
+
+    @classmethod
+    def from_key(cls, key: str) -> YearGroup:
+        return cls[key.upper()]
+
+    @property
+    def typical_age(self) -> int:
+        """Age reached during the school year (Reception children turn 5)."""
+        return self.value + 5
+
+
+class AcademicYear(db.Model):
+    __tablename__ = "academic_year"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: "2026/27"
+    name: Mapped[str] = mapped_column(String(9), unique=True)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    is_current: Mapped[bool] = mapped_column(default=False)
+
+    __table_args__ = (
+        Index(
+            "uq_academic_year_one_current",
+            "is_current",
+            unique=True,
+            sqlite_where=text("is_current"),
+            postgresql_where=text("is_current"),
+        ),
+    )
+
+
+class SchoolClass(db.Model):
+    __tablename__ = "school_class"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    year_group: Mapped[YearGroup] = mapped_column(IntEnumType(YearGroup), index=True)
+    academic_year_id: Mapped[int] = mapped_column(ForeignKey("academic_year.id"), index=True)
+    #: Short code typed (or scanned from a QR code) to reach the class's picture login.
+    login_code: Mapped[str] = mapped_column(String(12), unique=True)
+    #: Classes of past years stay, read-only, for the record.
+    archived: Mapped[bool] = mapped_column(default=False)
+
+    academic_year: Mapped[AcademicYear] = relationship(lazy="joined")
+    teachers: Mapped[list[ClassTeacher]] = relationship(
+        back_populates="school_class", cascade="all, delete-orphan"
+    )
+    pupils: Mapped[list[Pupil]] = relationship(
+        back_populates="school_class", order_by="Pupil.first_name"
+    )
+
+    __table_args__ = (UniqueConstraint("academic_year_id", "name"),)
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.year_group.label})"
+
+
+class ClassTeacher(db.Model):
+    """Staff who teach or support a class: they see its pupils, blog and progress."""
+
+    __tablename__ = "class_teacher"
+
+    class_id: Mapped[int] = mapped_column(
+        ForeignKey("school_class.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+    school_class: Mapped[SchoolClass] = relationship(back_populates="teachers")
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class Pupil(db.Model):
+    __tablename__ = "pupil"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), unique=True)
+    #: The school's own pupil reference (e.g. UPN or MIS id), used to match roster imports.
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    first_name: Mapped[str] = mapped_column(String(80))
+    last_name: Mapped[str] = mapped_column(String(80))
+    date_of_birth: Mapped[date]
+    class_id: Mapped[int | None] = mapped_column(ForeignKey("school_class.id"), index=True)
+    #: Set when the pupil leaves the school; they keep no class.
+    left_on: Mapped[date | None]
+    #: Which of the picture tiles shows this pupil's name on the class login page.
+    avatar: Mapped[str] = mapped_column(String(20), default="star")
+
+    user: Mapped[User] = relationship(lazy="joined")
+    school_class: Mapped[SchoolClass | None] = relationship(back_populates="pupils")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def age_on(self, day: date) -> int:
+        dob = self.date_of_birth
+        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+
+class ParentLink(db.Model):
+    """A parent or carer of a pupil; a pupil may have several and a parent several children."""
+
+    __tablename__ = "parent_link"
+
+    parent_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+    pupil_id: Mapped[int] = mapped_column(
+        ForeignKey("pupil.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: "Mother", "Grandparent", "Foster carer"...
+    relationship_to_pupil: Mapped[str] = mapped_column(String(40), default="Parent")
+
+    parent: Mapped[User] = relationship(lazy="joined")
+    pupil: Mapped[Pupil] = relationship(lazy="joined")
+
+
+class StaffProfile(db.Model):
+    """Staff and governors: job title and start date (the induction clock starts here)."""
+
+    __tablename__ = "staff_profile"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+    job_title: Mapped[str] = mapped_column(String(120))
+    start_date: Mapped[date]
+    left_on: Mapped[date | None]
+    #: Allegations about the headteacher go to the chair of governors; there is at most one.
+    is_chair_of_governors: Mapped[bool] = mapped_column(default=False)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+    __table_args__ = (
+        Index(
+            "uq_staff_profile_one_chair",
+            "is_chair_of_governors",
+            unique=True,
+            sqlite_where=text("is_chair_of_governors"),
+            postgresql_where=text("is_chair_of_governors"),
+        ),
+    )
+
+
+class ConsentSource(enum.StrEnum):
+    PAPER_FORM = "paper_form"
+    EMAIL = "email"
+    PARENT_PORTAL = "parent_portal"
+    PHONE = "phone"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class PhotoConsent(db.Model):
+    """A parent's answer for one pupil and one academic year; asked afresh every year."""
+
+    __tablename__ = "photo_consent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupil.id", ondelete="CASCADE"))
+    academic_year_id: Mapped[int] = mapped_column(ForeignKey("academic_year.id"))
+    #: Photos on the class blog, seen by the class and its parents.
+    class_blog: Mapped[bool] = mapped_column(default=False)
+    #: Photos on the public news feed and the school website.
+    website: Mapped[bool] = mapped_column(default=False)
+    source: Mapped[ConsentSource] = mapped_column(enum_type(ConsentSource))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    recorded_by: Mapped[User] = relationship(lazy="joined")
+
+    __table_args__ = (UniqueConstraint("pupil_id", "academic_year_id"),)

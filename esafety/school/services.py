@@ -1,0 +1,280 @@
+"""Who belongs where, and who may see which class: the rules every feature asks."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import select
+
+from .. import audit
+from ..auth.models import User, UserRole
+from ..auth.roles import Role
+from ..clock import utcnow
+from ..errors import DomainError, NotFoundError
+from ..extensions import db
+from .models import (
+    AcademicYear,
+    ClassTeacher,
+    ConsentSource,
+    ParentLink,
+    PhotoConsent,
+    Pupil,
+    SchoolClass,
+    StaffProfile,
+)
+
+#: Roles that see every class (leaders, the office, the e-safety officer, the computing lead).
+WHOLE_SCHOOL_ROLES = (
+    Role.HEADTEACHER,
+    Role.SLT,
+    Role.OFFICE_ADMIN,
+    Role.ESAFETY_OFFICER,
+    Role.COMPUTING_LEAD,
+)
+#: Letters that cannot be mistaken for each other on a printed card (no 0/O, 1/I/L).
+_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def new_login_code(length: int = 6) -> str:
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(length))
+
+
+def current_academic_year() -> AcademicYear:
+    year = db.session.scalar(select(AcademicYear).where(AcademicYear.is_current))
+    if year is None:
+        raise NotFoundError("No academic year has been set up yet.")
+    return year
+
+
+def academic_year_for(day: date) -> tuple[str, date, date]:
+    """The English school year containing a day: 1 September to 31 August."""
+    start_year = day.year if day.month >= 9 else day.year - 1
+    return (
+        f"{start_year}/{str(start_year + 1)[-2:]}",
+        date(start_year, 9, 1),
+        date(start_year + 1, 8, 31),
+    )
+
+
+def pupil_of(user: User) -> Pupil | None:
+    return db.session.scalar(select(Pupil).where(Pupil.user_id == user.id))
+
+
+def children_of(parent: User) -> list[Pupil]:
+    return list(
+        db.session.scalars(
+            select(Pupil)
+            .join(ParentLink, ParentLink.pupil_id == Pupil.id)
+            .where(ParentLink.parent_id == parent.id, Pupil.left_on.is_(None))
+            .order_by(Pupil.first_name)
+        )
+    )
+
+
+def parents_of(pupil_ids: Iterable[int]) -> list[ParentLink]:
+    ids = list(pupil_ids)
+    if not ids:
+        return []
+    return list(db.session.scalars(select(ParentLink).where(ParentLink.pupil_id.in_(ids))))
+
+
+def visible_class_ids(user: User) -> set[int]:
+    """The classes a person may see: pupils their own, parents their children's, staff theirs."""
+    if user.has_role(*WHOLE_SCHOOL_ROLES):
+        return set(db.session.scalars(select(SchoolClass.id)))
+    ids: set[int] = set()
+    if user.has_role(Role.TEACHER, Role.SUPPORT_STAFF):
+        ids |= set(
+            db.session.scalars(select(ClassTeacher.class_id).where(ClassTeacher.user_id == user.id))
+        )
+    if user.has_role(Role.PARENT):
+        ids |= {p.class_id for p in children_of(user) if p.class_id}
+    if user.has_role(Role.PUPIL):
+        pupil = pupil_of(user)
+        if pupil and pupil.class_id:
+            ids.add(pupil.class_id)
+    return ids
+
+
+def classes_for(user: User) -> list[SchoolClass]:
+    ids = visible_class_ids(user)
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(SchoolClass)
+            .where(SchoolClass.id.in_(ids), SchoolClass.archived.is_(False))
+            .order_by(SchoolClass.year_group, SchoolClass.name)
+        )
+    )
+
+
+def class_visible_to(user: User, class_id: int) -> SchoolClass:
+    """The class, if this person may see it; otherwise 'not found', so no class is revealed."""
+    school_class = db.session.get(SchoolClass, class_id)
+    if school_class is None or class_id not in visible_class_ids(user):
+        raise NotFoundError("That class is not one of yours.")
+    return school_class
+
+
+def teaches(user: User, class_id: int) -> bool:
+    """Staff who may run this class: its own teachers, and leaders of the whole school."""
+    if user.has_role(Role.HEADTEACHER, Role.SLT, Role.COMPUTING_LEAD, Role.ESAFETY_OFFICER):
+        return True
+    return (
+        user.has_role(Role.TEACHER, Role.SUPPORT_STAFF)
+        and db.session.get(ClassTeacher, (class_id, user.id)) is not None
+    )
+
+
+def all_classes(include_archived: bool = False) -> list[SchoolClass]:
+    query = select(SchoolClass).order_by(SchoolClass.year_group, SchoolClass.name)
+    if not include_archived:
+        query = query.where(SchoolClass.archived.is_(False))
+    return list(db.session.scalars(query))
+
+
+def class_by_code(code: str) -> SchoolClass:
+    school_class = db.session.scalar(
+        select(SchoolClass).where(
+            SchoolClass.login_code == code.strip().upper(), SchoolClass.archived.is_(False)
+        )
+    )
+    if school_class is None:
+        raise NotFoundError(
+            "We could not find a class with that code. Check the card and try again.", "code"
+        )
+    return school_class
+
+
+def pupils_in_class(class_id: int) -> list[Pupil]:
+    return list(
+        db.session.scalars(
+            select(Pupil)
+            .where(Pupil.class_id == class_id, Pupil.left_on.is_(None))
+            .order_by(Pupil.first_name, Pupil.last_name)
+        )
+    )
+
+
+def known_names(class_id: int | None = None) -> list[tuple[str, str]]:
+    """First and last names of pupils (of one class, or all) and of staff: for the blog's checks."""
+    pupils = select(Pupil.first_name, Pupil.last_name).where(Pupil.left_on.is_(None))
+    if class_id is not None:
+        pupils = pupils.where(Pupil.class_id == class_id)
+    staff = select(User.first_name, User.last_name).join(
+        StaffProfile, StaffProfile.user_id == User.id
+    )
+    return [tuple(row) for row in db.session.execute(pupils.union_all(staff))]
+
+
+def chair_of_governors() -> User | None:
+    return db.session.scalar(
+        select(User).join(StaffProfile).where(StaffProfile.is_chair_of_governors)
+    )
+
+
+def staff_with_role(*roles: Role) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole)
+            .where(UserRole.role.in_(roles), User.active)
+            .distinct()
+            .order_by(User.last_name)
+        )
+    )
+
+
+def teachers_of(class_id: int) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(ClassTeacher, ClassTeacher.user_id == User.id)
+            .where(ClassTeacher.class_id == class_id, User.active)
+        )
+    )
+
+
+# --- Photo consent -------------------------------------------------------------------------
+
+
+def consent_register(class_id: int, year: AcademicYear) -> list[tuple[Pupil, PhotoConsent | None]]:
+    """Every pupil in the class with this year's answer, or None where nobody has asked yet."""
+    rows = db.session.execute(
+        select(Pupil, PhotoConsent)
+        .outerjoin(
+            PhotoConsent,
+            (PhotoConsent.pupil_id == Pupil.id) & (PhotoConsent.academic_year_id == year.id),
+        )
+        .where(Pupil.class_id == class_id, Pupil.left_on.is_(None))
+        .order_by(Pupil.last_name, Pupil.first_name)
+    )
+    return [(pupil, consent) for pupil, consent in rows]
+
+
+def record_photo_consent(
+    actor: User,
+    pupil: Pupil,
+    year: AcademicYear,
+    *,
+    class_blog: bool,
+    website: bool,
+    source: ConsentSource,
+) -> PhotoConsent:
+    """Record (or correct) this year's answer; the audit log keeps every earlier answer."""
+    consent = db.session.scalar(
+        select(PhotoConsent).where(
+            PhotoConsent.pupil_id == pupil.id, PhotoConsent.academic_year_id == year.id
+        )
+    )
+    if consent is None:
+        consent = PhotoConsent(pupil_id=pupil.id, academic_year_id=year.id)
+        db.session.add(consent)
+    consent.class_blog = class_blog
+    consent.website = website
+    consent.source = source
+    consent.recorded_by_id = actor.id
+    consent.recorded_at = utcnow()
+    db.session.flush()
+    audit.record(
+        "school.photo_consent_recorded",
+        actor=actor,
+        target=pupil,
+        year=year.name,
+        class_blog=class_blog,
+        website=website,
+        source=source.value,
+    )
+    return consent
+
+
+def photo_consent_for(pupil_ids: Iterable[int], kind: str) -> dict[int, bool]:
+    """Whether each pupil has consent of this kind ("class_blog" or "website") this year."""
+    ids = list(pupil_ids)
+    if kind not in {"class_blog", "website"}:
+        raise ValueError(kind)
+    if not ids:
+        return {}
+    year = current_academic_year()
+    column = getattr(PhotoConsent, kind)
+    granted = set(
+        db.session.scalars(
+            select(PhotoConsent.pupil_id).where(
+                PhotoConsent.pupil_id.in_(ids),
+                PhotoConsent.academic_year_id == year.id,
+                column.is_(True),
+            )
+        )
+    )
+    return {pid: pid in granted for pid in ids}
+
+
+def assign_teacher(school_class: SchoolClass, user: User) -> None:
+    if not user.has_role(Role.TEACHER, Role.SUPPORT_STAFF):
+        raise DomainError("Only teachers and support staff can be given a class.")
+    if db.session.get(ClassTeacher, (school_class.id, user.id)) is None:
+        db.session.add(ClassTeacher(class_id=school_class.id, user_id=user.id))
+        db.session.flush()

@@ -1,0 +1,221 @@
+"""Class pages, the photo-consent register, login cards and the roster import."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import segno
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import audit
+from ..auth.access import requires, signed_in
+from ..auth.models import User
+from ..auth.roles import Role
+from ..auth.services import set_picture_password
+from ..clock import utcnow
+from ..errors import NotAllowed, NotFoundError
+from ..extensions import db
+from . import roster, services
+from .forms import PhotoConsentForm, RosterForm
+from .models import ConsentSource, Pupil
+
+bp = Blueprint("school", __name__, template_folder="templates", url_prefix="/school")
+
+OFFICE = (Role.OFFICE_ADMIN, Role.HEADTEACHER, Role.SLT)
+CLASS_STAFF = (
+    Role.TEACHER,
+    Role.SUPPORT_STAFF,
+    Role.HEADTEACHER,
+    Role.SLT,
+    Role.COMPUTING_LEAD,
+    Role.ESAFETY_OFFICER,
+    Role.OFFICE_ADMIN,
+)
+
+
+def _recent_lockouts(pupils: list[Pupil]):
+    """Pupils locked out of their picture login in the last hour: the teacher is told here."""
+    user_ids = {p.user_id: p for p in pupils}
+    if not user_ids:
+        return []
+    entries = db.session.scalars(
+        select(audit.AuditEntry).where(
+            audit.AuditEntry.action == "auth.pupil_locked_out",
+            audit.AuditEntry.target_id.in_(user_ids),
+            audit.AuditEntry.at >= utcnow() - timedelta(hours=1),
+        )
+    )
+    return [(user_ids[e.target_id], e.at) for e in entries]
+
+
+@bp.get("/classes/<int:class_id>")
+@signed_in
+def class_page(class_id: int):
+    """Show a class's page: pupils see their class, staff see the pupils and any lockouts."""
+    school_class = services.class_visible_to(current_user, class_id)
+    is_staff = (
+        current_user.is_staff
+        and services.teaches(current_user, class_id)
+        or current_user.has_role(Role.OFFICE_ADMIN)
+    )
+    pupils = services.pupils_in_class(class_id) if is_staff else []
+    return render_template(
+        "school/class_page.html",
+        school_class=school_class,
+        pupils=pupils,
+        is_staff=is_staff,
+        lockouts=_recent_lockouts(pupils) if is_staff else [],
+    )
+
+
+@bp.get("/classes")
+@requires(*CLASS_STAFF)
+def classes():
+    """List the classes this member of staff works with."""
+    return render_template("school/classes.html", classes=services.classes_for(current_user))
+
+
+@bp.route("/classes/<int:class_id>/login-cards", methods=["GET", "POST"])
+@requires(Role.TEACHER, Role.SUPPORT_STAFF, Role.OFFICE_ADMIN, Role.HEADTEACHER, Role.SLT)
+def login_cards(class_id: int):
+    """Print a class's login cards; posting gives every pupil new pictures, shown only this once."""
+    school_class = services.class_visible_to(current_user, class_id)
+    pupils = services.pupils_in_class(class_id)
+    sequences: dict[int, list[str]] = {}
+    if request.method == "POST":
+        for pupil in pupils:
+            sequences[pupil.id] = set_picture_password(current_user, pupil.user)
+        db.session.commit()
+    login_url = url_for("auth.name_tiles", code=school_class.login_code, _external=True)
+    qr = segno.make(login_url, error="m").svg_data_uri(scale=4)
+    return render_template(
+        "school/login_cards.html",
+        school_class=school_class,
+        pupils=pupils,
+        sequences=sequences,
+        qr=qr,
+        login_url=login_url,
+    )
+
+
+@bp.post("/pupils/<int:pupil_id>/reset-pictures")
+@requires(Role.TEACHER, Role.SUPPORT_STAFF, Role.OFFICE_ADMIN, Role.HEADTEACHER, Role.SLT)
+def reset_pictures(pupil_id: int):
+    """Give one pupil new pictures (and unlock them), shown once for the teacher to pass on."""
+    pupil = db.session.get(Pupil, pupil_id)
+    if pupil is None or pupil.class_id is None:
+        raise NotFoundError("No such pupil.")
+    services.class_visible_to(current_user, pupil.class_id)
+    if not (services.teaches(current_user, pupil.class_id) or current_user.has_role(*OFFICE)):
+        raise NotAllowed("Only the class's staff can reset a pupil's pictures.")
+    sequence = set_picture_password(current_user, pupil.user)
+    db.session.commit()
+    names = " then ".join(sequence)
+    flash(f"{pupil.first_name}'s new pictures are: {names}. They can sign in now.", "success")
+    return redirect(url_for("school.class_page", class_id=pupil.class_id))
+
+
+@bp.get("/consent")
+@requires(*OFFICE)
+def consent_classes():
+    """Pick a class to see or record this year's photo consent."""
+    return render_template(
+        "school/consent_classes.html",
+        classes=services.all_classes(),
+        year=services.current_academic_year(),
+    )
+
+
+@bp.get("/consent/<int:class_id>")
+@requires(*OFFICE)
+def consent_register(class_id: int):
+    """Show the class's photo-consent register for this year (print-friendly)."""
+    school_class = services.class_visible_to(current_user, class_id)
+    year = services.current_academic_year()
+    rows = services.consent_register(class_id, year)
+    forms = {
+        pupil.id: PhotoConsentForm(
+            prefix=f"p{pupil.id}",
+            formdata=None,
+            class_blog=consent.class_blog if consent else False,
+            website=consent.website if consent else False,
+            source=consent.source.value if consent else ConsentSource.PAPER_FORM.value,
+        )
+        for pupil, consent in rows
+    }
+    return render_template(
+        "school/consent_register.html",
+        school_class=school_class,
+        year=year,
+        rows=rows,
+        forms=forms,
+        printing=request.args.get("print") == "1",
+    )
+
+
+@bp.post("/consent/<int:class_id>/<int:pupil_id>")
+@requires(*OFFICE)
+def record_consent(class_id: int, pupil_id: int):
+    """Record one pupil's photo consent for this academic year."""
+    services.class_visible_to(current_user, class_id)
+    pupil = db.session.get(Pupil, pupil_id)
+    if pupil is None or pupil.class_id != class_id:
+        raise NotFoundError("That pupil is not in this class.")
+    form = PhotoConsentForm(prefix=f"p{pupil.id}")
+    if form.validate_on_submit():
+        services.record_photo_consent(
+            current_user,
+            pupil,
+            services.current_academic_year(),
+            class_blog=form.class_blog.data,
+            website=form.website.data,
+            source=ConsentSource(form.source.data),
+        )
+        db.session.commit()
+        flash(f"Photo consent saved for {pupil.full_name}.", "success")
+    else:
+        flash(f"Photo consent for {pupil.full_name} was not saved: please try again.", "error")
+    return redirect(url_for("school.consent_register", class_id=class_id) + f"#pupil-{pupil.id}")
+
+
+@bp.route("/roster", methods=["GET", "POST"])
+@requires(*OFFICE)
+def roster_import():
+    """Upload the roster CSV: every row checked, all or nothing."""
+    form = RosterForm()
+    result = None
+    if form.validate_on_submit():
+        result = roster.import_roster(current_user, form.file.data.read())
+        if result.ok:
+            db.session.commit()
+            flash(
+                f"Imported: {result.pupils_created} new pupils, {result.pupils_updated} updated, "
+                f"{result.parents_created} new parents, {result.classes_created} new classes.",
+                "success",
+            )
+        else:
+            db.session.rollback()
+    return render_template("school/roster.html", form=form, result=result)
+
+
+@bp.get("/roster/template.csv")
+@requires(*OFFICE)
+def roster_template():
+    """Download an empty roster file with the right columns and an example row."""
+    return Response(
+        roster.template_csv(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=roster-template.csv"},
+    )
+
+
+@bp.get("/people")
+@requires(*OFFICE)
+def people():
+    """List staff, governors and parents with their roles (office and leaders)."""
+    users = db.session.scalars(
+        select(User).where(User.email.is_not(None)).order_by(User.last_name, User.first_name)
+    ).all()
+    return render_template("school/people.html", users=users)

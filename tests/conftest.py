@@ -1,0 +1,143 @@
+"""Fixtures: the app on the test database, a clean database per test, and signed-in clients.
+
+The database is SQLite in a temporary file unless ESAFETY_TEST_DATABASE_URL names another
+(CI runs the whole suite again on PostgreSQL). Tables are emptied after each test rather than
+rolled back, because the concurrency tests need real commits on several connections.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, text
+
+from esafety import create_app
+from esafety.auth import passwords
+from esafety.auth.models import User
+from esafety.auth.roles import Role
+from esafety.auth.throttle import MemoryStore, make_throttle
+from esafety.extensions import db as _db
+from tests import factories
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+
+passwords.use_fast_hashing_for_tests()
+
+
+def _database_url(tmp_dir: Path) -> str:
+    return os.environ.get("ESAFETY_TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def _app_dirs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("esafety")
+
+
+@pytest.fixture(scope="session")
+def app(_app_dirs: Path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": _database_url(_app_dirs),
+            "WTF_CSRF_ENABLED": False,
+            "INSTANCE_DIR": str(_app_dirs / "instance"),
+            "UPLOAD_FOLDER": str(_app_dirs / "uploads"),
+            "MAIL_OUTBOX": str(_app_dirs / "outbox"),
+            "SERVER_NAME": "esafety.test",
+        }
+    )
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
+def _empty_all_tables() -> None:
+    tables = list(reversed(_db.metadata.sorted_tables))
+    if _db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            _db.session.execute(table.delete())
+    _db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def db(app, tmp_path: Path) -> Iterator:
+    """A clean database, outbox, upload folder and login throttle for every test."""
+    app.config["MAIL_OUTBOX"] = str(tmp_path / "outbox")
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+    app.extensions["esafety_throttle"] = make_throttle("")
+    assert isinstance(app.extensions["esafety_throttle"].store, MemoryStore)
+    with app.app_context():
+        yield _db
+        _db.session.rollback()
+        _empty_all_tables()
+        _db.session.remove()
+
+
+@pytest.fixture
+def school(db):
+    """A small school: the current year and one class per year group with 3 pupils each."""
+    return factories.make_school()
+
+
+@pytest.fixture
+def login_as(client) -> Callable[..., User]:
+    """Sign the test client in as a user (made with the given role unless one is passed)."""
+
+    def _login(role_or_user: Role | User, **kwargs) -> User:
+        user = role_or_user
+        if not isinstance(user, User):
+            user = factories.make_user(role_or_user, **kwargs)
+        _db.session.commit()
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+        return user
+
+    return _login
+
+
+class QueryCounter:
+    """Counts SQL statements sent to the database while active."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(db):
+    """Use as `with count_queries() as counter:` then read counter.count."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def _counting():
+        counter = QueryCounter()
+        event.listen(_db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(_db.engine, "before_cursor_execute", counter)
+
+    return _counting
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip(f"the shared folder {SHARED} (bad-input corpora) is not beside the project")
+    return SHARED
