@@ -14,7 +14,9 @@ from .auth.models import User
 from .extensions import db
 
 #: Features that add to the demo school, in order; each module has `seed(school: DemoSchool)`.
-DEMO_SEEDERS: list[str] = []
+DEMO_SEEDERS: list[str] = [
+    # one line per feature, e.g. "esafety.lessons.demo",
+]
 
 
 @click.command("demo")
@@ -66,3 +68,4 @@ def _database_is_empty() -> bool:
 
 def register(app: Flask) -> None:
     app.cli.add_command(demo_command)
+    # Feature command groups (one line each), e.g. app.cli.add_command(lessons_cli.group)

@@ -51,7 +51,7 @@ def make_user(
         first_name or f"{roles[0].value.title().replace('_', '')}{n}",
         last_name,
         roles,
-        email=email or f"{roles[0].value}{n}@school.test",
+        email=email or f"{roles[0].value}{n}@school.example",
         password=password,
     )
     if set(roles) & (STAFF_ROLES | {Role.GOVERNOR}):

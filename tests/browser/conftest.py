@@ -1,0 +1,115 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium against a live server.
+
+The server runs in a thread of this process, on the same test database, so data a test
+creates (and commits) is what the browser sees. Without /usr/bin/chromium these tests skip,
+unless ESAFETY_REQUIRE_BROWSER=1 (CI), where a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(here):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def _playwright_browser():
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is not installed (apt-get install -y chromium)"
+        if os.environ.get("ESAFETY_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def server_url(app) -> Iterator[str]:
+    """Serve the test app on a free local port for the duration of one test."""
+    app.config["SERVER_NAME"] = None
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(5)
+        app.config["SERVER_NAME"] = "esafety.test"
+
+
+@pytest.fixture
+def browser_context(_playwright_browser):
+    context = _playwright_browser.new_context(viewport={"width": 1024, "height": 800})
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(browser_context, server_url):
+    """A fresh page; errors in the page's scripts fail the test."""
+    page = browser_context.new_page()
+    page.set_default_timeout(10_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.base_url = server_url
+    yield page
+    assert errors == [], f"script errors on the page: {errors}"
+
+
+@pytest.fixture
+def phone_page(_playwright_browser, server_url):
+    """A page at a phone's size (360 x 740) with touch."""
+    context = _playwright_browser.new_context(
+        viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.base_url = server_url
+    yield page
+    context.close()
+
+
+def sign_in(page, email: str, password: str) -> None:
+    """Sign an adult in through the real login form."""
+    page.goto(page.base_url + "/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def sign_in_pupil(page, class_code: str, first_name: str, pictures: list[str]) -> None:
+    """Sign a pupil in the way a child does: class code, name tile, three pictures."""
+    page.goto(page.base_url + "/pupils")
+    page.get_by_label("Class code").fill(class_code)
+    page.get_by_role("button", name="Go").click()
+    page.get_by_role("link", name=first_name).click()
+    for picture in pictures:
+        page.get_by_role("button", name=picture.capitalize(), exact=True).click()
