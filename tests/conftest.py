@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from flask import g
+from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
 from esafety import create_app
@@ -29,6 +31,15 @@ passwords.use_fast_hashing_for_tests()
 
 def _database_url(tmp_dir: Path) -> str:
     return os.environ.get("ESAFETY_TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.sqlite3'}"
+
+
+class FreshRequestClient(FlaskClient):
+    """pytest-flask keeps one app context for the whole test, so `g` would outlive a request:
+    forget the signed-in user before each request, as a real server does."""
+
+    def open(self, *args, **kwargs):
+        g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -49,6 +60,7 @@ def app(_app_dirs: Path):
             "SERVER_NAME": "esafety.test",
         }
     )
+    app.test_client_class = FreshRequestClient
     with app.app_context():
         _db.drop_all()
         _db.create_all()

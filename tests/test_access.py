@@ -1,4 +1,4 @@
-"""Deny by default: every endpoint declares who may use it, and anonymous visitors are sent to sign in."""
+"""Deny by default: every endpoint declares who may use it; anonymous visitors go to sign in."""
 
 from __future__ import annotations
 

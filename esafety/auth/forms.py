@@ -7,6 +7,11 @@ from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
 
+def _strip(value: str | None) -> str | None:
+    """People paste emails with spaces around them; that is not a mistake worth an error."""
+    return value.strip() if isinstance(value, str) else value
+
+
 class LoginForm(FlaskForm):
     email = EmailField(
         "Email address",
@@ -14,6 +19,7 @@ class LoginForm(FlaskForm):
             DataRequired("Enter your email address."),
             Email("Enter an email address like name@example.com."),
         ],
+        filters=[_strip],
         render_kw={"autocomplete": "username"},
     )
     password = PasswordField(
@@ -27,6 +33,7 @@ class ClassCodeForm(FlaskForm):
     code = StringField(
         "Class code",
         validators=[DataRequired("Type the code from your class card."), Length(max=12)],
+        filters=[_strip],
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
     )
 

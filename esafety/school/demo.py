@@ -197,6 +197,7 @@ def build(start: date | None = None) -> DemoSchool:
     logins: list[dict] = []
     for first, last, local, title, roles, _ in STAFF:
         email = f"{local}@{EMAIL_DOMAIN}"
+        worked_days = rng.randint(30, 2000)
         user = db.session.scalar(select(User).where(User.email == email))
         if user is None:
             user = create_user(first, last, roles, email=email, password=DEMO_PASSWORD)
@@ -204,7 +205,7 @@ def build(start: date | None = None) -> DemoSchool:
                 StaffProfile(
                     user_id=user.id,
                     job_title=title,
-                    start_date=starts_on - timedelta(days=rng.randint(30, 2000)),
+                    start_date=starts_on - timedelta(days=worked_days),
                     is_chair_of_governors=(local == "chair"),
                 )
             )
@@ -264,6 +265,7 @@ def build(start: date | None = None) -> DemoSchool:
                     "boat",
                 ]
             )
+            age_days = rng.randint(0, 360)
             pupil = db.session.scalar(select(Pupil).where(Pupil.reference == reference))
             if pupil is None:
                 user = create_user(first, last, [Role.PUPIL])
@@ -273,14 +275,12 @@ def build(start: date | None = None) -> DemoSchool:
                     reference=reference,
                     first_name=first,
                     last_name=last,
-                    date_of_birth=born_from + timedelta(days=rng.randint(0, 360)),
+                    date_of_birth=born_from + timedelta(days=age_days),
                     class_id=school_class.id,
                     avatar=avatar,
                 )
                 db.session.add(pupil)
                 db.session.flush()
-            else:
-                rng.randint(0, 360)  # keep the random sequence identical on a second run
             pupils[year_group].append(pupil)
             logins.append(
                 {

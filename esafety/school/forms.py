@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, SelectField
+from wtforms import BooleanField, SelectChoice, SelectField
 
 from .models import ConsentSource
 
@@ -14,7 +14,7 @@ class PhotoConsentForm(FlaskForm):
     website = BooleanField("Website and public news feed photos")
     source = SelectField(
         "Recorded from",
-        choices=[(s.value, s.label) for s in ConsentSource],
+        choices=[SelectChoice(s.value, s.label) for s in ConsentSource],
         default=ConsentSource.PAPER_FORM.value,
     )
 
