@@ -52,3 +52,26 @@ class ChangePasswordForm(FlaskForm):
         ],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        validators=[
+            DataRequired("Enter your email address."),
+            Email("Enter an email address like name@example.com."),
+        ],
+        filters=[_strip],
+        render_kw={"autocomplete": "username"},
+    )
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[
+            DataRequired("Enter a new password."),
+            Length(min=12, message="Use at least 12 characters: three random words work well."),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )

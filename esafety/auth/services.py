@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import secrets
 
-from flask import current_app
+from flask import current_app, url_for
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
-from .. import audit
+from .. import audit, mail
 from ..clock import utcnow
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
@@ -179,6 +180,62 @@ def load_session_user(session_id: str) -> User | None:
     if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
         return None
     return user
+
+
+PASSWORD_LINK_SALT = "esafety.set-password"  # noqa: S105 - a namespace, not a secret
+#: A link to set a password works for three days: long enough for a parent to find the email.
+PASSWORD_LINK_MAX_AGE = 3 * 24 * 3600
+
+
+def _password_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=PASSWORD_LINK_SALT)
+
+
+def password_link_token(user: User) -> str:
+    """A signed token naming the account and its session token: setting a password spends it."""
+    return _password_serializer().dumps([user.id, user.session_token])
+
+
+def user_for_password_token(token: str) -> User:
+    try:
+        user_id, session_token = _password_serializer().loads(token, max_age=PASSWORD_LINK_MAX_AGE)
+    except (BadSignature, ValueError, TypeError):
+        raise DomainError(
+            "This link has expired or has already been used. Ask for a new one below."
+        ) from None
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or user.session_token != session_token:
+        raise DomainError(
+            "This link has expired or has already been used. Ask for a new one below."
+        )
+    return user
+
+
+def send_password_link(user: User, *, invitation: bool) -> None:
+    """Email a link to set a password: an invitation for new accounts, a reset otherwise."""
+    link = url_for("auth.set_password", token=password_link_token(user), _external=True)
+    school = current_app.config["SCHOOL_NAME"]
+    if invitation:
+        subject = f"Your {school} e-safety account"
+        opening = f"An account has been made for you on {school}'s e-safety site."
+    else:
+        subject = f"Set a new password for {school} e-safety"
+        opening = "Someone (we hope you) asked to set a new password for your account."
+    mail.send(
+        user.email,
+        subject,
+        f"Hello {user.first_name},\n\n{opening}\n\nChoose your password here (the link works "
+        f"for three days and only once):\n{link}\n\n"
+        "If you did not expect this email, you can ignore it.\n",
+    )
+    audit.record("auth.password_link_sent", actor=None, target=user, invitation=invitation)
+
+
+def request_password_reset(email: str) -> None:
+    """Send a reset link if the account exists; the page says the same either way."""
+    user = find_by_email(email)
+    if user is not None and user.active and user.email:
+        send_password_link(user, invitation=False)
 
 
 def get_user(user_id: int) -> User:

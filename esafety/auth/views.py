@@ -12,7 +12,13 @@ from ..extensions import db
 from ..school import services as school
 from . import services
 from .access import public, signed_in
-from .forms import ChangePasswordForm, ClassCodeForm, LoginForm
+from .forms import (
+    ChangePasswordForm,
+    ClassCodeForm,
+    ForgotPasswordForm,
+    LoginForm,
+    SetPasswordForm,
+)
 from .passwords import verify_secret
 from .pictures import PICTURES, SEQUENCE_LENGTH
 
@@ -159,3 +165,38 @@ def change_password():
             flash("Your password has been changed. Other devices have been signed out.", "success")
             return redirect(url_for("main.home"))
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@public
+def forgot_password():
+    """Email a link to set a new password; the answer never reveals whether the account exists."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        flash(
+            "If that email belongs to an account, we have sent a link to set a new password. "
+            "It works for three days.",
+            "success",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/password/set/<token>", methods=["GET", "POST"])
+@public
+def set_password(token: str):
+    """Set a password from an emailed link (invitations and resets)."""
+    try:
+        user = services.user_for_password_token(token)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("auth.forgot_password"))
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        services.set_password(user, user, form.password.data)
+        db.session.commit()
+        flash("Your password is set. You can sign in now.", "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/set_password.html", form=form, user=user)

@@ -278,3 +278,56 @@ def assign_teacher(school_class: SchoolClass, user: User) -> None:
     if db.session.get(ClassTeacher, (school_class.id, user.id)) is None:
         db.session.add(ClassTeacher(class_id=school_class.id, user_id=user.id))
         db.session.flush()
+
+
+def add_staff_member(
+    actor: User,
+    *,
+    first_name: str,
+    last_name: str,
+    email: str,
+    job_title: str,
+    start_date: date,
+    roles: list[Role],
+    chair_of_governors: bool = False,
+) -> User:
+    """Add a member of staff or a governor; their induction clock starts on the start date."""
+    from ..auth.services import create_user, find_by_email
+
+    if find_by_email(email) is not None:
+        raise DomainError("Someone already has an account with this email address.", "email")
+    if chair_of_governors and Role.GOVERNOR not in roles:
+        raise DomainError("Only a governor can be chair of governors.", "chair_of_governors")
+    if chair_of_governors and chair_of_governors_profile() is not None:
+        raise DomainError(
+            "The school already has a chair of governors. Change theirs first.",
+            "chair_of_governors",
+        )
+    user = create_user(first_name, last_name, roles, email=email)
+    db.session.add(
+        StaffProfile(
+            user_id=user.id,
+            job_title=job_title.strip(),
+            start_date=start_date,
+            is_chair_of_governors=chair_of_governors,
+        )
+    )
+    db.session.flush()
+    audit.record("school.staff_added", actor=actor, target=user, roles=[r.value for r in roles])
+    return user
+
+
+def chair_of_governors_profile() -> StaffProfile | None:
+    return db.session.scalar(select(StaffProfile).where(StaffProfile.is_chair_of_governors))
+
+
+def parents_without_password() -> list[User]:
+    """Parents added by a roster import who have not yet been invited to choose a password."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole)
+            .where(UserRole.role == Role.PARENT, User.password_hash.is_(None), User.active)
+            .order_by(User.last_name)
+        )
+    )

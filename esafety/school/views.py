@@ -13,12 +13,17 @@ from .. import audit
 from ..auth.access import requires, signed_in
 from ..auth.models import User
 from ..auth.roles import Role
-from ..auth.services import set_picture_password
+from ..auth.services import (
+    disable_account,
+    enable_account,
+    send_password_link,
+    set_picture_password,
+)
 from ..clock import utcnow
-from ..errors import NotAllowed, NotFoundError
+from ..errors import DomainError, NotAllowed, NotFoundError
 from ..extensions import db
 from . import roster, services
-from .forms import PhotoConsentForm, RosterForm
+from .forms import PhotoConsentForm, RosterForm, StaffForm
 from .models import ConsentSource, Pupil
 
 bp = Blueprint("school", __name__, template_folder="templates", url_prefix="/school")
@@ -218,4 +223,67 @@ def people():
     users = db.session.scalars(
         select(User).where(User.email.is_not(None)).order_by(User.last_name, User.first_name)
     ).all()
-    return render_template("school/people.html", users=users)
+    return render_template(
+        "school/people.html", users=users, uninvited=len(services.parents_without_password())
+    )
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+@requires(*OFFICE)
+def add_staff():
+    """Add a member of staff or a governor, and email them a link to choose a password."""
+    form = StaffForm()
+    if form.validate_on_submit():
+        try:
+            user = services.add_staff_member(
+                current_user,
+                first_name=form.first_name.data,
+                last_name=form.last_name.data,
+                email=form.email.data,
+                job_title=form.job_title.data,
+                start_date=form.start_date.data,
+                roles=[Role(r) for r in form.roles.data],
+                chair_of_governors=form.chair_of_governors.data,
+            )
+        except DomainError as error:
+            form[error.field or "email"].errors.append(error.message)
+        else:
+            send_password_link(user, invitation=True)
+            db.session.commit()
+            flash(
+                f"{user.full_name} has been added and emailed a link to choose a password.",
+                "success",
+            )
+            return redirect(url_for("school.people"))
+    return render_template("school/add_staff.html", form=form)
+
+
+@bp.post("/people/invite-parents")
+@requires(*OFFICE)
+def invite_parents():
+    """Email every parent who has no password yet a link to choose one."""
+    parents = services.parents_without_password()
+    for parent in parents:
+        send_password_link(parent, invitation=True)
+    db.session.commit()
+    flash(f"Invitations sent to {len(parents)} parents and carers.", "success")
+    return redirect(url_for("school.people"))
+
+
+@bp.post("/people/<int:user_id>/active")
+@requires(*OFFICE)
+def set_account_active(user_id: int):
+    """Disable an account (ending its sessions at once) or enable it again."""
+    user = db.session.get(User, user_id)
+    if user is None or user.is_pupil:
+        raise NotFoundError("No such account.")
+    if user.id == current_user.id:
+        raise NotAllowed("You cannot disable your own account.")
+    if request.form.get("active") == "1":
+        enable_account(current_user, user)
+        flash(f"{user.full_name} can sign in again.", "success")
+    else:
+        disable_account(current_user, user)
+        flash(f"{user.full_name}'s account is disabled and signed out everywhere.", "success")
+    db.session.commit()
+    return redirect(url_for("school.people"))

@@ -159,3 +159,28 @@ class TestPictureLogin:
     def test_pupils_cannot_change_a_password_or_profile(self, client, pupil, login_as):
         login_as(pupil.user)
         assert client.get("/account/password").status_code == 403
+
+
+def test_a_forgotten_password_link_sets_a_new_one_once(client, app):
+    from esafety import mail
+
+    user = factories.make_user(Role.PARENT, email="gran@school.example")
+    db.session.commit()
+    response = client.post("/password/forgot", data={"email": "gran@school.example"})
+    assert response.status_code == 302
+    [message] = mail.outbox_messages()
+    link = next(line for line in message.get_content().splitlines() if "/password/set/" in line)
+    path = link.split("esafety.test", 1)[1]
+    response = client.post(path, data={"password": "kettle garden purple"})
+    assert response.status_code == 302
+    assert passwords.verify_secret(user.password_hash, "kettle garden purple")
+    again = client.post(path, data={"password": "another one entirely"}, follow_redirects=True)
+    assert b"already been used" in again.data
+
+
+def test_asking_for_a_link_for_an_unknown_email_looks_the_same_and_sends_nothing(client):
+    from esafety import mail
+
+    response = client.post("/password/forgot", data={"email": "nobody@school.example"})
+    assert response.status_code == 302
+    assert mail.outbox_messages() == []

@@ -1,0 +1,74 @@
+"""The office adds staff, invites parents and disables accounts."""
+
+from __future__ import annotations
+
+from esafety import mail
+from esafety.auth.roles import Role
+from esafety.auth.services import find_by_email
+from esafety.extensions import db
+from tests import factories
+
+
+def test_the_office_adds_a_teacher_who_is_emailed_an_invitation(client, login_as):
+    login_as(Role.OFFICE_ADMIN)
+    response = client.post(
+        "/school/people/new",
+        data={
+            "first_name": "Nadia",
+            "last_name": "Perez",
+            "email": "n.perez@school.example",
+            "job_title": "Year 2 teacher",
+            "start_date": "2026-09-01",
+            "roles": ["teacher"],
+        },
+    )
+    assert response.status_code == 302
+    user = find_by_email("n.perez@school.example")
+    assert user.has_role(Role.TEACHER) and user.password_hash is None
+    [invitation] = mail.outbox_messages()
+    assert invitation["To"] == "n.perez@school.example"
+    assert "/password/set/" in invitation.get_content()
+
+
+def test_a_second_chair_of_governors_is_refused_beside_the_field(client, login_as):
+    chair = factories.make_user(Role.GOVERNOR)
+    chair_profile = db.session.get(factories.StaffProfile, chair.id)
+    chair_profile.is_chair_of_governors = True
+    login_as(Role.OFFICE_ADMIN)
+    response = client.post(
+        "/school/people/new",
+        data={
+            "first_name": "Ann",
+            "last_name": "Other",
+            "email": "ann@school.example",
+            "job_title": "Governor",
+            "start_date": "2026-09-01",
+            "roles": ["governor"],
+            "chair_of_governors": "y",
+        },
+    )
+    assert response.status_code == 200
+    assert b"already has a chair of governors" in response.data
+    assert b'value="ann@school.example"' in response.data  # what was typed is kept
+    assert find_by_email("ann@school.example") is None
+
+
+def test_parents_from_the_roster_are_invited_once_asked(client, login_as):
+    parent = factories.make_user(Role.PARENT, email="mum@school.example")
+    parent.password_hash = None
+    login_as(Role.OFFICE_ADMIN)
+    assert b"1 parents and carers have not chosen a password" in client.get("/school/people").data
+    client.post("/school/people/invite-parents")
+    assert [m["To"] for m in mail.outbox_messages()] == ["mum@school.example"]
+
+
+def test_disabling_an_account_signs_it_out(client, login_as, app):
+    parent = factories.make_user(Role.PARENT)
+    login_as(Role.OFFICE_ADMIN)
+    client.post(f"/school/people/{parent.id}/active", data={"active": "0"})
+    db.session.refresh(parent)
+    assert parent.active is False
+    other = app.test_client()
+    with other.session_transaction() as session:
+        session["_user_id"] = parent.get_id()
+    assert other.get("/").status_code == 302
