@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -66,6 +67,43 @@ def _database_is_empty() -> bool:
     return db.session.scalar(select(func.count(User.id))) == 0
 
 
+@click.command("backup")
+@click.option(
+    "--to",
+    "destination",
+    default="instance/backups",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the archive.",
+)
+@with_appcontext
+def backup_command(destination: Path) -> None:
+    """Write one dated archive: a consistent database snapshot and every uploaded file."""
+    from .backup import create_backup
+
+    click.echo(str(create_backup(destination)))
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def restore_command(archive: Path) -> None:
+    """Restore a backup archive into an empty instance."""
+    from .backup import restore_backup
+    from .errors import DomainError
+
+    try:
+        manifest = restore_backup(archive)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(
+        f"Restored the {manifest['dialect']} backup of {manifest['created_at']} "
+        f"with {len(manifest['uploads'])} uploaded files."
+    )
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(demo_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     # Feature command groups (one line each), e.g. app.cli.add_command(lessons_cli.group)
