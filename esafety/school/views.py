@@ -22,7 +22,7 @@ from ..auth.services import (
 from ..clock import utcnow
 from ..errors import DomainError, NotAllowed, NotFoundError
 from ..extensions import db
-from . import roster, services
+from . import rollover, roster, services
 from .forms import PhotoConsentForm, RosterForm, StaffForm
 from .models import ConsentSource, Pupil
 
@@ -287,3 +287,30 @@ def set_account_active(user_id: int):
         flash(f"{user.full_name}'s account is disabled and signed out everywhere.", "success")
     db.session.commit()
     return redirect(url_for("school.people"))
+
+
+@bp.route("/rollover", methods=["GET", "POST"])
+@requires(Role.OFFICE_ADMIN, Role.HEADTEACHER)
+def year_rollover():
+    """Preview, then start, the next academic year."""
+    try:
+        plan = rollover.plan_rollover()
+    except DomainError as error:
+        return render_template("school/rollover.html", plan=None, message=error.message)
+    if request.method == "POST":
+        if request.form.get("confirm") != "yes":
+            return render_template(
+                "school/rollover.html",
+                plan=plan,
+                message=None,
+                confirm_error="Tick the box to confirm you have checked the preview.",
+            )
+        rollover.apply_rollover(current_user)
+        db.session.commit()
+        flash(
+            f"{plan.to_year} has started: classes have moved up, {plan.leavers} Year 6 pupils "
+            "have left, and photo consent is ready to be asked afresh.",
+            "success",
+        )
+        return redirect(url_for("school.consent_classes"))
+    return render_template("school/rollover.html", plan=plan, message=None)
