@@ -83,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     from .induction import bp as induction_bp
     from .lessons import bp as lessons_bp
     from .meetings import bp as meetings_bp
+    from .records import bp as records_bp
     from .safeguarding import bp as safeguarding_bp
     from .sandbox import bp as sandbox_bp
     from .school import bp as school_bp
@@ -96,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
         meetings_bp,
         induction_bp,
         safeguarding_bp,
+        records_bp,
     ):
         app.register_blueprint(blueprint)
 

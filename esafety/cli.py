@@ -16,7 +16,6 @@ from .extensions import db
 
 #: Features that add to the demo school, in order; each module has `seed(school: DemoSchool)`.
 DEMO_SEEDERS: list[str] = [
-    # one line per feature, e.g. "esafety.lessons.demo",
 ]
 
 
@@ -132,9 +131,68 @@ def rollover_command(apply_it: bool) -> None:
         click.echo("Preview only: run again with --apply to do it.")
 
 
+@click.group("retention")
+def retention_group() -> None:
+    """Delete records past their retention period (rows and files together)."""
+
+
+@retention_group.command("run")
+@click.option("--apply", "apply_it", is_flag=True, help="Delete (without: only list what is due).")
+@click.option(
+    "--on", "on_day", type=click.DateTime(["%Y-%m-%d"]), help="As if today were this day."
+)
+@with_appcontext
+def retention_run_command(apply_it: bool, on_day) -> None:
+    """List what is past its retention period; with --apply, delete it."""
+    from .records import retention
+
+    due = retention.find_due(on_day.date() if on_day else None)
+    by_rule: dict[str, list[int]] = {}
+    for record in due:
+        counts = by_rule.setdefault(record.rule, [0, 0])
+        counts[1 if record.held else 0] += 1
+    for rule, (count, held) in sorted(by_rule.items()):
+        click.echo(f"  {rule:<24} {count:>6} due   {held:>4} held")
+    if not due:
+        click.echo("Nothing is past its retention period.")
+    if not apply_it:
+        click.echo("Dry run: nothing deleted. Run with --apply to delete.")
+        return
+    result = retention.apply(due)
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        result.restore_files()
+        raise
+    result.purge_files()
+    click.echo(f"Deleted {sum(result.rows.values())} rows and {result.files} files.")
+
+
+@click.command("export-pupil-data")
+@click.argument("reference")
+@click.option("--to", "destination", default=".", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def export_pupil_data_command(reference: str, destination: Path) -> None:
+    """Write the subject-access zip for the pupil with this school reference."""
+    from .records.subject_access import build_export
+    from .school.models import Pupil
+
+    pupil = db.session.scalar(select(Pupil).where(Pupil.reference == reference))
+    if pupil is None:
+        raise click.ClickException(f"No pupil has the reference {reference}.")
+    filename, content = build_export(None, pupil.user)
+    db.session.commit()
+    destination.mkdir(parents=True, exist_ok=True)
+    (destination / filename).write_bytes(content)
+    click.echo(str(destination / filename))
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(school_group)
+    app.cli.add_command(retention_group)
+    app.cli.add_command(export_pupil_data_command)
     # Feature command groups (one line each), e.g. app.cli.add_command(lessons_cli.group)

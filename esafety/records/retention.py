@@ -1,0 +1,164 @@
+"""Retention: each kind of record is kept for its period, then its rows and files go together.
+
+The schedule lives in retention.yaml (or the file named by ESAFETY_RETENTION_FILE). Each feature
+contributes a finder that lists its records past their period; a legal hold on a person or a
+concern keeps them. Files are moved aside before rows are deleted and put back if the
+transaction fails, so a row never loses its file and a file never outlives its row.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import yaml
+from flask import current_app
+from sqlalchemy import Table, delete, select
+
+from .. import audit
+from ..clock import utcnow
+from ..extensions import db
+from .models import LegalHold
+
+DEFAULT_SCHEDULE = Path(__file__).with_name("retention.yaml")
+STARTS = {"academic_year_end", "pupil_left", "evening", "staff_left", "date_of_birth", "created"}
+
+#: Modules with a `retention_due(schedule, on) -> list[DueRecord]` function, in delete order.
+FINDERS: list[str] = [
+    "esafety.records.audit_records",
+]
+
+
+@dataclass(frozen=True)
+class Rule:
+    key: str
+    label: str
+    start: str
+    years: int
+
+    def cutoff(self, on: date) -> date:
+        """Records whose clock started before this day have expired by `on`."""
+        try:
+            return on.replace(year=on.year - self.years)
+        except ValueError:  # 29 February
+            return on.replace(year=on.year - self.years, day=28)
+
+    def expires(self, start: date | datetime | None) -> date | None:
+        """The day a record whose clock started on `start` may be deleted (None: not yet known)."""
+        if start is None:
+            return None
+        day = start.date() if isinstance(start, datetime) else start
+        try:
+            return day.replace(year=day.year + self.years)
+        except ValueError:  # 29 February
+            return day.replace(year=day.year + self.years, day=28)
+
+
+@dataclass
+class DueRecord:
+    rule: str
+    description: str
+    #: Rows to delete, children first: (table, ids).
+    rows: list[tuple[Table, list[int]]]
+    files: list[Path] = field(default_factory=list)
+    #: People the record is about: a legal hold on any of them keeps it.
+    user_ids: frozenset[int] = frozenset()
+    concern_id: int | None = None
+    expired_on: date | None = None
+    held: bool = False
+
+
+def load_schedule() -> dict[str, Rule]:
+    path = Path(
+        os.environ.get("ESAFETY_RETENTION_FILE")
+        or current_app.config.get("RETENTION_FILE", DEFAULT_SCHEDULE)
+    )
+    raw = yaml.safe_load(path.read_text())
+    schedule = {}
+    for key, spec in raw.items():
+        if spec.get("from") not in STARTS or not isinstance(spec.get("years"), int):
+            raise ValueError(
+                f"{path}: rule {key!r} needs 'from' (one of {sorted(STARTS)}) and whole 'years'"
+            )
+        schedule[key] = Rule(key, spec.get("label", key), spec["from"], spec["years"])
+    return schedule
+
+
+def _active_holds() -> tuple[set[int], set[int]]:
+    rows = db.session.execute(
+        select(LegalHold.user_id, LegalHold.concern_id).where(LegalHold.lifted_at.is_(None))
+    ).all()
+    return {u for u, _ in rows if u is not None}, {c for _, c in rows if c is not None}
+
+
+def find_due(on: date | None = None) -> list[DueRecord]:
+    """Every record past its retention period on `on`, with held ones marked, not dropped."""
+    on = on or utcnow().date()
+    schedule = load_schedule()
+    held_users, held_concerns = _active_holds()
+    due: list[DueRecord] = []
+    for module_name in FINDERS:
+        finder: Callable = importlib.import_module(module_name).retention_due
+        for record in finder(schedule, on):
+            record.held = bool(record.user_ids & held_users) or (
+                record.concern_id is not None and record.concern_id in held_concerns
+            )
+            due.append(record)
+    return due
+
+
+@dataclass
+class Deletion:
+    """What apply() did, and the files set aside until the transaction has committed."""
+
+    rows: dict[str, int] = field(default_factory=dict)
+    files: int = 0
+    _moved: list[tuple[Path, Path]] = field(default_factory=list)
+    _trash: Path | None = None
+
+    def restore_files(self) -> None:
+        """The transaction failed: put every file back where it was."""
+        for original, aside in reversed(self._moved):
+            original.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(aside, original)
+        self._moved.clear()
+
+    def purge_files(self) -> None:
+        """The transaction committed: the files set aside can go."""
+        if self._trash is not None:
+            shutil.rmtree(self._trash, ignore_errors=True)
+        self._moved.clear()
+
+
+def apply(due: list[DueRecord], actor=None) -> Deletion:
+    """Delete every due record that is not held: files set aside, rows deleted (not committed)."""
+    result = Deletion()
+    trash = Path(current_app.config["UPLOAD_FOLDER"]) / ".retention-trash" / uuid.uuid4().hex
+    result._trash = trash
+    try:
+        for record in due:
+            if record.held:
+                continue
+            for path in record.files:
+                if path.exists():
+                    aside = trash / f"{len(result._moved)}-{path.name}"
+                    aside.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(path, aside)
+                    result._moved.append((path, aside))
+                    result.files += 1
+            for table, ids in record.rows:
+                if ids:
+                    db.session.execute(delete(table).where(table.c.id.in_(ids)))
+                    result.rows[table.name] = result.rows.get(table.name, 0) + len(ids)
+        db.session.flush()
+    except Exception:
+        result.restore_files()
+        raise
+    audit.record("records.retention_applied", actor=actor, rows=result.rows, files=result.files)
+    return result

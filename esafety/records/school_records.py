@@ -1,0 +1,85 @@
+"""The foundation's records about a person: account, roles, pupil or staff record, consent."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+
+from ..audit import AuditEntry
+from ..extensions import db
+from ..school.models import AcademicYear, ParentLink, PhotoConsent
+from .subject_access import DataSubject, SubjectRecords, plain, row
+
+
+def subject_records(subject: DataSubject) -> SubjectRecords:
+    user = subject.user
+    records = SubjectRecords()
+    records.sections["Account"] = [
+        {
+            **row(
+                user,
+                "id",
+                "first_name",
+                "last_name",
+                "email",
+                "active",
+                "created_at",
+                "last_login_at",
+            ),
+            "roles": sorted(r.role.value for r in user.roles),
+        }
+    ]
+    if subject.pupil is not None:
+        pupil = subject.pupil
+        records.sections["Pupil record"] = [
+            {
+                **row(pupil, "reference", "first_name", "last_name", "date_of_birth", "left_on"),
+                "class": pupil.school_class.label if pupil.school_class else None,
+            }
+        ]
+        consents = db.session.execute(
+            select(PhotoConsent, AcademicYear.name)
+            .join(AcademicYear, AcademicYear.id == PhotoConsent.academic_year_id)
+            .where(PhotoConsent.pupil_id == pupil.id)
+        ).all()
+        records.sections["Photo consent"] = [
+            {**row(c, "class_blog", "website", "source", "recorded_at"), "academic_year": year}
+            for c, year in consents
+        ]
+        records.sections["Parents and carers"] = [
+            {"name": link.parent.full_name, "relationship": link.relationship_to_pupil}
+            for link in db.session.scalars(
+                select(ParentLink).where(ParentLink.pupil_id == pupil.id)
+            )
+        ]
+    children = db.session.scalars(select(ParentLink).where(ParentLink.parent_id == user.id)).all()
+    if children:
+        records.sections["Children"] = [
+            {
+                "name": link.pupil.first_name + " " + link.pupil.last_name,
+                "relationship": link.relationship_to_pupil,
+            }
+            for link in children
+        ]
+    if subject.staff is not None:
+        records.sections["Staff record"] = [
+            row(subject.staff, "job_title", "start_date", "left_on", "is_chair_of_governors")
+        ]
+    entries = db.session.scalars(
+        select(AuditEntry)
+        .where(
+            or_(
+                AuditEntry.actor_id == user.id,
+                (AuditEntry.target_type == "user") & (AuditEntry.target_id == user.id),
+            )
+        )
+        .order_by(AuditEntry.at)
+    )
+    records.sections["Audit log entries"] = [
+        {
+            "at": plain(e.at),
+            "action": e.action,
+            "record": f"{e.target_type or ''} {e.target_id or ''}".strip(),
+        }
+        for e in entries
+    ]
+    return records

@@ -1,0 +1,136 @@
+"""People's data: subject-access exports, corrections, retention and legal holds."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..auth.access import requires
+from ..auth.models import User
+from ..auth.roles import Role
+from ..errors import DomainError, NotFoundError
+from ..extensions import db
+from ..school.services import pupil_of
+from . import retention, services, subject_access
+from .forms import CorrectDetailsForm, HoldForm
+from .models import LegalHold
+
+bp = Blueprint("records", __name__, template_folder="templates", url_prefix="/records")
+
+DATA_OFFICERS = (Role.OFFICE_ADMIN, Role.HEADTEACHER)
+RETENTION_READERS = (Role.HEADTEACHER, Role.SLT, Role.OFFICE_ADMIN, Role.GOVERNOR)
+HOLD_SETTERS = (Role.HEADTEACHER, Role.ESAFETY_OFFICER, Role.OFFICE_ADMIN)
+
+
+def _person(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFoundError("No such person.")
+    return user
+
+
+@bp.get("/people")
+@requires(*DATA_OFFICERS)
+def people():
+    """Find a person to export or correct their records."""
+    query = request.args.get("q", "")
+    return render_template(
+        "records/people.html", query=query, results=services.search_people(query)
+    )
+
+
+@bp.post("/people/<int:user_id>/export")
+@requires(*DATA_OFFICERS)
+def export(user_id: int):
+    """Download every record about one person (subject-access request) as one zip."""
+    filename, content = subject_access.build_export(current_user, _person(user_id))
+    db.session.commit()
+    return Response(
+        content,
+        mimetype="application/zip",
+        headers={
+            "Content-Disposition": f"attachment; filename={filename}",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/people/<int:user_id>/edit", methods=["GET", "POST"])
+@requires(*DATA_OFFICERS)
+def correct(user_id: int):
+    """Correct a person's name, email or date of birth."""
+    user = _person(user_id)
+    pupil = pupil_of(user)
+    form = CorrectDetailsForm(obj=user, date_of_birth=pupil.date_of_birth if pupil else None)
+    if form.validate_on_submit():
+        try:
+            changed = services.correct_details(
+                current_user,
+                user,
+                first_name=form.first_name.data,
+                last_name=form.last_name.data,
+                email=form.email.data or None,
+                date_of_birth=form.date_of_birth.data,
+            )
+        except DomainError as error:
+            form[error.field or "first_name"].errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(f"Saved: {', '.join(changed) or 'nothing needed changing'}.", "success")
+            return redirect(url_for("records.people", q=user.last_name))
+    return render_template("records/correct.html", form=form, person=user, pupil=pupil)
+
+
+@bp.get("/retention")
+@requires(*RETENTION_READERS)
+def retention_page():
+    """Show the retention schedule, what is due for deletion now, and the legal holds."""
+    due = retention.find_due()
+    summary: dict[str, dict[str, int]] = {}
+    for record in due:
+        counts = summary.setdefault(record.rule, {"due": 0, "held": 0})
+        counts["held" if record.held else "due"] += 1
+    return render_template(
+        "records/retention.html",
+        schedule=retention.load_schedule(),
+        summary=summary,
+        holds=services.active_holds(),
+        form=HoldForm(),
+        can_hold=current_user.has_role(*HOLD_SETTERS),
+    )
+
+
+@bp.post("/holds")
+@requires(*HOLD_SETTERS)
+def place_hold():
+    """Place a legal hold on a person or a concern."""
+    form = HoldForm()
+    if form.validate_on_submit():
+        try:
+            services.place_hold(
+                current_user,
+                reason=form.reason.data,
+                user_id=form.user_id.data,
+                concern_id=form.concern_id.data,
+            )
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash("Legal hold placed: nothing it covers will be deleted.", "success")
+    else:
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+    return redirect(url_for("records.retention_page"))
+
+
+@bp.post("/holds/<int:hold_id>/lift")
+@requires(*HOLD_SETTERS)
+def lift_hold(hold_id: int):
+    """Lift a legal hold; the hold's record stays."""
+    hold = db.session.get(LegalHold, hold_id)
+    if hold is None:
+        raise NotFoundError("No such hold.")
+    services.lift_hold(current_user, hold)
+    db.session.commit()
+    flash("Hold lifted.", "success")
+    return redirect(url_for("records.retention_page"))
