@@ -16,6 +16,7 @@ from .extensions import db
 
 #: Features that add to the demo school, in order; each module has `seed(school: DemoSchool)`.
 DEMO_SEEDERS: list[str] = [
+    "esafety.meetings.demo",
 ]
 
 
@@ -195,4 +196,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(school_group)
     app.cli.add_command(retention_group)
     app.cli.add_command(export_pupil_data_command)
-    # Feature command groups (one line each), e.g. app.cli.add_command(lessons_cli.group)
+    # Feature command groups (one line each).
+    app.cli.add_command(importlib.import_module("esafety.meetings.cli").group)

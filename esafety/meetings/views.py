@@ -1,7 +1,596 @@
-"""The meetings feature's pages."""
+"""The e-safety evenings' pages: parents book on their phones, staff run the door."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+from wtforms import Form
+
+from ..auth.access import requires
+from ..auth.roles import Role
+from ..clock import utcnow
+from ..errors import DomainError, NotAllowed, NotFoundError
+from ..extensions import db
+from ..school.models import YearGroup
+from . import ics, resources, services, times
+from .forms import (
+    BookingForm,
+    ConfirmForm,
+    EmailFamiliesForm,
+    MeetingForm,
+    ResourceForm,
+    ResourcesNoteForm,
+)
+from .models import Audience, BookingStatus, Meeting
 
 bp = Blueprint("meetings", __name__, template_folder="templates", url_prefix="/meetings")
+
+MANAGERS = services.MANAGER_ROLES
+SUMMARY_READERS = services.SUMMARY_ROLES
+
+
+# --- Template helpers ------------------------------------------------------------------------
+
+
+@bp.app_template_filter("meetings_when")
+def _when_filter(moment, with_year: bool = False) -> str:
+    return times.when(moment, with_year) if moment else ""
+
+
+@bp.app_template_filter("meetings_span")
+def _span_filter(meeting: Meeting) -> str:
+    return times.span(meeting.starts_at, meeting.ends_at)
+
+
+@bp.app_template_global("meetings_for_home")
+def _meetings_for_home(user) -> list[services.ParentEvening]:
+    """The parent's next evenings for the home page tile (two queries, only for parents)."""
+    return services.evenings_for_parent(user, limit=3)
+
+
+def _show_error(form: Form, error: DomainError) -> str | None:
+    """Put a rule's message beside its field; return it when it belongs to no field."""
+    if isinstance(error, NotFoundError | NotAllowed):
+        raise error
+    problems = getattr(error, "problems", None) or {error.field or "": error.message}
+    leftover = []
+    for name, message in problems.items():
+        if name and name in form:
+            form[name].errors = [*form[name].errors, message]
+        else:
+            leftover.append(message)
+    return " ".join(leftover) or None
+
+
+# --- Parents ---------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@requires(Role.PARENT)
+def evenings():
+    """List the evenings meant for this parent, with their bookings, and past ones' resources."""
+    return render_template(
+        "meetings/evenings.html",
+        upcoming=services.evenings_for_parent(current_user),
+        past=services.evenings_for_parent(current_user, past=True, limit=6),
+    )
+
+
+@bp.get("/<int:meeting_id>")
+@requires(Role.PARENT, *MANAGERS)
+def evening(meeting_id: int):
+    """Show one evening: what it is about, how to book, and its resources afterwards."""
+    meeting, booking = services.meeting_for_parent(current_user, meeting_id)
+    problem = (
+        services.booking_problem(current_user, meeting)
+        if current_user.has_role(Role.PARENT)
+        else None
+    )
+    return render_template(
+        "meetings/evening.html",
+        meeting=meeting,
+        booking=booking,
+        problem=problem,
+        started=meeting.has_started(utcnow()),
+        show_resources=services.may_see_resources(current_user, meeting),
+    )
+
+
+@bp.route("/<int:meeting_id>/book", methods=["GET", "POST"])
+@requires(Role.PARENT)
+def book(meeting_id: int):
+    """Book places: the number is already 1, so one tap on Confirm books it."""
+    meeting, booking = services.meeting_for_parent(current_user, meeting_id)
+    if booking is not None:
+        return redirect(url_for(".booking_page", booking_id=booking.id))
+    form = BookingForm()
+    problem = services.booking_problem(current_user, meeting)
+    extra = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            booking = services.book_places(
+                meeting.id, current_user.id, form.places.data, form.notes.data or ""
+            )
+        except DomainError as error:
+            db.session.rollback()
+            extra = _show_error(form, error)
+            status = 400
+        else:
+            db.session.commit()
+            if booking.status is BookingStatus.CONFIRMED:
+                flash(
+                    f"You are booked. We have emailed you the details for "
+                    f"{booking.places} place{'s' if booking.places != 1 else ''}.",
+                    "success",
+                )
+            else:
+                flash(
+                    "The evening is full, so you are on the waiting list. "
+                    "We will email you if a place comes free.",
+                    "warning",
+                )
+            return redirect(url_for(".booking_page", booking_id=booking.id))
+    elif request.method == "POST":
+        status = 400
+    elif problem:
+        form.places.errors = [problem]
+    return render_template(
+        "meetings/book.html", meeting=meeting, form=form, problem=problem, extra=extra
+    ), status
+
+
+def _booking_page(booking, form: BookingForm, extra: str | None = None, status: int = 200):
+    now = utcnow()
+    meeting = booking.meeting
+    position = (
+        services.waiting_position(booking) if booking.status is BookingStatus.WAITLISTED else None
+    )
+    can_change = booking.is_active and not meeting.has_started(now)
+    if booking.status is BookingStatus.CONFIRMED and now >= meeting.cancellation_deadline:
+        can_change = False
+    return render_template(
+        "meetings/booking.html",
+        booking=booking,
+        meeting=meeting,
+        position=position,
+        form=form,
+        can_change=can_change,
+        extra=extra,
+        too_late=services.too_late_message(meeting),
+    ), status
+
+
+@bp.get("/bookings/<int:booking_id>")
+@requires(Role.PARENT)
+def booking_page(booking_id: int):
+    """Show a parent their booking: place or waiting-list position, calendar file, changes."""
+    booking = services.get_booking(current_user, booking_id)
+    if booking.parent_id != current_user.id:
+        raise NotFoundError("We could not find that booking.")
+    form = BookingForm(data={"places": booking.places, "notes": booking.notes})
+    return _booking_page(booking, form)
+
+
+@bp.post("/bookings/<int:booking_id>/change")
+@requires(Role.PARENT)
+def change_booking(booking_id: int):
+    """Change how many are coming, or the notes, until the deadline."""
+    booking = services.get_booking(current_user, booking_id)
+    if booking.parent_id != current_user.id:
+        raise NotFoundError("We could not find that booking.")
+    form = BookingForm()
+    if not form.validate_on_submit():
+        return _booking_page(booking, form, status=400)
+    try:
+        booking = services.change_booking(
+            current_user, booking.id, form.places.data, form.notes.data or ""
+        )
+    except DomainError as error:
+        db.session.rollback()
+        booking = services.get_booking(current_user, booking_id)
+        extra = _show_error(form, error)
+        return _booking_page(booking, form, extra, status=400)
+    db.session.commit()
+    flash("Your booking is updated. We have emailed you the new details.", "success")
+    return redirect(url_for(".booking_page", booking_id=booking.id))
+
+
+@bp.route("/bookings/<int:booking_id>/cancel", methods=["GET", "POST"])
+@requires(Role.PARENT)
+def cancel_booking(booking_id: int):
+    """Ask once, then cancel: the place goes straight to the next family waiting."""
+    booking = services.get_booking(current_user, booking_id)
+    if booking.parent_id != current_user.id:
+        raise NotFoundError("We could not find that booking.")
+    form = ConfirmForm()
+    error_message = None
+    if form.validate_on_submit():
+        try:
+            services.cancel_booking(current_user, booking.id)
+        except DomainError as error:
+            db.session.rollback()
+            if isinstance(error, NotFoundError | NotAllowed):
+                raise
+            error_message = error.message
+        else:
+            db.session.commit()
+            flash(
+                "Your booking is cancelled. Thank you for letting us know: "
+                "the place can now go to another family.",
+                "success",
+            )
+            return redirect(url_for(".evenings"))
+        booking = services.get_booking(current_user, booking_id)
+    return render_template(
+        "meetings/cancel.html", booking=booking, form=form, error_message=error_message
+    ), (400 if error_message else 200)
+
+
+@bp.get("/bookings/<int:booking_id>/calendar.ics")
+@requires(Role.PARENT)
+def booking_calendar(booking_id: int):
+    """Download the calendar file for a booking (add it to a phone's calendar)."""
+    booking = services.get_booking(current_user, booking_id)
+    if booking.parent_id != current_user.id:
+        raise NotFoundError("We could not find that booking.")
+    link = url_for(".booking_page", booking_id=booking.id, _external=True)
+    content = ics.booking_calendar(booking, link)
+    return Response(
+        content,
+        mimetype=ics.MIMETYPE,
+        headers={"Content-Disposition": f'attachment; filename="{ics.filename_for(booking)}"'},
+    )
+
+
+@bp.get("/resources/<int:resource_id>")
+@requires(Role.PARENT, *MANAGERS)
+def resource_file(resource_id: int):
+    """Download slides or a handout from an evening (families it was for, and staff)."""
+    resource, path = resources.file_for(current_user, resource_id)
+    return send_file(
+        path,
+        mimetype=resource.mimetype,
+        as_attachment=True,
+        download_name=resource.original_filename,
+    )
+
+
+# --- Staff: arranging evenings ---------------------------------------------------------------
+
+
+@bp.get("/manage")
+@requires(*MANAGERS)
+def manage():
+    """List upcoming and past evenings with their places and waiting lists."""
+    upcoming, past = services.meetings_for_staff(current_user)
+    return render_template(
+        "meetings/manage.html",
+        upcoming=upcoming,
+        past=past,
+        waiting=services.waiting_counts([m.id for m in upcoming + past]),
+    )
+
+
+def _details(form: MeetingForm) -> services.MeetingDetails:
+    return services.MeetingDetails(
+        title=form.title.data or "",
+        description=form.description.data or "",
+        starts_at=times.from_local(form.starts_at.data),
+        ends_at=times.from_local(form.ends_at.data),
+        location=form.location.data or "",
+        online_url=form.online_url.data or "",
+        capacity=form.capacity.data,
+        max_places_per_booking=form.max_places_per_booking.data,
+        booking_opens_at=times.from_local(form.booking_opens_at.data),
+        booking_closes_at=times.from_local(form.booking_closes_at.data),
+        cancellation_deadline=times.from_local(form.cancellation_deadline.data),
+        audience=Audience(form.audience.data),
+        year_groups=[YearGroup(int(v)) for v in form.year_groups.data or []],
+    )
+
+
+def _form_data(meeting: Meeting) -> dict:
+    return {
+        "title": meeting.title,
+        "description": meeting.description_source,
+        "starts_at": times.input_value(meeting.starts_at),
+        "ends_at": times.input_value(meeting.ends_at),
+        "location": meeting.location,
+        "online_url": meeting.online_url,
+        "capacity": meeting.capacity,
+        "max_places_per_booking": meeting.max_places_per_booking,
+        "booking_opens_at": times.input_value(meeting.booking_opens_at),
+        "booking_closes_at": times.input_value(meeting.booking_closes_at),
+        "cancellation_deadline": times.input_value(meeting.cancellation_deadline),
+        "audience": meeting.audience.value,
+        "year_groups": [str(int(g)) for g in meeting.audience_year_groups],
+    }
+
+
+def _save_meeting(form: MeetingForm, meeting: Meeting | None):
+    extra = None
+    if form.validate_on_submit():
+        try:
+            if meeting is None:
+                saved = services.create_meeting(current_user, _details(form))
+            else:
+                saved = services.update_meeting(current_user, meeting.id, _details(form))
+        except DomainError as error:
+            db.session.rollback()
+            extra = _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Saved: {saved.title}.", "success")
+            return redirect(url_for(".evening_bookings", meeting_id=saved.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "meetings/meeting_form.html", form=form, meeting=meeting, extra=extra
+    ), status
+
+
+@bp.route("/manage/new", methods=["GET", "POST"])
+@requires(*MANAGERS)
+def new_evening():
+    """Arrange a new e-safety evening."""
+    return _save_meeting(MeetingForm(), None)
+
+
+@bp.route("/manage/<int:meeting_id>/edit", methods=["GET", "POST"])
+@requires(*MANAGERS)
+def edit_evening(meeting_id: int):
+    """Change an evening; booked families hear about a new time or place."""
+    meeting = services.get_meeting(meeting_id)
+    form = MeetingForm(data=_form_data(meeting)) if request.method == "GET" else MeetingForm()
+    return _save_meeting(form, meeting)
+
+
+# --- Staff: bookings, the door and afterwards ------------------------------------------------
+
+
+@bp.get("/manage/<int:meeting_id>")
+@requires(*MANAGERS)
+def evening_bookings(meeting_id: int):
+    """List everyone booked, waiting and cancelled, with their notes."""
+    meeting = services.get_meeting(meeting_id)
+    rows = services.booking_rows(current_user, meeting.id)
+    return render_template(
+        "meetings/bookings.html",
+        meeting=meeting,
+        confirmed=[r for r in rows if r.booking.status is BookingStatus.CONFIRMED],
+        waiting=sorted(
+            (r for r in rows if r.booking.status is BookingStatus.WAITLISTED),
+            key=lambda r: r.position or 0,
+        ),
+        cancelled=[r for r in rows if r.booking.status is BookingStatus.CANCELLED],
+        form=ConfirmForm(),
+        now=utcnow(),
+    )
+
+
+@bp.post("/manage/bookings/<int:booking_id>/cancel")
+@requires(*MANAGERS)
+def staff_cancel_booking(booking_id: int):
+    """Cancel a booking for a family who asked the office (after the parents' deadline too)."""
+    form = ConfirmForm()
+    booking = services.get_booking(current_user, booking_id)
+    meeting_id = booking.meeting_id
+    if form.validate_on_submit():
+        try:
+            services.cancel_booking(current_user, booking_id)
+        except DomainError as error:
+            db.session.rollback()
+            if isinstance(error, NotFoundError | NotAllowed):
+                raise
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash("Booking cancelled. The family has been emailed.", "success")
+    return redirect(url_for(".evening_bookings", meeting_id=meeting_id))
+
+
+@bp.get("/manage/<int:meeting_id>/register")
+@requires(*MANAGERS)
+def door_register(meeting_id: int):
+    """A printable register for the door, with a box to tick for each family."""
+    meeting = services.get_meeting(meeting_id)
+    rows = services.door_register(current_user, meeting.id)
+    return render_template("meetings/register.html", meeting=meeting, rows=rows)
+
+
+@bp.get("/manage/<int:meeting_id>/check-in")
+@requires(*MANAGERS)
+def check_in_page(meeting_id: int):
+    """Find a family by name at the door and tick them in (or undo a mistaken tick)."""
+    meeting = services.get_meeting(meeting_id)
+    search = request.args.get("q", "")[:80]
+    rows = services.door_register(current_user, meeting.id, search)
+    everyone = services.door_register(current_user, meeting.id) if search else rows
+    return render_template(
+        "meetings/check_in.html",
+        meeting=meeting,
+        rows=rows,
+        search=search,
+        form=ConfirmForm(),
+        arrived=sum(1 for r in everyone if r.booking.checked_in),
+        expected=len(everyone),
+    )
+
+
+def _back_to_door(meeting_id: int):
+    if request.form.get("back") == "attendance":
+        return redirect(url_for(".attendance", meeting_id=meeting_id))
+    search = request.form.get("q", "")[:80]
+    return redirect(url_for(".check_in_page", meeting_id=meeting_id, q=search or None))
+
+
+@bp.post("/manage/bookings/<int:booking_id>/check-in")
+@requires(*MANAGERS)
+def check_in(booking_id: int):
+    """Tick a family in."""
+    booking = services.get_booking(current_user, booking_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.check_in(current_user, booking_id)
+        except DomainError as error:
+            db.session.rollback()
+            if isinstance(error, NotFoundError | NotAllowed):
+                raise
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(f"{booking.parent.full_name} is ticked in.", "success")
+    return _back_to_door(booking.meeting_id)
+
+
+@bp.post("/manage/bookings/<int:booking_id>/undo-check-in")
+@requires(*MANAGERS)
+def undo_check_in(booking_id: int):
+    """Untick a family ticked by mistake."""
+    booking = services.get_booking(current_user, booking_id)
+    if ConfirmForm().validate_on_submit():
+        services.undo_check_in(current_user, booking_id)
+        db.session.commit()
+        flash(f"{booking.parent.full_name} is no longer ticked in.", "success")
+    return _back_to_door(booking.meeting_id)
+
+
+@bp.get("/manage/<int:meeting_id>/attendance")
+@requires(*MANAGERS)
+def attendance(meeting_id: int):
+    """After the evening: who came and who did not (to follow up with those who missed it)."""
+    meeting = services.get_meeting(meeting_id)
+    rows = services.door_register(current_user, meeting.id)
+    return render_template(
+        "meetings/attendance.html",
+        meeting=meeting,
+        attended=[r for r in rows if r.booking.checked_in],
+        missed=[r for r in rows if not r.booking.checked_in],
+        form=ConfirmForm(),
+    )
+
+
+@bp.get("/manage/<int:meeting_id>/bookings.csv")
+@requires(*MANAGERS)
+def export_bookings(meeting_id: int):
+    """Download every booking as a spreadsheet (formulas neutralised)."""
+    meeting = services.get_meeting(meeting_id)
+    content = services.bookings_csv(current_user, meeting.id)
+    db.session.commit()
+    filename = f"e-safety-evening-{meeting.starts_at:%Y-%m-%d}-bookings.csv"
+    return Response(
+        "\ufeff" + content,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/manage/<int:meeting_id>/email", methods=["GET", "POST"])
+@requires(*MANAGERS)
+def email_families(meeting_id: int):
+    """Email every family booked (one message each)."""
+    meeting = services.get_meeting(meeting_id)
+    form = EmailFamiliesForm()
+    extra = None
+    if form.validate_on_submit():
+        try:
+            sent = services.email_everyone_booked(
+                current_user,
+                meeting.id,
+                form.subject.data,
+                form.message.data,
+                form.include_waiting.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            extra = _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Your message is on its way to {sent} famil{'y' if sent == 1 else 'ies'}.")
+            return redirect(url_for(".evening_bookings", meeting_id=meeting.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("meetings/email.html", meeting=meeting, form=form, extra=extra), status
+
+
+@bp.route("/manage/<int:meeting_id>/resources", methods=["GET", "POST"])
+@requires(*MANAGERS)
+def manage_resources(meeting_id: int):
+    """Add slides, handouts and links for the families who could not come."""
+    meeting = services.get_meeting(meeting_id)
+    resource_form = ResourceForm(prefix="resource")
+    note_form = ResourcesNoteForm(prefix="note", data={"note": meeting.resources_note_source})
+    extra = None
+    action = request.form.get("action")
+    if request.method == "POST" and action == "note" and note_form.validate_on_submit():
+        services_note = resources.set_note(current_user, meeting.id, note_form.note.data or "")
+        db.session.commit()
+        flash("The note is saved.", "success")
+        return redirect(url_for(".manage_resources", meeting_id=services_note.id))
+    if request.method == "POST" and action == "resource" and resource_form.validate_on_submit():
+        upload = resource_form.file.data
+        try:
+            if upload and upload.filename:
+                resources.add_file(
+                    current_user,
+                    meeting.id,
+                    resource_form.title.data,
+                    upload.filename,
+                    upload.stream,
+                )
+            elif resource_form.url.data:
+                resources.add_link(
+                    current_user, meeting.id, resource_form.title.data, resource_form.url.data
+                )
+            else:
+                raise DomainError("Give a web address or choose a file.", "url")
+        except DomainError as error:
+            db.session.rollback()
+            extra = _show_error(resource_form, error)
+        else:
+            db.session.commit()
+            flash("Resource added.", "success")
+            return redirect(url_for(".manage_resources", meeting_id=meeting.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "meetings/resources.html",
+        meeting=meeting,
+        resource_form=resource_form,
+        note_form=note_form,
+        remove_form=ConfirmForm(),
+        extra=extra,
+    ), status
+
+
+@bp.post("/manage/resources/<int:resource_id>/remove")
+@requires(*MANAGERS)
+def remove_resource(resource_id: int):
+    """Remove a resource (and its file)."""
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for(".manage"))
+    meeting_id, path = resources.remove(current_user, resource_id)
+    db.session.commit()
+    if path is not None:
+        path.unlink(missing_ok=True)
+    flash("Resource removed.", "success")
+    return redirect(url_for(".manage_resources", meeting_id=meeting_id))
+
+
+@bp.get("/summary")
+@requires(*SUMMARY_READERS)
+def summary():
+    """Figures for each evening for leaders and governors: no names, just who was reached."""
+    return render_template(
+        "meetings/summary.html",
+        summaries=services.summaries(current_user),
+        year_groups=list(YearGroup),
+        now=utcnow(),
+    )
