@@ -16,6 +16,7 @@ from .extensions import db
 
 #: Features that add to the demo school, in order; each module has `seed(school: DemoSchool)`.
 DEMO_SEEDERS: list[str] = [
+    "esafety.lessons.demo",
     "esafety.meetings.demo",
 ]
 
@@ -197,4 +198,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(retention_group)
     app.cli.add_command(export_pupil_data_command)
     # Feature command groups (one line each).
+    app.cli.add_command(importlib.import_module("esafety.lessons.cli").group)
     app.cli.add_command(importlib.import_module("esafety.meetings.cli").group)

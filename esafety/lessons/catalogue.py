@@ -1,0 +1,531 @@
+"""The curriculum as data: every lesson file in content/, loaded once and checked field by field.
+
+A lesson is a Markdown file with YAML front matter (see content/ and the README). The loader
+refuses the whole catalogue if any file is wrong, naming the file and the field, so a mistake
+is found by `flask --app esafety lessons check` (and the tests) and never by a child.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from markdown_it import MarkdownIt
+
+from ..school.models import YearGroup
+
+CONTENT_DIR = Path(__file__).resolve().parent / "content"
+
+
+class Strand(enum.StrEnum):
+    """The eight strands of UKCIS "Education for a Connected World" (2020), in its order."""
+
+    SELF_IMAGE_AND_IDENTITY = "self_image_and_identity"
+    ONLINE_RELATIONSHIPS = "online_relationships"
+    ONLINE_REPUTATION = "online_reputation"
+    ONLINE_BULLYING = "online_bullying"
+    MANAGING_ONLINE_INFORMATION = "managing_online_information"
+    HEALTH_WELLBEING_AND_LIFESTYLE = "health_wellbeing_and_lifestyle"
+    PRIVACY_AND_SECURITY = "privacy_and_security"
+    COPYRIGHT_AND_OWNERSHIP = "copyright_and_ownership"
+
+    @property
+    def label(self) -> str:
+        return STRAND_LABELS[self][0]
+
+    @property
+    def sticker(self) -> str:
+        """The picture on the sticker a pupil earns for finishing the strand."""
+        return STRAND_LABELS[self][1]
+
+    @property
+    def slug(self) -> str:
+        return self.value.replace("_", "-")
+
+
+STRAND_LABELS = {
+    Strand.SELF_IMAGE_AND_IDENTITY: ("Self-image and identity", "🪞"),
+    Strand.ONLINE_RELATIONSHIPS: ("Online relationships", "🤝"),
+    Strand.ONLINE_REPUTATION: ("Online reputation", "⭐"),
+    Strand.ONLINE_BULLYING: ("Online bullying", "💛"),
+    Strand.MANAGING_ONLINE_INFORMATION: ("Managing online information", "🔍"),
+    Strand.HEALTH_WELLBEING_AND_LIFESTYLE: ("Health, wellbeing and lifestyle", "🌱"),
+    Strand.PRIVACY_AND_SECURITY: ("Privacy and security", "🔒"),
+    Strand.COPYRIGHT_AND_OWNERSHIP: ("Copyright and ownership", "🎨"),
+}
+
+
+class FourC(enum.StrEnum):
+    """The four areas of online risk (content, contact, conduct, commerce)."""
+
+    CONTENT = "content"
+    CONTACT = "contact"
+    CONDUCT = "conduct"
+    COMMERCE = "commerce"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    #: Markdown as written, for the readability measure and for reading aloud.
+    source: str
+    #: Rendered with raw HTML off, then cleaned by the blog's sanitiser: safe to mark |safe.
+    html: str
+
+
+#: The five sections every lesson has, in this order: (key, heading in the file).
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("learn", "Learn"),
+    ("activity", "Activity"),
+    ("worries", "If something worries you"),
+    ("teacher_notes", "Teacher notes"),
+    ("take_home", "Take-home note"),
+)
+#: The sections a pupil reads, in order, before the quiz.
+PUPIL_SECTIONS: tuple[str, ...] = ("learn", "activity", "worries")
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    correct: bool
+    feedback: str
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    answers: tuple[Answer, ...]
+
+    @property
+    def correct_index(self) -> int:
+        return next(i for i, answer in enumerate(self.answers) if answer.correct)
+
+
+@dataclass(frozen=True)
+class KeyWord:
+    word: str
+    meaning: str
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    year_group: YearGroup
+    strand: Strand
+    title: str
+    objectives: tuple[str, ...]
+    key_words: tuple[KeyWord, ...]
+    minutes: int
+    four_cs: tuple[FourC, ...]
+    quiz: tuple[Question, ...]
+    sections: dict[str, Section] = field(hash=False)
+
+    def section(self, key: str) -> Section:
+        return self.sections[key]
+
+    @property
+    def pupil_sections(self) -> list[Section]:
+        return [self.sections[key] for key in PUPIL_SECTIONS]
+
+    @property
+    def teaches_minimum_ages(self) -> bool:
+        """From Year 3 up, lessons point to the "Can I sign up?" check."""
+        return self.year_group >= YearGroup.YEAR_3
+
+    def sort_key(self) -> tuple[int, int, str]:
+        return (int(self.year_group), STRAND_ORDER[self.strand], self.id)
+
+
+STRAND_ORDER = {strand: n for n, strand in enumerate(Strand)}
+
+
+class CatalogueError(Exception):
+    """One or more lesson files are wrong; `problems` names each file and field."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class Catalogue:
+    """Every lesson, in curriculum order (year group, then strand)."""
+
+    lessons: dict[str, Lesson]
+
+    def get(self, lesson_id: str) -> Lesson | None:
+        return self.lessons.get(lesson_id)
+
+    def __iter__(self):
+        return iter(self.lessons.values())
+
+    def __len__(self) -> int:
+        return len(self.lessons)
+
+    def in_cell(self, year_group: YearGroup, strand: Strand) -> list[Lesson]:
+        return [
+            lesson
+            for lesson in self.lessons.values()
+            if lesson.year_group == year_group and lesson.strand == strand
+        ]
+
+    def for_year(self, year_group: YearGroup) -> list[Lesson]:
+        return [lesson for lesson in self.lessons.values() if lesson.year_group == year_group]
+
+    def up_to(self, year_group: YearGroup) -> list[Lesson]:
+        """The lessons a pupil in this year group may open: theirs and earlier years'."""
+        return [lesson for lesson in self.lessons.values() if lesson.year_group <= year_group]
+
+    def grid(self) -> dict[YearGroup, dict[Strand, list[Lesson]]]:
+        table: dict[YearGroup, dict[Strand, list[Lesson]]] = {
+            year: {strand: [] for strand in Strand} for year in YearGroup
+        }
+        for lesson in self.lessons.values():
+            table[lesson.year_group][lesson.strand].append(lesson)
+        return table
+
+
+# --- Loading and checking ------------------------------------------------------------------
+
+_markdown = MarkdownIt("commonmark", {"html": False})
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n(.*)\Z", re.DOTALL)
+_HEADING = re.compile(r"^## +(.+?)\s*$", re.MULTILINE)
+_YEAR_PREFIX = {YearGroup.RECEPTION: "r", **{y: f"y{int(y)}" for y in YearGroup if y}}
+_FIELDS = (
+    "id",
+    "year_group",
+    "strand",
+    "title",
+    "objectives",
+    "key_words",
+    "minutes",
+    "four_cs",
+    "quiz",
+)
+#: Lesson length in minutes by age: short for the youngest.
+_MINUTES = {True: (15, 20), False: (30, 45)}
+
+
+def render_section(source: str) -> str:
+    """Markdown to HTML with raw HTML switched off, then through the blog's allow-list cleaner."""
+    from ..sandbox.sanitise import clean_html
+
+    return clean_html(_markdown.render(source))
+
+
+class _Problems:
+    """Collects problems for one file, each starting with the file's name."""
+
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+        self.items: list[str] = []
+
+    def add(self, where: str, message: str) -> None:
+        self.items.append(
+            f"{self.filename}: {where} {message}" if where else f"{self.filename}: {message}"
+        )
+
+
+def _text(data: dict, key: str, where: str, problems: _Problems) -> str | None:
+    """A required, non-empty string field."""
+    if key not in data or data[key] is None:
+        problems.add(f"{where}{key}", "is missing")
+        return None
+    value = data[key]
+    if isinstance(value, bool | int | float):
+        problems.add(
+            f"{where}{key}",
+            f"must be text, but YAML read {value!r} as a {type(value).__name__}: put it in quotes",
+        )
+        return None
+    if not isinstance(value, str):
+        problems.add(f"{where}{key}", f"must be text, not a {type(value).__name__}")
+        return None
+    if not value.strip():
+        problems.add(f"{where}{key}", "is empty")
+        return None
+    return value.strip()
+
+
+def _list(data: dict, key: str, low: int, high: int, problems: _Problems) -> list | None:
+    if key not in data or data[key] is None:
+        problems.add(key, "is missing")
+        return None
+    value = data[key]
+    if not isinstance(value, list):
+        problems.add(key, "must be a list")
+        return None
+    if not low <= len(value) <= high:
+        problems.add(key, f"has {len(value)} items; it needs {low} to {high}")
+    return value
+
+
+def _parse_quiz(items: list, problems: _Problems) -> list[Question]:
+    questions: list[Question] = []
+    for q_index, item in enumerate(items):
+        where = f"quiz[{q_index}]."
+        if not isinstance(item, dict):
+            problems.add(f"quiz[{q_index}]", "must be a question with answers")
+            continue
+        for unknown in sorted(set(item) - {"question", "answers"}):
+            problems.add(f"{where}{unknown}", "is not a known field")
+        text = _text(item, "question", where, problems)
+        raw_answers = item.get("answers")
+        if raw_answers is None:
+            problems.add(f"{where}answers", "is missing")
+            continue
+        if not isinstance(raw_answers, list):
+            problems.add(f"{where}answers", "must be a list")
+            continue
+        if not 2 <= len(raw_answers) <= 4:
+            problems.add(f"{where}answers", f"has {len(raw_answers)} answers; it needs 2 to 4")
+        answers: list[Answer] = []
+        for a_index, raw in enumerate(raw_answers):
+            a_where = f"{where}answers[{a_index}]."
+            if not isinstance(raw, dict):
+                problems.add(f"{where}answers[{a_index}]", "must have text, correct and feedback")
+                continue
+            for unknown in sorted(set(raw) - {"text", "correct", "feedback"}):
+                problems.add(f"{a_where}{unknown}", "is not a known field")
+            answer_text = _text(raw, "text", a_where, problems)
+            feedback = _text(raw, "feedback", a_where, problems)
+            correct = raw.get("correct")
+            if correct is None:
+                problems.add(f"{a_where}correct", "is missing")
+            elif not isinstance(correct, bool):
+                problems.add(f"{a_where}correct", "must be true or false")
+            if answer_text and feedback and isinstance(correct, bool):
+                answers.append(Answer(answer_text, correct, feedback))
+        right = sum(
+            1 for raw in raw_answers if isinstance(raw, dict) and raw.get("correct") is True
+        )
+        if right != 1:
+            problems.add(f"{where}answers", f"has {right} correct answers; it needs exactly one")
+        if text and len(answers) == len(raw_answers) and right == 1:
+            questions.append(Question(text, tuple(answers)))
+    return questions
+
+
+def _parse_sections(body: str, problems: _Problems) -> dict[str, Section]:
+    headings = list(_HEADING.finditer(body))
+    found = [match.group(1) for match in headings]
+    expected = [title for _, title in SECTIONS]
+    if found != expected:
+        missing = [title for title in expected if title not in found]
+        extra = [title for title in found if title not in expected]
+        detail = []
+        if missing:
+            detail.append("missing " + ", ".join(f'"## {t}"' for t in missing))
+        if extra:
+            detail.append("unexpected " + ", ".join(f'"## {t}"' for t in extra))
+        if not detail:
+            detail.append("in the wrong order")
+        problems.add(
+            "sections",
+            "must be exactly "
+            + ", ".join(f'"## {t}"' for t in expected)
+            + " in this order: "
+            + "; ".join(detail),
+        )
+        return {}
+    sections: dict[str, Section] = {}
+    if body[: headings[0].start()].strip():
+        problems.add("sections", 'have text before "## Learn"')
+    for n, (key, title) in enumerate(SECTIONS):
+        start = headings[n].end()
+        end = headings[n + 1].start() if n + 1 < len(headings) else len(body)
+        source = body[start:end].strip()
+        if not source:
+            problems.add(f'section "{title}"', "is empty")
+        sections[key] = Section(key, title, source, render_section(source))
+    return sections
+
+
+def parse_lesson(path: Path) -> tuple[Lesson | None, list[str]]:
+    """Read one lesson file: the lesson, or None and the problems (each naming file and field)."""
+    problems = _Problems(path.name)
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        problems.add("", f"cannot be read ({error})")
+        return None, problems.items
+    match = _FRONT_MATTER.match(raw.lstrip("\ufeff"))
+    if match is None:
+        problems.add("front matter", "is missing: the file must start with a '---' block")
+        return None, problems.items
+    try:
+        data = yaml.safe_load(match.group(1))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark is not None else ""
+        problems.add(
+            "front matter", f"is not valid YAML{where}: {getattr(error, 'problem', error)}"
+        )
+        return None, problems.items
+    if not isinstance(data, dict):
+        problems.add("front matter", "must be a set of 'field: value' lines")
+        return None, problems.items
+
+    for unknown in sorted(set(data) - set(_FIELDS), key=str):
+        problems.add(str(unknown), "is not a known field")
+    lesson_id = _text(data, "id", "", problems)
+    title = _text(data, "title", "", problems)
+
+    year_group = None
+    year_key = _text(data, "year_group", "", problems)
+    if year_key is not None:
+        try:
+            year_group = YearGroup[year_key.upper()]
+        except KeyError:
+            keys = ", ".join(y.key for y in YearGroup)
+            problems.add("year_group", f'"{year_key}" is not a year group (use one of: {keys})')
+
+    strand = None
+    strand_key = _text(data, "strand", "", problems)
+    if strand_key is not None:
+        try:
+            strand = Strand(strand_key)
+        except ValueError:
+            keys = ", ".join(s.value for s in Strand)
+            problems.add("strand", f'"{strand_key}" is not a strand (use one of: {keys})')
+
+    if lesson_id is not None:
+        if lesson_id != path.stem:
+            problems.add("id", f'"{lesson_id}" must match the file name "{path.stem}"')
+        if year_group is not None and strand is not None:
+            stem = f"{_YEAR_PREFIX[year_group]}-{strand.slug}"
+            if not re.fullmatch(re.escape(stem) + r"(-[0-9]+)?", lesson_id):
+                problems.add("id", f'"{lesson_id}" must be "{stem}" or "{stem}-N"')
+
+    objectives = _list(data, "objectives", 2, 3, problems) or []
+    for n, objective in enumerate(objectives):
+        if not isinstance(objective, str) or not objective.strip().startswith("I can"):
+            problems.add(f"objectives[{n}]", 'must be text starting "I can"')
+
+    key_words: list[KeyWord] = []
+    for n, item in enumerate(_list(data, "key_words", 2, 5, problems) or []):
+        if not isinstance(item, dict):
+            problems.add(f"key_words[{n}]", "must have a word and a meaning")
+            continue
+        word = _text(item, "word", f"key_words[{n}].", problems)
+        meaning = _text(item, "meaning", f"key_words[{n}].", problems)
+        if word and meaning:
+            key_words.append(KeyWord(word, meaning))
+
+    minutes = data.get("minutes")
+    if minutes is None:
+        problems.add("minutes", "is missing")
+    elif not isinstance(minutes, int) or isinstance(minutes, bool):
+        problems.add("minutes", "must be a whole number")
+        minutes = None
+    elif year_group is not None:
+        low, high = _MINUTES[year_group <= YearGroup.YEAR_2]
+        if not low <= minutes <= high:
+            problems.add("minutes", f"is {minutes}; for {year_group.label} use {low} to {high}")
+
+    four_cs: list[FourC] = []
+    for n, item in enumerate(_list(data, "four_cs", 1, 4, problems) or []):
+        try:
+            four_cs.append(FourC(item))
+        except ValueError:
+            problems.add(
+                f"four_cs[{n}]", f'"{item}" is not one of content, contact, conduct, commerce'
+            )
+
+    quiz_items = _list(data, "quiz", 3, 6, problems)
+    quiz = _parse_quiz(quiz_items, problems) if quiz_items is not None else []
+    sections = _parse_sections(match.group(2), problems)
+
+    if problems.items:
+        return None, problems.items
+    assert lesson_id and title and year_group is not None and strand is not None  # noqa: S101
+    lesson = Lesson(
+        id=lesson_id,
+        year_group=year_group,
+        strand=strand,
+        title=title,
+        objectives=tuple(o.strip() for o in objectives),
+        key_words=tuple(key_words),
+        minutes=int(minutes or 0),
+        four_cs=tuple(four_cs),
+        quiz=tuple(quiz),
+        sections=sections,
+    )
+    return lesson, []
+
+
+def lesson_files(content_dir: Path) -> list[Path]:
+    return sorted(content_dir.glob("*.md"))
+
+
+def load_catalogue(content_dir: Path = CONTENT_DIR) -> Catalogue:
+    """Load every lesson; raise CatalogueError listing every problem in every file."""
+    problems: list[str] = []
+    lessons: list[Lesson] = []
+    files = lesson_files(content_dir)
+    if not files:
+        raise CatalogueError([f"{content_dir}: no lesson files (*.md) found"])
+    for path in files:
+        lesson, found = parse_lesson(path)
+        problems.extend(found)
+        if lesson is not None:
+            lessons.append(lesson)
+    if problems:
+        raise CatalogueError(problems)
+    lessons.sort(key=Lesson.sort_key)
+    return Catalogue({lesson.id: lesson for lesson in lessons})
+
+
+def missing_cells(catalogue: Catalogue, min_questions: int = 3) -> list[str]:
+    """The (year group, strand) pairs with no lesson of at least `min_questions` questions."""
+    gaps = []
+    for year in YearGroup:
+        for strand in Strand:
+            if not any(
+                len(lesson.quiz) >= min_questions for lesson in catalogue.in_cell(year, strand)
+            ):
+                gaps.append(f"{year.label}: {strand.label}")
+    return gaps
+
+
+@cache
+def get_catalogue() -> Catalogue:
+    """The package's lessons, loaded once per process (they are data shipped with the code)."""
+    return load_catalogue(CONTENT_DIR)
+
+
+def lesson_or_none(lesson_id: str) -> Lesson | None:
+    return get_catalogue().get(lesson_id)
+
+
+def lessons_by_id(ids: Iterable[str]) -> list[Lesson]:
+    """The catalogue's lessons for these ids (ids no longer in the catalogue are skipped)."""
+    catalogue = get_catalogue()
+    found = [catalogue.get(i) for i in ids]
+    return sorted((lesson for lesson in found if lesson is not None), key=Lesson.sort_key)
+
+
+def as_json_rows(catalogue: Catalogue) -> list[dict[str, Any]]:
+    """What `lessons list --json` prints, one object per lesson."""
+    return [
+        {
+            "id": lesson.id,
+            "year_group": int(lesson.year_group),
+            "strand": lesson.strand.value,
+            "title": lesson.title,
+            "questions": len(lesson.quiz),
+        }
+        for lesson in catalogue
+    ]

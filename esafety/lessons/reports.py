@@ -1,0 +1,508 @@
+"""Who has covered what: a class's progress, a pupil's list, a parent's term, the whole school.
+
+Each report is a fixed handful of queries, however many pupils or lessons there are: the
+lesson text comes from the catalogue in memory, and progress rows carry their own counts.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+
+from ..auth.models import User
+from ..clock import today
+from ..extensions import db
+from ..school import services as school
+from ..school.models import Pupil, SchoolClass, YearGroup
+from .catalogue import Lesson, Strand, get_catalogue, lessons_by_id
+from .models import LessonAssignment, LessonProgress, SelfAssessment
+from .services import class_for_teaching, pupil_in_class, stickers_for, teaching_classes
+
+# --- One pupil and one lesson -----------------------------------------------------------------
+
+
+def is_struggling(progress: LessonProgress | None, lesson: Lesson) -> bool:
+    """Worth a word from the teacher: said "not yet", or half the questions needed another go."""
+    if progress is None:
+        return False
+    if progress.self_assessment is SelfAssessment.NOT_YET:
+        return True
+    return progress.needed_another_go > 0 and progress.needed_another_go * 2 >= len(lesson.quiz)
+
+
+@dataclass
+class Cell:
+    """One pupil's state in one lesson, as the progress table and the CSV show it."""
+
+    lesson: Lesson
+    progress: LessonProgress | None
+
+    @property
+    def status(self) -> str:
+        if self.progress is None:
+            return "not_started"
+        return "done" if self.progress.completed_at else "started"
+
+    @property
+    def status_label(self) -> str:
+        return {"not_started": "Not started", "started": "Started", "done": "Done"}[self.status]
+
+    @property
+    def score(self) -> str:
+        """Questions right at the first try, out of the quiz's questions."""
+        if self.progress is None or not self.progress.questions_right:
+            return ""
+        return f"{self.progress.right_first_time}/{len(self.lesson.quiz)}"
+
+    @property
+    def another_go(self) -> int:
+        return self.progress.needed_another_go if self.progress else 0
+
+    @property
+    def self_assessment(self) -> SelfAssessment | None:
+        return self.progress.self_assessment if self.progress else None
+
+    @property
+    def struggling(self) -> bool:
+        return is_struggling(self.progress, self.lesson)
+
+
+# --- A class's progress -----------------------------------------------------------------------
+
+
+@dataclass
+class StrandCoverage:
+    strand: Strand
+    #: This class's year group's lessons in the strand (a pupil finishing all earns its sticker).
+    year_lessons: list[Lesson]
+    assigned: list[Lesson]
+    completed_by: int
+    struggling: list[Pupil]
+
+
+@dataclass
+class ClassProgress:
+    school_class: SchoolClass
+    pupils: list[Pupil]
+    lessons: list[Lesson]
+    assignments: dict[str, LessonAssignment]
+    cells: dict[tuple[int, str], Cell]
+    strands: list[StrandCoverage]
+
+    def cell(self, pupil: Pupil, lesson: Lesson) -> Cell:
+        return self.cells[(pupil.id, lesson.id)]
+
+    @property
+    def struggling(self) -> list[tuple[Pupil, list[Lesson]]]:
+        """Who may need help, and with which lessons: the teacher's "at a glance" list."""
+        found = []
+        for pupil in self.pupils:
+            lessons = [lesson for lesson in self.lessons if self.cell(pupil, lesson).struggling]
+            if lessons:
+                found.append((pupil, lessons))
+        return found
+
+    def done_count(self, lesson: Lesson) -> int:
+        return sum(1 for p in self.pupils if self.cell(p, lesson).status == "done")
+
+
+def _progress_rows(class_id: int, lesson_ids: set[str]) -> list[LessonProgress]:
+    """Every progress row of the class's current pupils in these lessons: one query."""
+    if not lesson_ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(LessonProgress)
+            .join(Pupil, Pupil.id == LessonProgress.pupil_id)
+            .where(
+                Pupil.class_id == class_id,
+                Pupil.left_on.is_(None),
+                LessonProgress.lesson_id.in_(sorted(lesson_ids)),
+            )
+        )
+    )
+
+
+def class_progress(actor: User, class_id: int) -> ClassProgress:
+    """Pupils by set lessons, with the class's strand coverage (a fixed number of queries)."""
+    school_class = class_for_teaching(actor, class_id)
+    catalogue = get_catalogue()
+    pupils = school.pupils_in_class(class_id)
+    assignments = {
+        a.lesson_id: a
+        for a in db.session.scalars(
+            select(LessonAssignment).where(LessonAssignment.class_id == class_id)
+        )
+    }
+    lessons = lessons_by_id(assignments)
+    year_lessons = catalogue.for_year(school_class.year_group)
+    wanted = set(assignments) | {lesson.id for lesson in year_lessons}
+    rows = {(r.pupil_id, r.lesson_id): r for r in _progress_rows(class_id, wanted)}
+    by_id = {lesson.id: lesson for lesson in (*lessons, *year_lessons)}
+    cells = {
+        (pupil.id, lesson_id): Cell(lesson, rows.get((pupil.id, lesson_id)))
+        for pupil in pupils
+        for lesson_id, lesson in by_id.items()
+    }
+    strands = []
+    for strand in Strand:
+        in_year = [lesson for lesson in year_lessons if lesson.strand == strand]
+        assigned = [lesson for lesson in lessons if lesson.strand == strand]
+        completed_by = sum(
+            1
+            for pupil in pupils
+            if in_year and all(cells[(pupil.id, lesson.id)].status == "done" for lesson in in_year)
+        )
+        struggling = [
+            pupil
+            for pupil in pupils
+            if any(cells[(pupil.id, lesson.id)].struggling for lesson in {*in_year, *assigned})
+        ]
+        strands.append(StrandCoverage(strand, in_year, assigned, completed_by, struggling))
+    return ClassProgress(school_class, pupils, lessons, assignments, cells, strands)
+
+
+#: A spreadsheet treats a cell starting with one of these as a formula.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> str:
+    """Neutralise a cell a spreadsheet would run as a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def progress_csv(report: ClassProgress) -> str:
+    """One row per pupil and set lesson, for the teacher's own records."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(
+        [
+            "First name",
+            "Last name",
+            "Lesson",
+            "Strand",
+            "Year group",
+            "Due",
+            "Status",
+            "Right first time",
+            "Questions that needed another go",
+            "I can",
+            "Finished on",
+            "May need help",
+        ]
+    )
+    for pupil in report.pupils:
+        for lesson in report.lessons:
+            cell = report.cell(pupil, lesson)
+            finished = cell.progress.completed_at if cell.progress else None
+            row = [
+                pupil.first_name,
+                pupil.last_name,
+                lesson.title,
+                lesson.strand.label,
+                lesson.year_group.label,
+                report.assignments[lesson.id].due_on.isoformat(),
+                cell.status_label,
+                cell.score,
+                cell.another_go if cell.progress else "",
+                cell.self_assessment.short_label if cell.self_assessment else "",
+                finished.date().isoformat() if finished else "",
+                "yes" if cell.struggling else "",
+            ]
+            writer.writerow([spreadsheet_safe(value) for value in row])
+    return out.getvalue()
+
+
+# --- The curriculum grid with one class's coverage ----------------------------------------------
+
+
+@dataclass
+class CurriculumView:
+    grid: dict[YearGroup, dict[Strand, list[Lesson]]]
+    classes: list[SchoolClass]
+    school_class: SchoolClass | None = None
+    assignments: dict[str, LessonAssignment] = field(default_factory=dict)
+    done_counts: dict[str, int] = field(default_factory=dict)
+    pupil_count: int = 0
+
+    def covered(self, lessons: list[Lesson]) -> bool:
+        return any(lesson.id in self.assignments for lesson in lessons)
+
+
+def curriculum_view(actor: User, class_id: int | None) -> CurriculumView:
+    """The year-by-strand grid of every lesson, and how far the chosen class has got with it."""
+    classes = teaching_classes(actor)
+    view = CurriculumView(grid=get_catalogue().grid(), classes=classes)
+    if class_id is None and classes:
+        class_id = classes[0].id
+    if class_id is None:
+        return view
+    view.school_class = class_for_teaching(actor, class_id)
+    view.assignments = {
+        a.lesson_id: a
+        for a in db.session.scalars(
+            select(LessonAssignment).where(LessonAssignment.class_id == class_id)
+        )
+    }
+    view.pupil_count = len(school.pupils_in_class(class_id))
+    view.done_counts = dict(
+        db.session.execute(
+            select(LessonProgress.lesson_id, func.count(LessonProgress.id))
+            .join(Pupil, Pupil.id == LessonProgress.pupil_id)
+            .where(
+                Pupil.class_id == class_id,
+                Pupil.left_on.is_(None),
+                LessonProgress.completed_at.is_not(None),
+            )
+            .group_by(LessonProgress.lesson_id)
+        ).all()
+    )
+    return view
+
+
+# --- A pupil's own list -----------------------------------------------------------------------
+
+
+@dataclass
+class PupilLesson:
+    lesson: Lesson
+    assignment: LessonAssignment | None
+    progress: LessonProgress | None
+
+    @property
+    def done(self) -> bool:
+        return self.progress is not None and self.progress.completed_at is not None
+
+    @property
+    def started(self) -> bool:
+        return self.progress is not None
+
+    @property
+    def overdue(self) -> bool:
+        return self.assignment is not None and not self.done and self.assignment.due_on < today()
+
+
+@dataclass
+class MyLessons:
+    pupil: Pupil
+    year_group: YearGroup
+    to_do: list[PupilLesson]
+    done: list[PupilLesson]
+    stickers: list[Strand]
+    #: Every lesson the pupil may open, by year group (theirs first), to explore.
+    explore: dict[YearGroup, list[PupilLesson]]
+
+
+def my_lessons(actor: User) -> MyLessons:
+    """What is set for the pupil and open now, what they have finished, and their stickers."""
+    pupil, school_class = pupil_in_class(actor)
+    year = school_class.year_group
+    day = today()
+    assignments = {
+        a.lesson_id: a
+        for a in db.session.scalars(
+            select(LessonAssignment).where(
+                LessonAssignment.class_id == school_class.id, LessonAssignment.opens_on <= day
+            )
+        )
+    }
+    progress = {
+        row.lesson_id: row
+        for row in db.session.scalars(
+            select(LessonProgress).where(LessonProgress.pupil_id == pupil.id)
+        )
+    }
+    catalogue = get_catalogue()
+    set_lessons = [
+        PupilLesson(lesson, assignments[lesson.id], progress.get(lesson.id))
+        for lesson in lessons_by_id(assignments)
+        if lesson.year_group <= year
+    ]
+    set_lessons.sort(key=lambda item: (item.assignment.due_on, item.lesson.sort_key()))
+    completed = {lesson_id for lesson_id, row in progress.items() if row.completed_at}
+    explore: dict[YearGroup, list[PupilLesson]] = {}
+    for lesson in catalogue.up_to(year):
+        explore.setdefault(lesson.year_group, []).append(
+            PupilLesson(lesson, assignments.get(lesson.id), progress.get(lesson.id))
+        )
+    ordered = dict(sorted(explore.items(), key=lambda kv: -int(kv[0])))
+    return MyLessons(
+        pupil=pupil,
+        year_group=year,
+        to_do=[item for item in set_lessons if not item.done],
+        done=[item for item in set_lessons if item.done],
+        stickers=stickers_for(year, completed),
+        explore=ordered,
+    )
+
+
+# --- Parents: this term -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    name: str
+    starts_on: date
+    ends_on: date
+
+
+def term_containing(day: date) -> Term:
+    """The school term a day falls in: autumn from September, spring January, summer April.
+
+    Term dates are not yet held by the school package, so these are the usual English terms
+    rounded out to whole months, holidays included.
+    """
+    if day.month >= 9:
+        return Term(f"Autumn term {day.year}", date(day.year, 9, 1), date(day.year, 12, 31))
+    if day.month <= 3:
+        return Term(f"Spring term {day.year}", date(day.year, 1, 1), date(day.year, 3, 31))
+    return Term(f"Summer term {day.year}", date(day.year, 4, 1), date(day.year, 8, 31))
+
+
+@dataclass
+class ChildLesson:
+    lesson: Lesson
+    assignment: LessonAssignment | None
+    progress: LessonProgress | None
+
+    @property
+    def done(self) -> bool:
+        return self.progress is not None and self.progress.completed_at is not None
+
+
+@dataclass
+class ChildLearning:
+    pupil: Pupil
+    school_class: SchoolClass | None
+    lessons: list[ChildLesson]
+    stickers: list[Strand]
+
+    @property
+    def finished(self) -> int:
+        return sum(1 for item in self.lessons if item.done)
+
+
+@dataclass
+class FamilyLearning:
+    term: Term
+    children: list[ChildLearning]
+
+
+def family_learning(actor: User, day: date | None = None) -> FamilyLearning:
+    """For a parent: what each of their own children has covered this term, with the notes home.
+
+    Covered means set for the child's class and opened this term, or finished by the child
+    this term. Three queries however many children.
+    """
+    term = term_containing(day or today())
+    children = school.children_of(actor)
+    class_ids = {child.class_id for child in children if child.class_id}
+    assignments: dict[int, dict[str, LessonAssignment]] = defaultdict(dict)
+    if class_ids:
+        for a in db.session.scalars(
+            select(LessonAssignment).where(
+                LessonAssignment.class_id.in_(class_ids),
+                LessonAssignment.opens_on >= term.starts_on,
+                LessonAssignment.opens_on <= min(term.ends_on, day or today()),
+            )
+        ):
+            assignments[a.class_id][a.lesson_id] = a
+    progress: dict[int, dict[str, LessonProgress]] = defaultdict(dict)
+    if children:
+        for row in db.session.scalars(
+            select(LessonProgress).where(
+                LessonProgress.pupil_id.in_([child.id for child in children])
+            )
+        ):
+            progress[row.pupil_id][row.lesson_id] = row
+    found = []
+    start = term.starts_on
+    for child in children:
+        set_here = assignments.get(child.class_id, {}) if child.class_id else {}
+        mine = progress.get(child.id, {})
+        finished_this_term = {
+            lesson_id
+            for lesson_id, row in mine.items()
+            if row.completed_at and row.completed_at.date() >= start
+        }
+        lessons = [
+            ChildLesson(lesson, set_here.get(lesson.id), mine.get(lesson.id))
+            for lesson in lessons_by_id(set(set_here) | finished_this_term)
+        ]
+        completed = {lesson_id for lesson_id, row in mine.items() if row.completed_at}
+        school_class = child.school_class
+        stickers = stickers_for(school_class.year_group, completed) if school_class else []
+        found.append(ChildLearning(child, school_class, lessons, stickers))
+    return FamilyLearning(term, found)
+
+
+# --- Leaders: the whole school ----------------------------------------------------------------
+
+
+@dataclass
+class CoverageCell:
+    completed: int
+    pupils: int
+    has_lessons: bool
+
+    @property
+    def percent(self) -> int | None:
+        if not self.pupils or not self.has_lessons:
+            return None
+        return round(100 * self.completed / self.pupils)
+
+
+@dataclass
+class SchoolCoverage:
+    rows: dict[YearGroup, dict[Strand, CoverageCell]]
+    pupils: dict[YearGroup, int]
+
+
+def school_coverage() -> SchoolCoverage:
+    """Share of current pupils in each year group who finished each strand (two queries).
+
+    Finishing a strand means finishing every lesson for one's own year group in it.
+    """
+    catalogue = get_catalogue()
+    current = (
+        select(Pupil.id, SchoolClass.year_group)
+        .join(SchoolClass, SchoolClass.id == Pupil.class_id)
+        .where(Pupil.left_on.is_(None), SchoolClass.archived.is_(False))
+    )
+    counts = dict(
+        db.session.execute(
+            select(SchoolClass.year_group, func.count(Pupil.id))
+            .join(SchoolClass, SchoolClass.id == Pupil.class_id)
+            .where(Pupil.left_on.is_(None), SchoolClass.archived.is_(False))
+            .group_by(SchoolClass.year_group)
+        ).all()
+    )
+    pupils = {year: int(counts.get(year, 0)) for year in YearGroup}
+    finished: dict[int, set[str]] = defaultdict(set)
+    year_of: dict[int, YearGroup] = {}
+    rows = db.session.execute(
+        current.add_columns(LessonProgress.lesson_id)
+        .join(LessonProgress, LessonProgress.pupil_id == Pupil.id)
+        .where(LessonProgress.completed_at.is_not(None))
+    )
+    for pupil_id, year, lesson_id in rows:
+        finished[pupil_id].add(lesson_id)
+        year_of[pupil_id] = year
+    table: dict[YearGroup, dict[Strand, CoverageCell]] = {}
+    for year in YearGroup:
+        table[year] = {}
+        for strand in Strand:
+            needed = {lesson.id for lesson in catalogue.in_cell(year, strand)}
+            done = sum(
+                1
+                for pupil_id, lessons in finished.items()
+                if year_of[pupil_id] == year and needed and needed <= lessons
+            )
+            table[year][strand] = CoverageCell(done, pupils[year], bool(needed))
+    return SchoolCoverage(table, pupils)

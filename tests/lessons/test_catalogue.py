@@ -1,0 +1,282 @@
+"""The curriculum files: every one valid, all 56 year-and-strand pairs covered, and a broken copy
+named file-and-field by `flask --app esafety lessons check`."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from esafety.lessons.catalogue import (
+    CONTENT_DIR,
+    CatalogueError,
+    Strand,
+    get_catalogue,
+    load_catalogue,
+    missing_cells,
+    parse_lesson,
+)
+from esafety.lessons.signup import APP_AGES_FILE
+from esafety.school.models import YearGroup
+
+BROKEN = "y3-online-bullying.md"
+
+
+def test_every_lesson_file_loads_without_a_problem():
+    catalogue = load_catalogue(CONTENT_DIR)
+    assert len(catalogue) >= 56
+    assert len({lesson.id for lesson in catalogue}) == len(catalogue)
+
+
+def test_every_year_group_and_strand_has_a_lesson_with_at_least_three_questions():
+    catalogue = get_catalogue()
+    assert missing_cells(catalogue, min_questions=3) == []
+    pairs = {(lesson.year_group, lesson.strand) for lesson in catalogue if len(lesson.quiz) >= 3}
+    assert len(pairs) == 56 == len(YearGroup) * len(Strand)
+
+
+def test_the_catalogue_is_loaded_once_per_process():
+    assert get_catalogue() is get_catalogue()
+
+
+def test_lessons_list_json_prints_every_lesson(app):
+    result = app.test_cli_runner().invoke(args=["lessons", "list", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert len(rows) >= 56
+    assert set(rows[0]) == {"id", "year_group", "strand", "title", "questions"}
+    assert {row["year_group"] for row in rows} == set(range(7))
+    assert {row["strand"] for row in rows} == {s.value for s in Strand}
+    assert {(row["year_group"], row["strand"]) for row in rows if row["questions"] >= 3} == {
+        (int(y), s.value) for y in YearGroup for s in Strand
+    }
+    reception = next(row for row in rows if row["id"].startswith("r-"))
+    assert reception["year_group"] == 0
+
+
+def test_lessons_check_passes_on_the_shipped_content(app):
+    result = app.test_cli_runner().invoke(args=["lessons", "check"])
+    assert result.exit_code == 0, result.output
+    assert "are in order" in result.output
+
+
+def _nth_line_index(lines: list[str], pattern: str, n: int = 0) -> int:
+    found = [i for i, line in enumerate(lines) if re.match(pattern, line)]
+    return found[n]
+
+
+def _front_matter(text: str) -> dict:
+    return yaml.safe_load(text.split("---")[1])
+
+
+def _remove_title(text: str) -> str:
+    lines = text.splitlines(keepends=True)
+    del lines[_nth_line_index(lines, r"title:")]
+    return "".join(lines)
+
+
+def _remove_second_questions_second_feedback(text: str) -> str:
+    """Delete the feedback of quiz[1].answers[1] (the right line worked out from the YAML)."""
+    first_question_answers = len(_front_matter(text)["quiz"][0]["answers"])
+    lines = text.splitlines(keepends=True)
+    index = _nth_line_index(lines, r"\s+feedback:", first_question_answers + 1)
+    del lines[index]
+    return "".join(lines)
+
+
+def _unknown_strand(text: str) -> str:
+    return text.replace("strand: online_bullying", "strand: online_safety", 1)
+
+
+def _unknown_year(text: str) -> str:
+    return text.replace("year_group: year_3", "year_group: year_7", 1)
+
+
+def _two_right_answers(text: str) -> str:
+    return re.sub(r"correct: false", "correct: true", text, count=1)
+
+
+def _missing_section(text: str) -> str:
+    return text.replace("## Teacher notes\n", "", 1)
+
+
+def _two_questions_only(text: str) -> str:
+    data = _front_matter(text)
+    body = text.split("---", 2)[2]
+    data["quiz"] = data["quiz"][:2]
+    return "---\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False) + "---" + body
+
+
+def _bad_yaml(text: str) -> str:
+    return text.replace("title: ", "title: [unclosed ", 1)
+
+
+@pytest.mark.parametrize(
+    ("break_it", "expected"),
+    [
+        (_remove_title, f"{BROKEN}: title is missing"),
+        (
+            _remove_second_questions_second_feedback,
+            f"{BROKEN}: quiz[1].answers[1].feedback is missing",
+        ),
+        (_unknown_strand, f'{BROKEN}: strand "online_safety" is not a strand'),
+        (_unknown_year, f'{BROKEN}: year_group "year_7" is not a year group'),
+        (_two_right_answers, f"{BROKEN}: quiz[0].answers has 2 correct answers"),
+        (_missing_section, f"{BROKEN}: sections must be exactly"),
+        (_two_questions_only, f"{BROKEN}: quiz has 2 items; it needs 3 to 6"),
+        (_bad_yaml, f"{BROKEN}: front matter is not valid YAML at line"),
+    ],
+    ids=[
+        "missing-field",
+        "missing-feedback",
+        "unknown-strand",
+        "unknown-year",
+        "two-right-answers",
+        "missing-section",
+        "too-few-questions",
+        "bad-yaml",
+    ],
+)
+def test_check_names_the_file_and_the_field_of_a_broken_copy(app, tmp_path, break_it, expected):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    target = content / BROKEN
+    original = target.read_text(encoding="utf-8")
+    broken = break_it(original)
+    assert broken != original
+    target.write_text(broken, encoding="utf-8")
+
+    result = app.test_cli_runner().invoke(
+        args=["lessons", "check", "--content", str(content), "--app-ages", str(APP_AGES_FILE)]
+    )
+
+    assert result.exit_code == 1
+    assert expected in result.output
+    with pytest.raises(CatalogueError) as error:
+        load_catalogue(content)
+    assert any(problem.startswith(expected) for problem in error.value.problems)
+
+
+def test_a_missing_section_says_which(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    target = content / BROKEN
+    target.write_text(_missing_section(target.read_text(encoding="utf-8")), encoding="utf-8")
+    _, problems = parse_lesson(target)
+    assert 'missing "## Teacher notes"' in problems[0]
+
+
+def test_a_word_yaml_reads_as_true_is_caught_with_a_hint(tmp_path):
+    path = tmp_path / BROKEN
+    text = (CONTENT_DIR / BROKEN).read_text(encoding="utf-8")
+    path.write_text(re.sub(r"- word: .*", "- word: yes", text, count=1), encoding="utf-8")
+    _, problems = parse_lesson(path)
+    assert problems == [
+        f"{BROKEN}: key_words[0].word must be text, but YAML read True as a bool: put it in quotes"
+    ]
+
+
+def test_raw_html_in_a_lesson_is_shown_as_text_never_run(tmp_path):
+    path = tmp_path / BROKEN
+    text = (CONTENT_DIR / BROKEN).read_text(encoding="utf-8")
+    text = text.replace(
+        "## Activity\n",
+        '## Activity\n\n<script>alert(1)</script> <img src=x onerror="alert(2)">\n\n'
+        "[a link](javascript:alert(3))\n\n",
+        1,
+    )
+    path.write_text(text, encoding="utf-8")
+    lesson, problems = parse_lesson(path)
+    assert problems == []
+    html = lesson.section("activity").html
+    assert "<script" not in html and "<img" not in html and 'href="javascript' not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_a_copy_with_a_lesson_missing_leaves_a_gap_in_the_grid(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    for path in content.glob("y3-online-bullying*.md"):
+        path.unlink()
+    assert missing_cells(load_catalogue(content)) == ["Year 3: Online bullying"]
+
+
+# --- What the school asked the writing to do ------------------------------------------------------
+
+
+def _text(lesson, key: str) -> str:
+    return lesson.section(key).source.lower()
+
+
+def test_from_year_3_the_key_strands_teach_minimum_ages_and_the_sign_up_check():
+    strands = {
+        Strand.PRIVACY_AND_SECURITY,
+        Strand.ONLINE_RELATIONSHIPS,
+        Strand.HEALTH_WELLBEING_AND_LIFESTYLE,
+    }
+    missing = []
+    for lesson in get_catalogue():
+        if lesson.year_group < YearGroup.YEAR_3 or lesson.strand not in strands:
+            continue
+        text = " ".join(lesson.section(s.key).source for s in lesson.sections.values()).lower()
+        quiz = " ".join(q.text + " ".join(a.text for a in q.answers) for q in lesson.quiz).lower()
+        if "sign up" not in text + quiz or not re.search(r"minimum age|\b13\b", text + quiz):
+            missing.append(lesson.id)
+    assert missing == []
+
+
+def test_older_pupils_are_told_about_childline_and_everyone_about_the_flag_button():
+    no_childline = [
+        lesson.id
+        for lesson in get_catalogue()
+        if lesson.year_group >= YearGroup.YEAR_3 and "0800 1111" not in _text(lesson, "worries")
+    ]
+    no_grown_up = [
+        lesson.id
+        for lesson in get_catalogue()
+        if not re.search(r"grown-up|adult|someone you trust", _text(lesson, "worries"))
+    ]
+    assert no_childline == []
+    assert no_grown_up == []
+
+
+def test_every_answer_is_answered_kindly_and_says_why():
+    """Feedback never opens with "Wrong!" and always gives a reason (a sentence, not a word)."""
+    unkind = [
+        f"{lesson.id} quiz[{n}]: {answer.feedback[:30]}"
+        for lesson in get_catalogue()
+        for n, question in enumerate(lesson.quiz)
+        for answer in question.answers
+        if re.match(r"(wrong|incorrect)\b", answer.feedback, re.IGNORECASE)
+        or len(answer.feedback.split()) < 5
+    ]
+    assert unkind == []
+
+
+def test_youngest_pupils_learn_lines_begin_with_a_picture():
+    """Reception to Year 2: one idea per line, each starting with an emoji picture cue."""
+    without = []
+    for lesson in get_catalogue():
+        if lesson.year_group > YearGroup.YEAR_2:
+            continue
+        for line in lesson.section("learn").source.splitlines():
+            words = re.sub(r"^\s*(?:[-*+]|\d+\.)\s+", "", line).strip()
+            if words and words[0].isascii():
+                without.append(f"{lesson.id}: {words[:40]}")
+    assert without == []
+
+
+def test_minutes_suit_the_age(tmp_path):
+    for lesson in get_catalogue():
+        if lesson.year_group <= YearGroup.YEAR_2:
+            assert 15 <= lesson.minutes <= 20, lesson.id
+        else:
+            assert 30 <= lesson.minutes <= 45, lesson.id
+
+
+def test_content_dir_is_inside_the_package():
+    assert CONTENT_DIR == Path(__file__).resolve().parents[2] / "esafety" / "lessons" / "content"
