@@ -39,6 +39,8 @@ def from_environment() -> dict:
         #: Shared store for lockouts and rate limits when several servers run.
         "REDIS_URL": os.environ.get("ESAFETY_REDIS_URL", ""),
         "SCHOOL_NAME": os.environ.get("ESAFETY_SCHOOL_NAME", "Meadowbank Primary School"),
+        #: Times are stored in UTC and shown to people in the school's own time zone.
+        "SCHOOL_TIMEZONE": os.environ.get("ESAFETY_SCHOOL_TIMEZONE", "Europe/London"),
         "BASE_URL": os.environ.get("ESAFETY_BASE_URL", "http://127.0.0.1:5000"),
         "SESSION_COOKIE_SECURE": not development,
         "SESSION_COOKIE_HTTPONLY": True,
