@@ -31,6 +31,8 @@ STARTS = {"academic_year_end", "pupil_left", "evening", "staff_left", "date_of_b
 
 #: Modules with a `retention_due(schedule, on) -> list[DueRecord]` function, in delete order.
 FINDERS: list[str] = [
+    "esafety.lessons.records",
+    "esafety.meetings.records",
     "esafety.records.audit_records",
 ]
 

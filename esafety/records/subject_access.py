@@ -27,6 +27,8 @@ from ..school.models import Pupil, StaffProfile
 #: Modules with a `subject_records(subject: DataSubject) -> SubjectRecords` function.
 PROVIDERS: list[str] = [
     "esafety.records.school_records",
+    "esafety.lessons.records",
+    "esafety.meetings.records",
 ]
 
 
