@@ -18,6 +18,7 @@ from .extensions import db
 DEMO_SEEDERS: list[str] = [
     "esafety.lessons.demo",
     "esafety.meetings.demo",
+    "esafety.safeguarding.demo",
 ]
 
 

@@ -1,0 +1,243 @@
+"""Demo safeguarding records: concerns in each state, a block request waiting, blocked sites.
+
+Made through the services, so routing, chronology and audit are real. Safe to run twice.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+from PIL import Image, ImageDraw
+from sqlalchemy import select, update
+
+from ..auth.models import User
+from ..clock import today, utcnow
+from ..extensions import db
+from ..school.demo import DemoSchool
+from ..school.models import YearGroup
+from ..school.services import current_academic_year, parents_of
+from . import register, services
+from .models import (
+    ActionKind,
+    BlockedSite,
+    BlockStatus,
+    Concern,
+    ConcernAction,
+    ConcernKind,
+    Involved,
+    Material,
+    ReferredTo,
+)
+
+#: Sites the policy names as not reachable on the school network.
+POLICY_BLOCKED = [
+    ("facebook.com", "Social media is not reachable on the school network (social media policy)."),
+    ("instagram.com", "Social media is not reachable on the school network (social media policy)."),
+]
+
+
+def _exists(reporter: User, description: str) -> bool:
+    return (
+        db.session.scalar(
+            select(Concern.id).where(
+                Concern.reporter_id == reporter.id, Concern.description == description
+            )
+        )
+        is not None
+    )
+
+
+def _screenshot(lines: list[str]) -> bytes:
+    """A plain picture standing in for a screenshot of a message thread."""
+    image = Image.new("RGB", (480, 260), (245, 247, 250))
+    draw = ImageDraw.Draw(image)
+    for n, line in enumerate(lines):
+        top = 20 + n * 56
+        draw.rounded_rectangle((20, top, 460, top + 44), radius=12, fill=(220, 228, 240))
+        draw.text((36, top + 14), line, fill=(20, 20, 20))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+#: Steps the app writes as a concern arrives; they keep the time it was raised.
+_ON_ARRIVAL = {
+    ActionKind.RAISED,
+    ActionKind.ROUTED,
+    ActionKind.MATERIAL_MARKED,
+    ActionKind.BLOCK_REQUESTED,
+}
+
+
+def _spread(concern: Concern, days_ago: int) -> None:
+    """Give a demo concern a believable history inside this school year."""
+    days_ago = max(0, min(days_ago, (today() - current_academic_year().starts_on).days))
+    created = utcnow() - timedelta(days=days_ago, hours=3)
+    concern.created_at = created
+    arrival = [
+        a for a in concern.actions if a.kind in _ON_ARRIVAL and a.by_id != concern.handler_id
+    ]
+    later = [a for a in concern.actions if a not in arrival]
+    step = (utcnow() - created) / (len(later) + 1)
+    times = {a.id: created + timedelta(seconds=n) for n, a in enumerate(arrival)}
+    times |= {a.id: created + step * n for n, a in enumerate(later, start=1)}
+    # The chronology is append-only for the app; the demo back-dates it with a plain UPDATE.
+    for action_id, at in times.items():
+        db.session.execute(update(ConcernAction).where(ConcernAction.id == action_id).values(at=at))
+    for item in concern.evidence:
+        item.uploaded_at = created
+    if concern.closed_at:
+        concern.closed_at = max(times.values())
+    db.session.flush()
+    db.session.expire(concern, ["actions"])
+
+
+def _parent_of(pupil) -> User:
+    return parents_of([pupil.id])[0].parent
+
+
+def seed(school: DemoSchool) -> None:
+    """Add the demo concerns and register entries the demo school does not have yet."""
+    officer = school.staff["esafety"]
+    head = school.staff["head"]
+    year5_pupil = school.pupils[YearGroup.YEAR_5][0]
+    year3_parent = _parent_of(school.pupils[YearGroup.YEAR_3][0])
+    year6_child = school.pupils[YearGroup.YEAR_6][1]
+    year6_parent = _parent_of(year6_child)
+
+    for domain, reason in POLICY_BLOCKED:
+        if db.session.scalar(select(BlockedSite.id).where(BlockedSite.domain == domain)) is None:
+            register.record_domain(officer, domain, reason)
+
+    # 1. New: a Year 5 pupil tells a teacher.
+    choice = services.TellChoice.UNKIND
+    words = "Someone in my game chat keeps calling me names and saying nobody likes me."
+    description = f"{choice.label}.\n\nIn their words: {words}"
+    if not _exists(year5_pupil.user, description):
+        concern = services.tell_a_teacher(year5_pupil.user, choice, words)
+        _spread(concern, 1)
+
+    # 2. In progress: an adult outside school posts abuse about the school; steps under way.
+    description = (
+        "An adult who is not a parent keeps commenting on the school's Facebook posts, calling "
+        "Mr Price useless and saying parents should complain about him. Several parents have "
+        "shared it."
+    )
+    if not _exists(year3_parent, description):
+        concern = services.raise_concern(
+            year3_parent,
+            services.ConcernDetails(
+                kind=ConcernKind.DAMAGING_POST,
+                involved=Involved.ADULT_OUTSIDE,
+                description=description,
+                occurred_on=today() - timedelta(days=12),
+                platform="Facebook",
+                link="https://facebook.com/example-post",
+                material=[Material.ABUSIVE],
+            ),
+            [
+                services.Upload(
+                    "comments.png",
+                    io.BytesIO(_screenshot(["Price is useless", "Complain to the head!"])),
+                )
+            ],
+        )
+        handler = concern.handler or head
+        services.record_action(
+            handler, concern, ActionKind.MEETING_HELD, "Met Mr Price; he has support."
+        )
+        services.record_action(
+            handler,
+            concern,
+            ActionKind.REMOVAL_REQUESTED,
+            "Messaged the poster asking for the comments to be removed. No reply yet.",
+        )
+        _spread(concern, 10)
+
+    # 3. Resolved: inappropriate content on a school laptop; the site is now blocked.
+    teacher = school.staff["year3"]
+    description = "A pupil found a video site with violent clips on a class laptop in golden time."
+    if not _exists(teacher, description):
+        concern = services.raise_concern(
+            teacher,
+            services.ConcernDetails(
+                kind=ConcernKind.INAPPROPRIATE_CONTENT,
+                involved=Involved.UNKNOWN,
+                description=description,
+                occurred_on=today() - timedelta(days=30),
+                in_school=True,
+                link="https://www.shock-clips.example/watch?v=1",
+            ),
+        )
+        entry = db.session.scalar(
+            select(BlockedSite).where(BlockedSite.domain == "shock-clips.example")
+        )
+        if entry is not None and entry.status is BlockStatus.PENDING:
+            register.decide(officer, entry.id, approve=True)
+        services.record_action(
+            officer, concern, ActionKind.NOTE, "Spoke with the class about what to do."
+        )
+        services.resolve(officer, concern, "Site blocked; the class talked it through in PSHE.")
+        _spread(concern, 30)
+
+    # 4. New: another site from a classroom, waiting on the register for approval.
+    teacher = school.staff["year6"]
+    description = "Pupils showed each other an 'unblocked games' site that has chat with strangers."
+    if not _exists(teacher, description):
+        concern = services.raise_concern(
+            teacher,
+            services.ConcernDetails(
+                kind=ConcernKind.INAPPROPRIATE_CONTENT,
+                involved=Involved.UNKNOWN,
+                description=description,
+                occurred_on=today() - timedelta(days=2),
+                in_school=True,
+                link="https://free-games-unblocked.example/play",
+            ),
+        )
+        _spread(concern, 2)
+
+    # 5. Referred: an unknown adult asked a Year 6 child for photos.
+    description = (
+        "An adult my daughter does not know messaged her in a game and asked for photos of her."
+    )
+    if not _exists(year6_parent, description):
+        concern = services.raise_concern(
+            year6_parent,
+            services.ConcernDetails(
+                kind=ConcernKind.UNWANTED_CONTACT,
+                involved=Involved.ADULT_OUTSIDE,
+                description=description,
+                occurred_on=today() - timedelta(days=20),
+                platform="Online game chat",
+                pupil_id=year6_child.id,
+                material=[Material.SEXUAL],
+            ),
+        )
+        handler = concern.handler or officer
+        services.record_action(
+            handler, concern, ActionKind.MEETING_HELD, "Met the parent and the child."
+        )
+        services.record_action(
+            handler, concern, ActionKind.POLICE_CONTACTED, "Reported online to the police."
+        )
+        services.refer(handler, concern, ReferredTo.POLICE, "Police reference 26/1184.")
+        _spread(concern, 20)
+
+    # 6. New: a parent sent a friend request to a teacher.
+    teacher = school.staff["year4"]
+    description = "A parent in my class sent me a friend request on Facebook last night."
+    if not _exists(teacher, description):
+        concern = services.raise_concern(
+            teacher,
+            services.ConcernDetails(
+                kind=ConcernKind.UNWANTED_CONTACT,
+                involved=Involved.ADULT_OUTSIDE,
+                description=description,
+                occurred_on=today() - timedelta(days=1),
+                platform="Facebook",
+                staff_contact=True,
+            ),
+        )
+        _spread(concern, 1)

@@ -1,0 +1,380 @@
+"""Safeguarding records: concerns, their evidence and chronology, who opened them, blocked sites."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, Text, event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from ..auth.models import User
+from ..clock import utcnow
+from ..extensions import db, enum_type
+
+
+class ConcernKind(enum.StrEnum):
+    CYBER_BULLYING = "cyber_bullying"
+    UNWANTED_CONTACT = "unwanted_contact"
+    INAPPROPRIATE_CONTENT = "inappropriate_content"
+    DAMAGING_POST = "damaging_post"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            ConcernKind.CYBER_BULLYING: "Cyber bullying",
+            ConcernKind.UNWANTED_CONTACT: "Unwanted contact or friend request",
+            ConcernKind.INAPPROPRIATE_CONTENT: "Inappropriate content seen",
+            ConcernKind.DAMAGING_POST: "Damaging post about the school or staff",
+            ConcernKind.OTHER: "Something else",
+        }[self]
+
+
+class Involved(enum.StrEnum):
+    """Who the concern is about: the other person in what happened."""
+
+    PUPIL = "pupil"
+    STAFF = "staff"
+    ADULT_OUTSIDE = "adult_outside"
+    UNKNOWN = "unknown"
+
+    @property
+    def label(self) -> str:
+        return {
+            Involved.PUPIL: "A pupil",
+            Involved.STAFF: "A member of staff",
+            Involved.ADULT_OUTSIDE: "An adult outside school",
+            Involved.UNKNOWN: "Not known",
+        }[self]
+
+
+class Procedure(enum.StrEnum):
+    """Which of the school's procedures a concern follows, chosen when it is routed."""
+
+    ANTI_BULLYING = "anti_bullying"
+    ALLEGATIONS = "allegations"
+    STAFF_CONTACT = "staff_contact"
+    ADULT_OUTSIDE = "adult_outside"
+    BLOCK_SITE = "block_site"
+    PUPIL_WORRY = "pupil_worry"
+    GENERAL = "general"
+
+    @property
+    def label(self) -> str:
+        return {
+            Procedure.ANTI_BULLYING: "Anti-Bullying Policy",
+            Procedure.ALLEGATIONS: "Allegations of Abuse Against Staff Policy",
+            Procedure.STAFF_CONTACT: "Social media contact between staff and pupils or parents",
+            Procedure.ADULT_OUTSIDE: "An adult outside school: meeting, removal, provider, police",
+            Procedure.BLOCK_SITE: "Inappropriate content in school: have the site blocked",
+            Procedure.PUPIL_WORRY: "A pupil's worry: class teacher with the e-safety officer",
+            Procedure.GENERAL: "E-safety officer",
+        }[self]
+
+
+class ConcernStatus(enum.StrEnum):
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    REFERRED = "referred"
+
+    @property
+    def label(self) -> str:
+        return {
+            ConcernStatus.NEW: "New",
+            ConcernStatus.IN_PROGRESS: "In progress",
+            ConcernStatus.RESOLVED: "Resolved",
+            ConcernStatus.REFERRED: "Referred",
+        }[self]
+
+    @property
+    def is_closed(self) -> bool:
+        return self in (ConcernStatus.RESOLVED, ConcernStatus.REFERRED)
+
+
+class ReferredTo(enum.StrEnum):
+    POLICE = "police"
+    LOCAL_AUTHORITY = "local_authority"
+
+    @property
+    def label(self) -> str:
+        return "The police" if self is ReferredTo.POLICE else "The local authority"
+
+
+class ConcernSource(enum.StrEnum):
+    FORM = "form"
+    TELL_A_TEACHER = "tell_a_teacher"
+    CLASS_BLOG = "class_blog"
+
+    @property
+    def label(self) -> str:
+        return {
+            ConcernSource.FORM: "Concern form",
+            ConcernSource.TELL_A_TEACHER: "Tell a teacher (pupil)",
+            ConcernSource.CLASS_BLOG: "Class blog",
+        }[self]
+
+
+class Material(enum.StrEnum):
+    """Material the policy says makes the school consider contacting the police."""
+
+    THREATENING = "threatening"
+    ABUSIVE = "abusive"
+    SEXIST = "sexist"
+    SEXUAL = "sexual"
+    HATE = "hate"
+
+    @property
+    def label(self) -> str:
+        return {
+            Material.THREATENING: "Threatening",
+            Material.ABUSIVE: "Abusive",
+            Material.SEXIST: "Sexist",
+            Material.SEXUAL: "Of a sexual nature",
+            Material.HATE: "Hate crime (hatred because of who someone is)",
+        }[self]
+
+
+class ActionKind(enum.StrEnum):
+    RAISED = "raised"
+    ROUTED = "routed"
+    ASSIGNED = "assigned"
+    STARTED = "started"
+    MATERIAL_MARKED = "material_marked"
+    EVIDENCE_ADDED = "evidence_added"
+    BLOCK_REQUESTED = "block_requested"
+    MEETING_HELD = "meeting_held"
+    REMOVAL_REQUESTED = "removal_requested"
+    PROVIDER_CONTACTED = "provider_contacted"
+    POLICE_CONTACTED = "police_contacted"
+    OUTCOME = "outcome"
+    NOTE = "note"
+    RESOLVED = "resolved"
+    REFERRED = "referred"
+    EXPORTED = "exported"
+
+    @property
+    def label(self) -> str:
+        return ACTION_LABELS[self]
+
+
+ACTION_LABELS = {
+    ActionKind.RAISED: "Concern raised",
+    ActionKind.ROUTED: "Passed to",
+    ActionKind.ASSIGNED: "Handler assigned",
+    ActionKind.STARTED: "Work started",
+    ActionKind.MATERIAL_MARKED: "Material marked",
+    ActionKind.EVIDENCE_ADDED: "Evidence added",
+    ActionKind.BLOCK_REQUESTED: "Site block requested",
+    ActionKind.MEETING_HELD: "Meeting held",
+    ActionKind.REMOVAL_REQUESTED: "Removal requested",
+    ActionKind.PROVIDER_CONTACTED: "Provider contacted",
+    ActionKind.POLICE_CONTACTED: "Police contacted",
+    ActionKind.OUTCOME: "Outcome",
+    ActionKind.NOTE: "Note",
+    ActionKind.RESOLVED: "Resolved",
+    ActionKind.REFERRED: "Referred",
+    ActionKind.EXPORTED: "Exported for a referral",
+}
+
+#: The steps a handler records by hand; the others are written by the app.
+HANDLER_ACTIONS = (
+    ActionKind.MEETING_HELD,
+    ActionKind.REMOVAL_REQUESTED,
+    ActionKind.PROVIDER_CONTACTED,
+    ActionKind.POLICE_CONTACTED,
+    ActionKind.OUTCOME,
+    ActionKind.NOTE,
+)
+
+
+class Concern(db.Model):
+    __tablename__ = "concern"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ConcernKind] = mapped_column(enum_type(ConcernKind), index=True)
+    involved: Mapped[Involved] = mapped_column(enum_type(Involved))
+    source: Mapped[ConcernSource] = mapped_column(enum_type(ConcernSource))
+    #: The blog item it came from ("post:12"), for reports passed on by the class blog.
+    source_ref: Mapped[str | None] = mapped_column(String(40), index=True)
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    #: The teacher who passed a blog report on, when it did not come from the reporter directly.
+    passed_on_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    #: The pupil affected or involved, if the reporter named one they may see.
+    pupil_id: Mapped[int | None] = mapped_column(ForeignKey("pupil.id"), index=True)
+    #: The class concerned (the pupil's class, or the blog's); its teachers are told.
+    class_id: Mapped[int | None] = mapped_column(ForeignKey("school_class.id"))
+    #: The member of staff the concern is about: they can never open it.
+    staff_member_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    #: Set when the concern is about the headteacher: only the chair of governors opens it.
+    about_headteacher: Mapped[bool] = mapped_column(default=False)
+    #: Names the reporter chose to give (optional, free text).
+    names: Mapped[str] = mapped_column(Text, default="")
+    #: Reported as friend requests or contact between staff and pupils or parents.
+    staff_contact: Mapped[bool] = mapped_column(default=False)
+    #: Seen in school, on a school device or the school network.
+    in_school: Mapped[bool] = mapped_column(default=False)
+    platform: Mapped[str] = mapped_column(String(80), default="")
+    link: Mapped[str] = mapped_column(String(500), default="")
+    #: When it happened, as the reporter gave it (school's local time); pupils are not asked.
+    occurred_on: Mapped[date | None]
+    occurred_time: Mapped[time | None]
+    description: Mapped[str] = mapped_column(Text)
+    #: A copy of the words reported (from the class blog), kept even if the original goes.
+    quoted_text: Mapped[str] = mapped_column(Text, default="")
+    #: Comma-separated Material values the reporter ticked.
+    reported_material: Mapped[str] = mapped_column(String(80), default="")
+    #: Comma-separated Material values a handler marked.
+    handler_material: Mapped[str] = mapped_column(String(80), default="")
+    #: Raised when anyone marks material threatening, abusive, sexist, sexual or hate.
+    consider_police: Mapped[bool] = mapped_column(default=False)
+    procedure: Mapped[Procedure] = mapped_column(enum_type(Procedure))
+    status: Mapped[ConcernStatus] = mapped_column(
+        enum_type(ConcernStatus), default=ConcernStatus.NEW, index=True
+    )
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    referred_to: Mapped[ReferredTo | None] = mapped_column(enum_type(ReferredTo))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    closed_at: Mapped[datetime | None]
+
+    reporter: Mapped[User] = relationship(foreign_keys=[reporter_id], lazy="joined")
+    handler: Mapped[User | None] = relationship(foreign_keys=[handler_id], lazy="joined")
+    passed_on_by: Mapped[User | None] = relationship(foreign_keys=[passed_on_by_id])
+    staff_member: Mapped[User | None] = relationship(foreign_keys=[staff_member_id])
+    pupil = relationship("Pupil")
+    school_class = relationship("SchoolClass")
+    evidence: Mapped[list[Evidence]] = relationship(
+        back_populates="concern", order_by="Evidence.id"
+    )
+    actions: Mapped[list[ConcernAction]] = relationship(
+        back_populates="concern", order_by="ConcernAction.id"
+    )
+
+    @property
+    def reference(self) -> str:
+        return f"SG-{self.id:04d}"
+
+    @property
+    def material(self) -> list[Material]:
+        chosen = set(split_material(self.reported_material)) | set(
+            split_material(self.handler_material)
+        )
+        return [m for m in Material if m in chosen]
+
+
+def split_material(value: str) -> list[Material]:
+    return [Material(v) for v in value.split(",") if v]
+
+
+def join_material(values) -> str:
+    return ",".join(m.value for m in Material if m in set(values))
+
+
+class Evidence(db.Model):
+    """A file kept exactly as uploaded (outside static/), with its hash for a referral."""
+
+    __tablename__ = "concern_evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    concern_id: Mapped[int] = mapped_column(ForeignKey("concern.id"), index=True)
+    #: The uploader's file name, tidied; shown to handlers, never used as a path.
+    original_name: Mapped[str] = mapped_column(String(255))
+    #: Path under UPLOAD_FOLDER, e.g. "safeguarding/12/3f9a....png".
+    stored_path: Mapped[str] = mapped_column(String(255), unique=True)
+    media_type: Mapped[str] = mapped_column(String(40))
+    size_bytes: Mapped[int]
+    #: SHA-256 of the file as uploaded (hex), so a referral can show it is unchanged.
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    #: The date and time of the incident the evidence shows, as the reporter gave it.
+    incident_on: Mapped[date | None]
+    incident_time: Mapped[time | None]
+
+    concern: Mapped[Concern] = relationship(back_populates="evidence")
+    uploaded_by: Mapped[User] = relationship(lazy="joined")
+
+
+class ConcernAction(db.Model):
+    """One step in a concern's chronology, with who and when; never shown to the reporter."""
+
+    __tablename__ = "concern_action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    concern_id: Mapped[int] = mapped_column(ForeignKey("concern.id"), index=True)
+    kind: Mapped[ActionKind] = mapped_column(enum_type(ActionKind))
+    note: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Null only for steps the app took by itself.
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    concern: Mapped[Concern] = relationship(back_populates="actions")
+    by: Mapped[User | None] = relationship(lazy="joined")
+
+
+class ConcernAccess(db.Model):
+    """Who opened which safeguarding page or file, and when: the headteacher reads this log."""
+
+    __tablename__ = "concern_access"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Null for pages that list or count concerns rather than open one.
+    concern_id: Mapped[int | None] = mapped_column(ForeignKey("concern.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    #: What was opened, in words: "case", "evidence 3", "export".
+    what: Mapped[str] = mapped_column(String(80))
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class BlockStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+    @property
+    def label(self) -> str:
+        return {
+            BlockStatus.PENDING: "Waiting for approval",
+            BlockStatus.APPROVED: "Blocked",
+            BlockStatus.DECLINED: "Declined",
+        }[self]
+
+
+class BlockedSite(db.Model):
+    """A domain for the school's filter; requests from concerns wait here for approval."""
+
+    __tablename__ = "blocked_site"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Lower-case, ASCII (punycode) host name without "www.", e.g. "example.com".
+    domain: Mapped[str] = mapped_column(String(253), unique=True)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[BlockStatus] = mapped_column(enum_type(BlockStatus), index=True)
+    concern_id: Mapped[int | None] = mapped_column(ForeignKey("concern.id"))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime | None]
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id], lazy="joined")
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id], lazy="joined")
+    concern: Mapped[Concern | None] = relationship()
+
+
+class RecordIsAppendOnly(RuntimeError):
+    pass
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_history_edits(session: Session, flush_context: Any, instances: Any) -> None:
+    """A concern's chronology and its access log are added to, never changed or deleted."""
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, ConcernAction | ConcernAccess) and (
+            obj in session.deleted or session.is_modified(obj)
+        ):
+            raise RecordIsAppendOnly("A concern's chronology and access log cannot be changed.")
