@@ -151,6 +151,9 @@ def restore_backup(archive: Path) -> dict:
                     "--no-owner",
                     "--no-privileges",
                     "--exit-on-error",
+                    # An "empty" database may keep functions left by dropped tables' triggers.
+                    "--clean",
+                    "--if-exists",
                     f"--dbname={_libpq_url()}",
                     str(database),
                 ],

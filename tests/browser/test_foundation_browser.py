@@ -1,4 +1,4 @@
-"""A five-year-old signs in with pictures; a teacher signs in and out; a parent sees only their child."""
+"""A five-year-old signs in with pictures; a teacher signs in and out; a parent sees only theirs."""
 
 from __future__ import annotations
 
