@@ -16,8 +16,11 @@ from .extensions import db
 
 #: Features that add to the demo school, in order; each module has `seed(school: DemoSchool)`.
 DEMO_SEEDERS: list[str] = [
+    # one line per feature, e.g. "esafety.lessons.demo",
     "esafety.lessons.demo",
+    "esafety.induction.demo",
     "esafety.meetings.demo",
+    "esafety.sandbox.demo",
     "esafety.safeguarding.demo",
 ]
 
@@ -198,6 +201,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(school_group)
     app.cli.add_command(retention_group)
     app.cli.add_command(export_pupil_data_command)
-    # Feature command groups (one line each).
+    # Feature command groups (one line each), e.g. app.cli.add_command(lessons_cli.group)
     app.cli.add_command(importlib.import_module("esafety.lessons.cli").group)
+    app.cli.add_command(importlib.import_module("esafety.induction.cli").group)
     app.cli.add_command(importlib.import_module("esafety.meetings.cli").group)

@@ -70,13 +70,14 @@ def app(_app_dirs: Path):
 
 
 def _empty_all_tables() -> None:
+    """DELETE, not TRUNCATE: on PostgreSQL a TRUNCATE of every table costs ~0.4 s a test, while
+    deleting from mostly empty tables is near free. Triggers (the append-only ledger's) are
+    switched off for this session only, as the test database's owner may."""
     tables = list(reversed(_db.metadata.sorted_tables))
     if _db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            _db.session.execute(table.delete())
+        _db.session.execute(text("SET LOCAL session_replication_role = replica"))
+    for table in tables:
+        _db.session.execute(table.delete())
     _db.session.commit()
 
 

@@ -1,7 +1,830 @@
-"""The sandbox feature's pages."""
+"""The class blog and the school news feed: thin views over the sandbox services."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice
+
+from ..auth.access import public, requires, signed_in
+from ..auth.roles import Role
+from ..errors import DomainError, NotFoundError
+from ..extensions import db
+from ..school import services as school
+from . import images, moderation, news, reports, services
+from .forms import (
+    CommentForm,
+    DecisionForm,
+    NewsForm,
+    PassOnForm,
+    PictureForm,
+    PostForm,
+    PublisherForm,
+    ReportDecisionForm,
+    ReportForm,
+    RevokeForm,
+    TagForm,
+    WindowForm,
+)
+from .models import BlogImage, ItemState, NewsState, ReportReason
 
 bp = Blueprint("sandbox", __name__, template_folder="templates", url_prefix="/sandbox")
+
+STAFF = (
+    Role.TEACHER,
+    Role.SUPPORT_STAFF,
+    Role.HEADTEACHER,
+    Role.SLT,
+    Role.COMPUTING_LEAD,
+    Role.ESAFETY_OFFICER,
+)
+
+
+def _show_error(form: FlaskForm, error: DomainError) -> str | None:
+    """Put a rule's message beside its field; return it when it belongs to no field."""
+    if isinstance(error, services.WritingNeedsChanges):
+        for name in error.problems:
+            if name in form:
+                form[name].errors = list(form[name].errors) + [error.message]
+        return None
+    if error.field and error.field in form:
+        form[error.field].errors = list(form[error.field].errors) + [error.message]
+        return None
+    return error.message
+
+
+def _findings_for(fields: dict[str, str], class_id: int) -> dict[str, list[dict]]:
+    """Findings for each field, as the live check sends them (with the words found)."""
+    found = services.check_fields({name: text for name, text in fields.items() if text}, class_id)
+    return {name: [f.as_dict(fields[name]) for f in items] for name, items in found.items()}
+
+
+# --- Reading -------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@signed_in
+def index():
+    """Take a pupil to their class blog; show everyone else the blogs they may read."""
+    classes = services.blogs_for(current_user)
+    if len(classes) == 1:
+        return redirect(url_for("sandbox.blog", class_id=classes[0].id))
+    return render_template("sandbox/index.html", classes=classes)
+
+
+@bp.get("/classes/<int:class_id>")
+@signed_in
+def blog(class_id: int):
+    """Show a class blog: approved writing, and the reader's own writing with where it is."""
+    page = services.blog_page(current_user, class_id, request.args.get("page", 1, type=int))
+    return render_template(
+        "sandbox/blog.html",
+        page=page,
+        comment_form=CommentForm(formdata=None),
+        window_form=WindowForm(formdata=None),
+        outcome=reports.outcome_for_reporter,
+        display_name=services.display_name,
+        ItemState=ItemState,
+    )
+
+
+@bp.get("/pictures/<int:image_id>")
+@signed_in
+def picture(image_id: int):
+    """Send a blog picture, only to someone who may see its post."""
+    image = services.picture_for(current_user, image_id)
+    return _send_picture(image, public_cache=False)
+
+
+def _send_picture(image: BlogImage, public_cache: bool) -> Response:
+    path = images.path_of(image.stored_name)
+    if not path.is_file():
+        raise NotFoundError("That picture is missing.")
+    response = send_file(path, mimetype=image.content_type, max_age=3600 if public_cache else 0)
+    if not public_cache:
+        response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+# --- Writing -------------------------------------------------------------------------------
+
+
+@bp.route("/classes/<int:class_id>/write", methods=["GET", "POST"])
+@signed_in
+def write_post(class_id: int):
+    """Write a new post: save it as a draft or send it to the teacher (staff publish)."""
+    reader = services.blog_reader(current_user, class_id)
+    if not services.may_write(reader):
+        flash(
+            "Parents and carers can read the class blog and report anything that worries them."
+            if reader.is_parent
+            else "The blog is closed for writing just now. You can still read it.",
+            "warning",
+        )
+        return redirect(url_for("sandbox.blog", class_id=class_id))
+    form = PostForm()
+    problem = None
+    if form.validate_on_submit():
+        try:
+            post = services.save_post(
+                current_user, class_id, form.title.data, form.body.data, send=form.send.data
+            )
+        except DomainError as error:
+            db.session.rollback()
+            problem = _show_error(form, error)
+        else:
+            db.session.commit()
+            return _after_saving(post, form.send.data, reader)
+    return _render_editor(form, reader, None, problem)
+
+
+def _after_saving(post, sent: bool, reader: services.Reader):
+    if sent and reader.is_staff:
+        flash("Your post is on the blog.", "success")
+    elif sent:
+        flash("Sent! Your post is waiting for your teacher.", "success")
+    else:
+        flash("Saved as a draft. Only you can see it.", "success")
+        return redirect(url_for("sandbox.edit_post", post_id=post.id))
+    return redirect(url_for("sandbox.blog", class_id=post.class_id))
+
+
+def _render_editor(
+    form: PostForm,
+    reader: services.Reader,
+    post,
+    problem: str | None,
+    picture_form: PictureForm | None = None,
+):
+    findings = _findings_for(
+        {"title": form.title.data or "", "body": form.body.data or ""}, reader.school_class.id
+    )
+    if reader.is_staff:
+        form.send.label.text = "Publish on the blog"
+    tag_form = None
+    pictures = []
+    if post is not None:
+        pictures = services.images_of(post)
+        if reader.is_staff:
+            tag_form = _tag_form(post)
+    return render_template(
+        "sandbox/write.html",
+        form=form,
+        reader=reader,
+        post=post,
+        problem=problem,
+        findings=findings,
+        pictures=pictures,
+        picture_form=picture_form or PictureForm(formdata=None),
+        tag_form=tag_form,
+        photo_problem=services.photo_problem(post, pictures) if post is not None else None,
+        ItemState=ItemState,
+    )
+
+
+def _tag_form(post) -> TagForm:
+    form = TagForm(formdata=None, pupils=[t.pupil_id for t in post.tags])
+    form.nobody.data = post.no_pupils_in_photos
+    form.pupils.choices = [
+        SelectChoice(p.id, p.full_name) for p in school.pupils_in_class(post.class_id)
+    ]
+    return form
+
+
+@bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@signed_in
+def edit_post(post_id: int):
+    """Change your own post: a draft, one sent back with a note, or one already on the blog."""
+    post, reader = services.post_for(current_user, post_id)
+    if post.author_id != current_user.id:
+        raise NotFoundError("We could not find that post.")
+    form = PostForm()
+    if request.method == "GET":
+        form.title.data, form.body.data = post.title, post.source
+    problem = None
+    if form.validate_on_submit():
+        try:
+            services.save_post(
+                current_user,
+                post.class_id,
+                form.title.data,
+                form.body.data,
+                send=form.send.data,
+                post=post,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            problem = _show_error(form, error)
+            post, reader = services.post_for(current_user, post_id)
+        else:
+            db.session.commit()
+            return _after_saving(post, form.send.data, reader)
+    return _render_editor(form, reader, post, problem)
+
+
+@bp.post("/posts/<int:post_id>/comments")
+@signed_in
+def add_comment(post_id: int):
+    """Comment on a post: a pupil's comment waits for the teacher before anyone else sees it."""
+    post, reader = services.post_for(current_user, post_id)
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            services.add_comment(current_user, post, form.body.data)
+        except DomainError as error:
+            db.session.rollback()
+            problem = _show_error(form, error)
+            post, reader = services.post_for(current_user, post_id)
+            return _render_comment_editor(form, post, None, problem)
+        db.session.commit()
+        if reader.is_staff:
+            flash("Your comment is on the blog.", "success")
+        else:
+            flash("Sent! Your comment is waiting for your teacher.", "success")
+        return redirect(url_for("sandbox.blog", class_id=post.class_id) + f"#post-{post.id}")
+    return _render_comment_editor(form, post, None, None)
+
+
+def _render_comment_editor(form: CommentForm, post, comment, problem: str | None):
+    return render_template(
+        "sandbox/comment.html",
+        form=form,
+        post=post,
+        comment=comment,
+        problem=problem,
+        findings=_findings_for({"body": form.body.data or ""}, post.class_id),
+    )
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@signed_in
+def edit_comment(comment_id: int):
+    """Change your own comment; it goes back to the teacher."""
+    comment, reader = services.comment_for(current_user, comment_id)
+    if comment.author_id != current_user.id:
+        raise NotFoundError("We could not find that comment.")
+    form = CommentForm()
+    if request.method == "GET":
+        form.body.data = comment.source
+    problem = None
+    if form.validate_on_submit():
+        try:
+            services.edit_comment(current_user, comment, form.body.data)
+        except DomainError as error:
+            db.session.rollback()
+            problem = _show_error(form, error)
+            comment, reader = services.comment_for(current_user, comment_id)
+        else:
+            db.session.commit()
+            flash("Sent! Your comment is waiting for your teacher.", "success")
+            return redirect(url_for("sandbox.blog", class_id=comment.post.class_id))
+    return _render_comment_editor(form, comment.post, comment, problem)
+
+
+@bp.post("/check")
+@requires(Role.PUPIL, *STAFF)
+def check():
+    """The live check as someone types: the same rules the server applies when they send."""
+    data = request.get_json(silent=True) or {}
+    text = str(data.get("text", ""))[:10_000]
+    if data.get("mode") == "news":
+        news.require_publisher(current_user)
+        findings = news.check_news_text(text) + news.voice_findings(text)
+    else:
+        try:
+            class_id = int(data.get("class_id"))
+        except (TypeError, ValueError) as error:
+            raise NotFoundError("Say which class blog this is for.") from error
+        if not services.blog_reader(current_user, class_id).may_check:
+            raise NotFoundError("That class blog is not one of yours.")
+        findings = services.check_fields({"text": text}, class_id)["text"]
+    return {
+        "findings": [f.as_dict(text) for f in findings],
+        "blocking": sum(1 for f in findings if f.blocking),
+    }
+
+
+# --- Pictures and tags ---------------------------------------------------------------------
+
+
+@bp.post("/posts/<int:post_id>/pictures")
+@signed_in
+def add_picture(post_id: int):
+    """Attach a photo (staff) or a drawing (the pupil who wrote the post)."""
+    post, reader = services.post_for(current_user, post_id)
+    form = PictureForm()
+    problem = None
+    if form.validate_on_submit():
+        try:
+            services.attach_picture(
+                current_user, post, form.image.data.stream, form.description.data
+            )
+        except DomainError as error:
+            db.session.rollback()
+            post, reader = services.post_for(current_user, post_id)
+            problem = _show_error(form, error)
+        else:
+            db.session.commit()
+            flash("The picture is added.", "success")
+            return redirect(_picture_return(post, reader))
+    if post.author_id == current_user.id:
+        # Show the writer's page again, with the message beside the picture and what they typed.
+        post_form = PostForm(formdata=None, title=post.title, body=post.source)
+        return _render_editor(post_form, reader, post, problem, picture_form=form)
+    for message in [problem, *(e for errors in form.errors.values() for e in errors)]:
+        if message:
+            flash(message, "error")
+    return redirect(_picture_return(post, reader))
+
+
+def _picture_return(post, reader) -> str:
+    if post.author_id == current_user.id:
+        return url_for("sandbox.edit_post", post_id=post.id) + "#pictures"
+    return url_for("sandbox.moderation_queue", class_id=post.class_id) + f"#post-{post.id}"
+
+
+@bp.post("/pictures/<int:image_id>/remove")
+@signed_in
+def remove_picture(image_id: int):
+    """Take a picture off a post."""
+    image = services.picture_for(current_user, image_id)
+    post, reader = services.post_for(current_user, image.post_id)
+    services.remove_picture(current_user, image)
+    db.session.commit()
+    flash("The picture is taken off.", "success")
+    return redirect(_picture_return(post, reader))
+
+
+@bp.post("/posts/<int:post_id>/pupils")
+@requires(*STAFF)
+def tag_pupils(post_id: int):
+    """Record which pupils can be seen in a post's photos."""
+    post, reader = services.post_for(current_user, post_id)
+    form = _tag_form(post)
+    form.process(request.form)
+    try:
+        services.tag_pupils(current_user, post, form.pupils.data or [], form.nobody.data)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("Saved who is in the photos.", "success")
+    return redirect(_picture_return(post, reader))
+
+
+# --- Reports -------------------------------------------------------------------------------
+
+
+@bp.route("/posts/<int:item_id>/report", methods=["GET", "POST"], defaults={"kind": "post"})
+@bp.route("/comments/<int:item_id>/report", methods=["GET", "POST"], defaults={"kind": "comment"})
+@signed_in
+def report(kind: str, item_id: int):
+    """Tell a teacher about a post or comment; it is hidden from pupils straight away."""
+    find = services.post_for if kind == "post" else services.comment_for
+    item, reader = find(current_user, item_id)
+    class_id = reader.school_class.id
+    if item.state is not ItemState.APPROVED:
+        flash("Thank you: a teacher is already looking after this one.", "info")
+        return redirect(url_for("sandbox.blog", class_id=class_id))
+    form = ReportForm()
+    problem = None
+    if form.validate_on_submit():
+        try:
+            reports.report_item(current_user, item, form.reason.data, form.details.data)
+        except DomainError as error:
+            db.session.rollback()
+            problem = _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(
+                "Thank you for telling us. A teacher will look at it, and it is hidden until "
+                "they do. You can see what they decide on this page.",
+                "success",
+            )
+            return redirect(url_for("sandbox.blog", class_id=class_id) + "#my-reports")
+    return render_template(
+        "sandbox/report.html",
+        form=form,
+        item=item,
+        kind=kind,
+        problem=problem,
+        class_id=class_id,
+    )
+
+
+# --- Moderation ----------------------------------------------------------------------------
+
+
+@bp.get("/classes/<int:class_id>/moderation")
+@requires(*STAFF)
+def moderation_queue(class_id: int):
+    """The teacher's queue: waiting writing oldest first, findings marked, and open reports."""
+    reader = services.require_staff(current_user, class_id)
+    return render_template(
+        "sandbox/moderation.html",
+        reader=reader,
+        entries=moderation.queue(current_user, class_id),
+        open_reports=reports.open_reports(current_user, class_id),
+        decided_reports=reports.recent_decisions(current_user, class_id),
+        decision_form=DecisionForm(formdata=None),
+        report_form=ReportDecisionForm(formdata=None),
+        pass_form=PassOnForm(formdata=None),
+        picture_form=PictureForm(formdata=None),
+        class_pupils=school.pupils_in_class(class_id),
+        window=services.current_window(class_id),
+        window_form=WindowForm(formdata=None),
+        handoff=reports.handoff_available(),
+        display_name=services.display_name,
+        WORRIES_ME=ReportReason.WORRIES_ME,
+    )
+
+
+@bp.post("/posts/<int:item_id>/decision", defaults={"kind": "post"})
+@bp.post("/comments/<int:item_id>/decision", defaults={"kind": "comment"})
+@requires(*STAFF)
+def decide(kind: str, item_id: int):
+    """Approve, send back with a note, or take off the blog."""
+    item = moderation.find_item(kind, item_id)
+    class_id = moderation.class_id_of(item)
+    form = DecisionForm()
+    decision = (
+        "approve"
+        if form.approve.data
+        else "return"
+        if form.send_back.data
+        else "remove"
+        if form.remove.data
+        else ""
+    )
+    feedback = "\n\n".join(
+        part
+        for part in (moderation.READY_REASONS.get(form.reason.data or ""), form.feedback.data)
+        if part and part.strip()
+    )
+    try:
+        moderation.decide(current_user, item, decision, feedback)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(
+            {
+                "approve": "Approved: it is on the blog.",
+                "return": "Sent back with your note.",
+                "remove": "Taken off the blog. It is kept for the record.",
+            }[decision],
+            "success",
+        )
+    return redirect(url_for("sandbox.moderation_queue", class_id=class_id))
+
+
+@bp.post("/reports/<int:report_id>/decision")
+@requires(*STAFF)
+def decide_report(report_id: int):
+    """Uphold or dismiss a report, with a note the reporter reads."""
+    report_ = reports.report_for_staff(current_user, report_id)
+    form = ReportDecisionForm()
+    try:
+        reports.decide_report(
+            current_user, report_, uphold=bool(form.uphold.data), note=form.note.data or ""
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(
+            "Report decided: it is off the blog."
+            if form.uphold.data
+            else "Report decided: it is back on the blog.",
+            "success",
+        )
+    return redirect(url_for("sandbox.moderation_queue", class_id=report_.class_id) + "#reports")
+
+
+@bp.post("/reports/<int:report_id>/pass-on")
+@requires(*STAFF)
+def pass_on_report(report_id: int):
+    """Pass a worrying report to the e-safety officer as a safeguarding concern."""
+    report_ = reports.report_for_staff(current_user, report_id)
+    form = PassOnForm()
+    try:
+        reports.pass_to_esafety_officer(current_user, report_, form.note.data or "")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    except ImportError:
+        db.session.rollback()
+        flash(
+            "The safeguarding part of the app is not set up, so please tell the e-safety "
+            "officer in person.",
+            "error",
+        )
+    else:
+        db.session.commit()
+        flash("Passed to the e-safety officer.", "success")
+    return redirect(url_for("sandbox.moderation_queue", class_id=report_.class_id) + "#reports")
+
+
+def _window_return(class_id: int) -> str:
+    if request.form.get("next_page") == "queue":
+        return url_for("sandbox.moderation_queue", class_id=class_id)
+    return url_for("sandbox.blog", class_id=class_id)
+
+
+@bp.post("/classes/<int:class_id>/window/open")
+@requires(*STAFF)
+def open_window(class_id: int):
+    """Open the blog for pupils to write (for a lesson)."""
+    form = WindowForm()
+    minutes = int(form.minutes.data) if (form.minutes.data or "").isdigit() else None
+    try:
+        services.open_window(current_user, class_id, minutes)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("The blog is open for writing.", "success")
+    return redirect(_window_return(class_id))
+
+
+@bp.post("/classes/<int:class_id>/window/close")
+@requires(*STAFF)
+def close_window(class_id: int):
+    """Close the blog for writing; pupils can still read."""
+    try:
+        services.close_window(current_user, class_id)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("The blog is closed for writing. Pupils can still read it.", "success")
+    return redirect(_window_return(class_id))
+
+
+# --- The public news feed ------------------------------------------------------------------
+
+
+@bp.get("/news")
+@public
+def news_page():
+    """The school's public news page, for the website and anyone who follows it."""
+    items = news.published_items()
+    return render_template("sandbox/news.html", items=items, pictures=news.images_by_item(items))
+
+
+@bp.get("/news/<int:item_id>")
+@public
+def news_item(item_id: int):
+    """One public news item."""
+    item = news.published_item(item_id)
+    return render_template("sandbox/news_item.html", item=item, pictures=news.news_images_of(item))
+
+
+@bp.get("/news/feed.atom")
+@public
+def news_feed():
+    """The Atom feed of the school's news, for the school website."""
+    from flask import current_app
+
+    items = news.published_items()
+    body = news.atom_feed(
+        items,
+        title=f"{current_app.config['SCHOOL_NAME']} news",
+        feed_url=url_for("sandbox.news_feed", _external=True),
+        page_url=url_for("sandbox.news_page", _external=True),
+        item_url=lambda item: url_for("sandbox.news_item", item_id=item.id, _external=True),
+    )
+    response = Response(body, mimetype="application/atom+xml")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.get("/news/pictures/<int:image_id>")
+@public
+def news_picture(image_id: int):
+    """A photo of a published news item (public, like the item)."""
+    return _send_picture(news.public_picture(image_id), public_cache=True)
+
+
+@bp.get("/newsroom")
+@requires(*STAFF)
+def newsroom():
+    """The school's news: drafts, published items, and who may publish."""
+    allowed = news.may_publish(current_user)
+    return render_template(
+        "sandbox/newsroom.html",
+        items=news.newsroom_items(current_user) if allowed else [],
+        may_publish=allowed,
+        is_lead=current_user.has_role(Role.COMPUTING_LEAD),
+        NewsState=NewsState,
+    )
+
+
+@bp.route("/newsroom/write", methods=["GET", "POST"])
+@requires(*STAFF)
+def newsroom_write():
+    """Write a news item for the school's public feed."""
+    news.require_publisher(current_user)
+    return _news_editor(None)
+
+
+@bp.route("/newsroom/<int:item_id>", methods=["GET", "POST"])
+@requires(*STAFF)
+def newsroom_edit(item_id: int):
+    """Change a news item, add photos, and publish it when the checks pass."""
+    return _news_editor(news.news_item_for_publisher(current_user, item_id))
+
+
+def _news_editor(item):
+    form = NewsForm()
+    if request.method == "GET" and item is not None:
+        form.title.data, form.body.data = item.title, item.source
+    problem = None
+    if form.validate_on_submit():
+        try:
+            if form.publish.data:
+                item = news.publish_news(
+                    current_user, form.title.data, form.body.data, item, checked=form.checked.data
+                )
+                message = "Published on the school's news page and feed."
+            else:
+                item = news.save_news(current_user, form.title.data, form.body.data, item)
+                message = "Draft saved."
+        except DomainError as error:
+            db.session.rollback()
+            problem = _show_error(form, error)
+            if item is not None:
+                item = news.news_item_for_publisher(current_user, item.id)
+        else:
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("sandbox.newsroom_edit", item_id=item.id))
+    return _render_news_editor(form, item, problem)
+
+
+def _render_news_editor(form: NewsForm, item, problem: str | None, picture_form=None):
+    findings = {}
+    if form.title.data or form.body.data:
+        fields = {"title": form.title.data or "", "body": form.body.data or ""}
+        checked = news.check_news(fields["title"], fields["body"])
+        findings = {
+            name: [f.as_dict(fields[name]) for f in items] for name, items in checked.items()
+        }
+    pictures = news.news_images_of(item) if item is not None else []
+    tag_form = None
+    if item is not None:
+        tag_form = TagForm(formdata=None, pupils=[t.pupil_id for t in item.tags])
+        tag_form.nobody.data = item.no_pupils_in_photos
+        tag_form.pupils.choices = _all_pupil_choices()
+    return render_template(
+        "sandbox/news_edit.html",
+        form=form,
+        item=item,
+        problem=problem,
+        findings=findings,
+        pictures=pictures,
+        picture_form=picture_form or PictureForm(formdata=None),
+        tag_form=tag_form,
+        photo_problem=news.news_photo_problem(item, pictures) if item is not None else None,
+        NewsState=NewsState,
+    )
+
+
+def _all_pupil_choices() -> list[SelectChoice]:
+    return [
+        SelectChoice(pupil.id, f"{pupil.full_name} ({class_name})")
+        for pupil, class_name in news.pupils_to_tag()
+    ]
+
+
+@bp.post("/newsroom/<int:item_id>/withdraw")
+@requires(*STAFF)
+def newsroom_withdraw(item_id: int):
+    """Take a news item off the public page and feed."""
+    item = news.news_item_for_publisher(current_user, item_id)
+    try:
+        news.withdraw_news(current_user, item)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("Withdrawn: it is no longer public.", "success")
+    return redirect(url_for("sandbox.newsroom_edit", item_id=item_id))
+
+
+@bp.post("/newsroom/<int:item_id>/pictures")
+@requires(*STAFF)
+def newsroom_add_picture(item_id: int):
+    """Attach a photo to a news item."""
+    item = news.news_item_for_publisher(current_user, item_id)
+    form = PictureForm()
+    problem = None
+    if form.validate_on_submit():
+        try:
+            news.attach_news_picture(
+                current_user, item, form.image.data.stream, form.description.data
+            )
+        except DomainError as error:
+            db.session.rollback()
+            item = news.news_item_for_publisher(current_user, item_id)
+            problem = _show_error(form, error)
+        else:
+            db.session.commit()
+            flash("The photo is added.", "success")
+            return redirect(url_for("sandbox.newsroom_edit", item_id=item_id) + "#pictures")
+    news_form = NewsForm(formdata=None, title=item.title, body=item.source)
+    return _render_news_editor(news_form, item, problem, picture_form=form)
+
+
+@bp.get("/newsroom/pictures/<int:image_id>")
+@requires(*STAFF)
+def newsroom_picture(image_id: int):
+    """A news photo for publishers, before it is public."""
+    return _send_picture(news.publisher_picture(current_user, image_id), public_cache=False)
+
+
+@bp.post("/newsroom/pictures/<int:image_id>/remove")
+@requires(*STAFF)
+def newsroom_remove_picture(image_id: int):
+    """Take a photo off a news item."""
+    image = news.publisher_picture(current_user, image_id)
+    item_id = image.news_item_id
+    news.remove_news_picture(current_user, image)
+    db.session.commit()
+    flash("The photo is taken off.", "success")
+    return redirect(url_for("sandbox.newsroom_edit", item_id=item_id) + "#pictures")
+
+
+@bp.post("/newsroom/<int:item_id>/pupils")
+@requires(*STAFF)
+def newsroom_tag_pupils(item_id: int):
+    """Record which pupils can be seen in a news item's photos."""
+    item = news.news_item_for_publisher(current_user, item_id)
+    form = TagForm()
+    form.pupils.choices = _all_pupil_choices()
+    form.process(request.form)
+    try:
+        news.tag_news_pupils(current_user, item, form.pupils.data or [], form.nobody.data)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("Saved who is in the photos.", "success")
+    return redirect(url_for("sandbox.newsroom_edit", item_id=item_id) + "#pictures")
+
+
+@bp.route("/newsroom/publishers", methods=["GET", "POST"])
+@requires(Role.COMPUTING_LEAD)
+def newsroom_publishers():
+    """The computing lead chooses which staff may publish school news."""
+    form = PublisherForm()
+    form.user_id.choices = [SelectChoice(u.id, u.full_name) for u in news.staff_who_could_publish()]
+    if form.validate_on_submit():
+        try:
+            news.approve_publisher(current_user, form.user_id.data)
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash("Approved to publish school news.", "success")
+            return redirect(url_for("sandbox.newsroom_publishers"))
+    return render_template(
+        "sandbox/publishers.html",
+        form=form,
+        publishers=news.publishers(),
+        revoke_form=RevokeForm(formdata=None),
+    )
+
+
+@bp.post("/newsroom/publishers/revoke")
+@requires(Role.COMPUTING_LEAD)
+def newsroom_revoke_publisher():
+    """Stop a member of staff publishing school news."""
+    form = RevokeForm()
+    try:
+        news.revoke_publisher(current_user, int(form.user_id.data or 0))
+    except (DomainError, ValueError) as error:
+        db.session.rollback()
+        flash(getattr(error, "message", "Choose a publisher."), "error")
+    else:
+        db.session.commit()
+        flash("They can no longer publish school news.", "success")
+    return redirect(url_for("sandbox.newsroom_publishers"))

@@ -1,0 +1,319 @@
+"""The sign-off ledger: evidence that someone read and agreed to an exact version of a policy.
+
+Each record is written once, holds the SHA-256 of the text signed, and the hash of the record
+before it, so `verify_ledger` can show that nothing was changed or removed afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, text
+
+from .. import audit
+from ..auth.models import User
+from ..clock import utcnow
+from ..errors import DomainError, NotAllowed, NotFoundError
+from ..extensions import db
+from . import compliance
+from .courses import best_passing_score, courses_for_policy
+from .models import (
+    InductionCertificate,
+    PolicyVersion,
+    QuizAttempt,
+    SignOff,
+    VersionState,
+)
+from .policies import read_section_ids, text_sha256
+from .rules import DASHBOARD_VIEWERS, is_inductee, is_manager, normalise_name
+
+#: The "previous hash" of the very first record.
+GENESIS = "0" * 64
+#: Any fixed number: sign-offs take this PostgreSQL lock so they join the chain one at a time.
+_LEDGER_LOCK = 7_460_001
+
+
+def canonical_json(fields: dict[str, Any]) -> str:
+    """One spelling for the same data, so the same record always hashes the same."""
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def record_hash(fields: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(fields).encode("utf-8")).hexdigest()
+
+
+def statement_for(version: PolicyVersion) -> str:
+    """The exact sentence a person agrees to when signing."""
+    return f"I have read and understood {version.label} and will follow it"
+
+
+def _last_hash() -> str:
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LEDGER_LOCK})
+    last = db.session.scalar(select(SignOff.record_hash).order_by(SignOff.id.desc()).limit(1))
+    return last or GENESIS
+
+
+def sign_offs_of(user: User) -> list[SignOff]:
+    return list(
+        db.session.scalars(
+            select(SignOff).where(SignOff.user_id == user.id).order_by(SignOff.id.desc())
+        )
+    )
+
+
+def sign_policy(
+    actor: User,
+    user: User,
+    version: PolicyVersion,
+    *,
+    agreed: bool,
+    typed_name: str,
+    reason: str | None = None,
+    ip: str | None = None,
+    user_agent: str | None = None,
+    at: datetime | None = None,
+) -> SignOff:
+    """Record that `user` read and agreed to this version, as clicked by `actor`.
+
+    Staff sign for themselves after opening every section and passing the policy's course. An
+    admin may record a sign-off made on paper for someone else, and must say why.
+    """
+    if not is_inductee(user):
+        raise NotFoundError("That person has no induction.")
+    on_behalf = actor.id != user.id
+    if on_behalf:
+        if not is_manager(actor):
+            raise NotAllowed("Only the headteacher, senior leaders or the office can do that.")
+        if not (reason or "").strip():
+            raise DomainError(
+                "Please say why you are recording this for someone else (for example, "
+                '"signed a paper copy on 3 October, filed in their staff record").',
+                "reason",
+            )
+    if version.state != VersionState.PUBLISHED:
+        raise DomainError(
+            f"Version {version.number} of the {version.policy.title} is not the one in force, "
+            "so it cannot be signed."
+        )
+    if db.session.scalar(
+        select(SignOff.id).where(
+            SignOff.user_id == user.id, SignOff.policy_version_id == version.id
+        )
+    ):
+        raise DomainError(f"{version.label.capitalize()} has already been signed.")
+    course_ids = [c.id for c in courses_for_policy(version.policy_id)]
+    quiz_score = best_passing_score(user.id, course_ids)
+    if not on_behalf:
+        unread = len(version.sections) - len(read_section_ids(user, version))
+        if unread:
+            raise DomainError(
+                f"Please open every section before signing: {unread} "
+                f"section{'s are' if unread != 1 else ' is'} still to read."
+            )
+        if course_ids and quiz_score is None:
+            raise DomainError("Please pass the course's quiz before signing.")
+    if not agreed:
+        raise DomainError("Please tick the box to agree with the statement.", "agree")
+    if normalise_name(typed_name) != normalise_name(user.full_name):
+        whose = "their" if on_behalf else "your"
+        raise DomainError(
+            f"Please type {whose} full name exactly as it is on the account: {user.full_name}.",
+            "full_name",
+        )
+    sign_off = SignOff(
+        user_id=user.id,
+        recorded_by_id=actor.id,
+        on_behalf_reason=reason.strip() if on_behalf and reason else None,
+        policy_version_id=version.id,
+        policy_sha256=version.sha256,
+        statement=statement_for(version),
+        typed_name=" ".join(typed_name.split()),
+        quiz_score=quiz_score,
+        signed_at=(at or utcnow()).replace(microsecond=0),
+        ip=(ip or "")[:45] or None,
+        user_agent=(user_agent or "")[:400] or None,
+        previous_hash=_last_hash(),
+    )
+    sign_off.record_hash = record_hash(sign_off.hashed_fields())
+    db.session.add(sign_off)
+    db.session.flush()
+    audit.record(
+        "induction.policy_signed",
+        actor=actor,
+        target=sign_off,
+        user_id=user.id,
+        version_id=version.id,
+        on_behalf=on_behalf,
+    )
+    issue_certificate_if_complete(user, at=at)
+    return sign_off
+
+
+# --- Verifying the chain -----------------------------------------------------------------------
+
+
+@dataclass
+class LedgerReport:
+    checked: int
+    bad_id: int | None = None
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.bad_id is None
+
+
+def verify_ledger() -> LedgerReport:
+    """Recompute every hash in order and name the first record that does not match."""
+    version_hashes = {
+        version_id: text_sha256(body)
+        for version_id, body in db.session.execute(
+            select(PolicyVersion.id, PolicyVersion.body_markdown).where(
+                PolicyVersion.sha256.is_not(None)
+            )
+        )
+    }
+    query = select(SignOff).order_by(SignOff.id).execution_options(yield_per=500)
+    rows = db.session.scalars(query)
+    try:
+        return _walk_chain(rows, version_hashes)
+    finally:
+        rows.close()
+
+
+def _walk_chain(rows: Any, version_hashes: dict[int, str]) -> LedgerReport:
+    expected_previous = GENESIS
+    checked = 0
+    for sign_off in rows:
+        checked += 1
+        if sign_off.previous_hash != expected_previous:
+            return LedgerReport(
+                checked,
+                sign_off.id,
+                "it does not follow on from the record before it "
+                "(a record before it was removed or changed)",
+            )
+        if record_hash(sign_off.hashed_fields()) != sign_off.record_hash:
+            return LedgerReport(checked, sign_off.id, "its contents no longer match its hash")
+        if version_hashes.get(sign_off.policy_version_id) != sign_off.policy_sha256:
+            return LedgerReport(
+                checked, sign_off.id, "the text of the policy version it signed has been changed"
+            )
+        expected_previous = sign_off.record_hash
+    return LedgerReport(checked)
+
+
+# --- Certificates ------------------------------------------------------------------------------
+
+
+def _evidence_of(induction: compliance.Induction) -> dict[str, list[int]]:
+    return {
+        "sign_offs": sorted(p.sign_off_id for p in induction.policies if p.sign_off_id),
+        "attempts": sorted(c.attempt_id for c in induction.courses if c.attempt_id),
+    }
+
+
+def issue_certificate_if_complete(
+    user: User, *, at: datetime | None = None
+) -> InductionCertificate | None:
+    """Once everything the pathways ask is done, issue a certificate (a new one after a re-sign)."""
+    now = at or utcnow()
+    induction = compliance.induction_of(user, now.date())
+    if induction is None or not induction.complete:
+        return None
+    evidence = canonical_json(_evidence_of(induction))
+    latest = db.session.scalar(
+        select(InductionCertificate)
+        .where(InductionCertificate.user_id == user.id)
+        .order_by(InductionCertificate.id.desc())
+        .limit(1)
+    )
+    if latest is not None and latest.evidence == evidence:
+        return None
+    certificate = InductionCertificate(user_id=user.id, issued_at=now, evidence=evidence)
+    db.session.add(certificate)
+    db.session.flush()
+    audit.record("induction.certificate_issued", actor=user, target=certificate)
+    return certificate
+
+
+def certificates_of(user: User) -> list[InductionCertificate]:
+    return list(
+        db.session.scalars(
+            select(InductionCertificate)
+            .where(InductionCertificate.user_id == user.id)
+            .order_by(InductionCertificate.id.desc())
+        )
+    )
+
+
+@dataclass
+class CertificateView:
+    certificate: InductionCertificate
+    sign_offs: list[SignOff]
+    attempts: list[QuizAttempt]
+
+
+def certificate_for(viewer: User, certificate_id: int) -> CertificateView:
+    """A certificate, for its holder and for leaders and governors."""
+    certificate = db.session.get(InductionCertificate, certificate_id)
+    if certificate is None or (
+        certificate.user_id != viewer.id and not viewer.has_role(*DASHBOARD_VIEWERS)
+    ):
+        raise NotFoundError("We could not find that certificate.")
+    evidence = json.loads(certificate.evidence)
+    sign_offs = list(
+        db.session.scalars(
+            select(SignOff).where(SignOff.id.in_(evidence["sign_offs"])).order_by(SignOff.id)
+        )
+    )
+    attempts = list(
+        db.session.scalars(
+            select(QuizAttempt)
+            .where(QuizAttempt.id.in_(evidence["attempts"]))
+            .order_by(QuizAttempt.id)
+        )
+    )
+    return CertificateView(certificate, sign_offs, attempts)
+
+
+@dataclass
+class SigningSteps:
+    """What is left before a person can sign a version: sections to open, a quiz to pass."""
+
+    version: PolicyVersion
+    sections_total: int
+    sections_read: set[int]
+    courses: list[Any]
+    course_passed: bool
+    already_signed: SignOff | None
+
+    @property
+    def unread(self) -> int:
+        return self.sections_total - len(self.sections_read)
+
+    @property
+    def ready(self) -> bool:
+        return not self.unread and self.course_passed and self.already_signed is None
+
+
+def signing_steps(user: User, version: PolicyVersion) -> SigningSteps:
+    courses = courses_for_policy(version.policy_id)
+    return SigningSteps(
+        version=version,
+        sections_total=len(version.sections),
+        sections_read=read_section_ids(user, version),
+        courses=courses,
+        course_passed=not courses
+        or best_passing_score(user.id, [c.id for c in courses]) is not None,
+        already_signed=db.session.scalar(
+            select(SignOff).where(
+                SignOff.user_id == user.id, SignOff.policy_version_id == version.id
+            )
+        ),
+    )

@@ -1,0 +1,49 @@
+"""Who may do what in induction, and the small rules every induction module shares."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+from ..auth.models import User
+from ..auth.roles import STAFF_ROLES, Role
+from ..errors import NotAllowed
+
+#: Leaders who write policies, publish versions, set pathways and record for others.
+MANAGERS = (Role.HEADTEACHER, Role.SLT, Role.OFFICE_ADMIN)
+#: Who sees the compliance dashboard: leaders, the e-safety officer and governors (read-only).
+DASHBOARD_VIEWERS = (*MANAGERS, Role.ESAFETY_OFFICER, Role.GOVERNOR)
+#: Everyone who has an induction: staff, and governors (who volunteer).
+INDUCTEE_ROLES = (*sorted(STAFF_ROLES), Role.GOVERNOR)
+#: Induction is due this many days after the start date unless a pathway says otherwise.
+DEFAULT_DUE_WITHIN_DAYS = 10
+#: Percentage needed to pass a course's quiz unless the course says otherwise.
+DEFAULT_PASS_MARK = 80
+#: Reminders about expiring training and policy reviews start this many days ahead.
+REMINDER_WINDOW_DAYS = 30
+
+
+def is_manager(user: User) -> bool:
+    return user.has_role(*MANAGERS)
+
+
+def require_manager(actor: User, doing: str) -> None:
+    """Only the headteacher, senior leaders and the office manage induction."""
+    if not is_manager(actor):
+        raise NotAllowed(f"Only the headteacher, senior leaders or the office can {doing}.")
+
+
+def is_inductee(user: User) -> bool:
+    return user.has_role(*INDUCTEE_ROLES)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (the last day of the month when it is shorter)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def normalise_name(name: str) -> str:
+    """Names match whatever the case or spacing: "  jane   SMITH " is "Jane Smith"."""
+    return " ".join(name.split()).casefold()

@@ -1,0 +1,141 @@
+"""Forms for the class blog and the news feed; the rules themselves live in the services."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from .models import REASON_LABELS
+from .moderation import READY_REASONS
+from .services import COMMENT_MAX, POST_MAX, TITLE_MAX
+
+
+class PostForm(FlaskForm):
+    title = StringField(
+        "Title", validators=[DataRequired("Give your post a title."), Length(max=TITLE_MAX)]
+    )
+    body = TextAreaField(
+        "Your writing",
+        validators=[DataRequired("Write something first."), Length(max=POST_MAX)],
+    )
+    save = SubmitField("Save as a draft")
+    send = SubmitField("Send to my teacher")
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(
+        "Your comment",
+        validators=[DataRequired("Write your comment first."), Length(max=COMMENT_MAX)],
+    )
+    send = SubmitField("Send my comment")
+
+
+class ReportForm(FlaskForm):
+    reason = RadioField(
+        "Why are you telling a teacher?",
+        choices=[SelectChoice(reason.value, label) for reason, label in REASON_LABELS.items()],
+        validators=[DataRequired("Choose the reason that fits best.")],
+    )
+    details = TextAreaField(
+        "Anything else you want to say (you can leave this empty)",
+        validators=[Optional(), Length(max=500)],
+    )
+    send = SubmitField("Tell a teacher")
+
+
+class DecisionForm(FlaskForm):
+    reason = SelectField(
+        "Ready reason",
+        choices=[SelectChoice("", "Choose a reason, or write your own below")]
+        + [SelectChoice(key, text) for key, text in READY_REASONS.items()],
+        validators=[Optional()],
+    )
+    feedback = TextAreaField(
+        "Note for the pupil (they will read it)", validators=[Optional(), Length(max=1000)]
+    )
+    approve = SubmitField("Approve")
+    send_back = SubmitField("Send back with note")
+    remove = SubmitField("Take off the blog")
+
+
+class ReportDecisionForm(FlaskForm):
+    note = TextAreaField(
+        "Note (the person who reported it will read this)",
+        validators=[DataRequired("Write a short note for the person who reported it.")],
+    )
+    uphold = SubmitField("Agree: take it off the blog")
+    dismiss = SubmitField("Put it back on the blog")
+
+
+class PassOnForm(FlaskForm):
+    note = TextAreaField("Note for the e-safety officer", validators=[Optional(), Length(max=1000)])
+    send = SubmitField("Pass to the e-safety officer")
+
+
+class WindowForm(FlaskForm):
+    minutes = SelectField(
+        "Open for",
+        choices=[
+            SelectChoice("30", "30 minutes"),
+            SelectChoice("60", "1 hour"),
+            SelectChoice("90", "1 and a half hours"),
+            SelectChoice("", "Until I close it"),
+        ],
+        default="60",
+    )
+    open = SubmitField("Open the blog for writing")
+
+
+class PictureForm(FlaskForm):
+    image = FileField("Picture (JPEG or PNG)", validators=[FileRequired("Choose a picture.")])
+    description = StringField(
+        "What does the picture show?",
+        validators=[DataRequired("Say what the picture shows."), Length(max=200)],
+    )
+    upload = SubmitField("Add the picture")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class TagForm(FlaskForm):
+    pupils = MultiCheckboxField("Pupils who can be seen in the photos", coerce=int)
+    nobody = BooleanField("Nobody can be seen in these photos")
+    save = SubmitField("Save who is in the photos")
+
+
+class NewsForm(FlaskForm):
+    title = StringField(
+        "Title", validators=[DataRequired("Give the news a title."), Length(max=TITLE_MAX)]
+    )
+    body = TextAreaField(
+        "News", validators=[DataRequired("Write the news first."), Length(max=5000)]
+    )
+    checked = BooleanField("I have checked the marked words and they are right")
+    save = SubmitField("Save draft")
+    publish = SubmitField("Publish")
+
+
+class PublisherForm(FlaskForm):
+    user_id = SelectField("Member of staff", coerce=int)
+    approve = SubmitField("Approve to publish")
+
+
+class RevokeForm(FlaskForm):
+    user_id = HiddenField()
+    revoke = SubmitField("Stop publishing")

@@ -1,0 +1,312 @@
+"""The class blog and the school's public news feed: posts, comments, reports, pictures."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+
+from ..auth.models import User
+from ..clock import utcnow
+from ..extensions import db, enum_type
+from ..school.models import Pupil, SchoolClass
+
+
+class ItemState(enum.StrEnum):
+    """Where a post or comment is on its way to the class (see ARCHITECTURE.md)."""
+
+    DRAFT = "draft"
+    PENDING = "pending"
+    APPROVED = "approved"
+    RETURNED = "returned"
+    #: Reported: out of sight of pupils and parents until a teacher decides.
+    HIDDEN = "hidden"
+    #: Taken off the blog by a teacher; kept for the record, never deleted.
+    REMOVED = "removed"
+
+    @property
+    def label(self) -> str:
+        return STATE_LABELS[self]
+
+
+STATE_LABELS = {
+    ItemState.DRAFT: "Draft: only you can see it",
+    ItemState.PENDING: "Waiting for your teacher",
+    ItemState.APPROVED: "On the blog",
+    ItemState.RETURNED: "Your teacher sent it back with a note",
+    ItemState.HIDDEN: "Your teacher is taking another look at it",
+    ItemState.REMOVED: "Your teacher took it off the blog",
+}
+
+
+class ModeratedWriting:
+    """What posts and comments share: the author, the words as typed and as HTML, the decision."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Exactly what the author typed (light Markdown); the HTML below is made from it at save.
+    source: Mapped[str] = mapped_column(Text, default="")
+    #: Made once at save by sanitise.render_markdown: the only user text marked |safe.
+    html: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[ItemState] = mapped_column(
+        enum_type(ItemState), default=ItemState.DRAFT, index=True
+    )
+    #: The teacher's words when they send it back; the author reads them beside their text.
+    feedback: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When it was last sent to the teacher: the queue shows the oldest first.
+    submitted_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+
+    @declared_attr
+    def author_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("user.id"), index=True)
+
+    @declared_attr
+    def decided_by_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("user.id"))
+
+    @declared_attr
+    def author(cls) -> Mapped[User]:
+        return relationship("User", foreign_keys=f"[{cls.__name__}.author_id]", lazy="joined")
+
+
+class BlogPost(ModeratedWriting, db.Model):
+    __tablename__ = "blog_post"
+
+    class_id: Mapped[int] = mapped_column(ForeignKey("school_class.id"), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    #: Staff said nobody can be seen in the photos, so no pupil needs tagging.
+    no_pupils_in_photos: Mapped[bool] = mapped_column(default=False)
+
+    school_class: Mapped[SchoolClass] = relationship()
+    tags: Mapped[list[BlogPostPupil]] = relationship(
+        back_populates="post", cascade="all, delete-orphan"
+    )
+
+    kind = "post"
+
+
+class BlogComment(ModeratedWriting, db.Model):
+    __tablename__ = "blog_comment"
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("blog_post.id"), index=True)
+
+    post: Mapped[BlogPost] = relationship()
+
+    kind = "comment"
+
+    @property
+    def title(self) -> str:
+        return f"Comment on “{self.post.title}”"
+
+
+class BlogPostPupil(db.Model):
+    """A pupil who can be seen in a post's photos: approval waits for their photo consent."""
+
+    __tablename__ = "blog_post_pupil"
+
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("blog_post.id", ondelete="CASCADE"), primary_key=True
+    )
+    pupil_id: Mapped[int] = mapped_column(
+        ForeignKey("pupil.id", ondelete="CASCADE"), primary_key=True
+    )
+    tagged_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+
+    post: Mapped[BlogPost] = relationship(back_populates="tags")
+    pupil: Mapped[Pupil] = relationship(lazy="joined")
+
+
+class PostingWindow(db.Model):
+    """A time when pupils may write on their class blog (pupils blog only in a lesson activity)."""
+
+    __tablename__ = "posting_window"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("school_class.id"), index=True)
+    opened_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The window shuts itself at this time; null means "until the teacher closes it".
+    closes_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    def is_open(self, now: datetime) -> bool:
+        return self.closed_at is None and (self.closes_at is None or now < self.closes_at)
+
+
+class ReportReason(enum.StrEnum):
+    UNKIND = "unkind"
+    PERSONAL_INFORMATION = "personal_information"
+    WORRIES_ME = "worries_me"
+    SOMETHING_ELSE = "something_else"
+
+    @property
+    def label(self) -> str:
+        return REASON_LABELS[self]
+
+
+REASON_LABELS = {
+    ReportReason.UNKIND: "It is unkind",
+    ReportReason.PERSONAL_INFORMATION: "It shares personal information",
+    ReportReason.WORRIES_ME: "It worries me",
+    ReportReason.SOMETHING_ELSE: "Something else",
+}
+
+
+class ReportState(enum.StrEnum):
+    OPEN = "open"
+    #: The teacher agreed: the item was taken off the blog.
+    UPHELD = "upheld"
+    #: The teacher looked and put the item back.
+    DISMISSED = "dismissed"
+
+
+class BlogReport(db.Model):
+    """Someone told a teacher about a post or comment; the item is hidden until a decision."""
+
+    __tablename__ = "blog_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("school_class.id"), index=True)
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("blog_post.id"), index=True)
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("blog_comment.id"), index=True)
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    reason: Mapped[ReportReason] = mapped_column(enum_type(ReportReason))
+    #: The reporter's own words, if they added any.
+    details: Mapped[str] = mapped_column(Text, default="")
+    #: A copy of the item's words when it was reported, so later edits cannot change the record.
+    reported_text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    state: Mapped[ReportState] = mapped_column(
+        enum_type(ReportState), default=ReportState.OPEN, index=True
+    )
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime | None]
+    #: The teacher's note; the reporter reads it with the outcome.
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    #: Set when a teacher passed the report to the e-safety officer as a safeguarding concern.
+    passed_on_at: Mapped[datetime | None]
+    passed_on_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    #: The safeguarding concern it became (that feature's id; no foreign key across features).
+    concern_id: Mapped[int | None]
+
+    reporter: Mapped[User] = relationship(foreign_keys=[reporter_id], lazy="joined")
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    post: Mapped[BlogPost | None] = relationship()
+    comment: Mapped[BlogComment | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("(post_id IS NULL) <> (comment_id IS NULL)", name="one_item"),
+    )
+
+    @property
+    def item_kind(self) -> str:
+        return "post" if self.post_id is not None else "comment"
+
+    @property
+    def item(self) -> BlogPost | BlogComment:
+        return self.post if self.post_id is not None else self.comment
+
+
+class ImageKind(enum.StrEnum):
+    #: Taken by staff; may show pupils, so tagged pupils need photo consent.
+    PHOTO = "photo"
+    #: A pupil's own drawing.
+    DRAWING = "drawing"
+
+
+class BlogImage(db.Model):
+    """A re-encoded picture (no EXIF, no GPS) kept outside static/ under a random name."""
+
+    __tablename__ = "blog_image"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("blog_post.id", ondelete="CASCADE"), index=True
+    )
+    news_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("news_item.id", ondelete="CASCADE"), index=True
+    )
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    kind: Mapped[ImageKind] = mapped_column(enum_type(ImageKind))
+    #: Random file name under UPLOAD_FOLDER/sandbox/; the uploaded name is never kept.
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(20))
+    width: Mapped[int]
+    height: Mapped[int]
+    byte_size: Mapped[int]
+    #: Read aloud by screen readers in place of the picture.
+    description: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("(post_id IS NULL) <> (news_item_id IS NULL)", name="one_owner"),
+    )
+
+
+class NewsState(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"
+
+
+class NewsItem(db.Model):
+    """A post on the school's official public feed, written in the class's collective voice."""
+
+    __tablename__ = "news_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(120))
+    source: Mapped[str] = mapped_column(Text, default="")
+    #: Made once at save by sanitise.render_markdown.
+    html: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[NewsState] = mapped_column(
+        enum_type(NewsState), default=NewsState.DRAFT, index=True
+    )
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    #: The publisher said nobody can be seen in the photos, so no pupil needs tagging.
+    no_pupils_in_photos: Mapped[bool] = mapped_column(default=False)
+
+    author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined")
+    tags: Mapped[list[NewsItemPupil]] = relationship(
+        back_populates="news_item", cascade="all, delete-orphan"
+    )
+
+
+class NewsItemPupil(db.Model):
+    """A pupil seen in a news item's photos: publishing waits for their website consent."""
+
+    __tablename__ = "news_item_pupil"
+
+    news_item_id: Mapped[int] = mapped_column(
+        ForeignKey("news_item.id", ondelete="CASCADE"), primary_key=True
+    )
+    pupil_id: Mapped[int] = mapped_column(
+        ForeignKey("pupil.id", ondelete="CASCADE"), primary_key=True
+    )
+    tagged_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+
+    news_item: Mapped[NewsItem] = relationship(back_populates="tags")
+    pupil: Mapped[Pupil] = relationship(lazy="joined")
+
+
+class NewsPublisher(db.Model):
+    """A member of staff the computing lead has approved to publish on the school's feed."""
+
+    __tablename__ = "news_publisher"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+    approved_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    approved_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")

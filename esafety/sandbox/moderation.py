@@ -1,0 +1,227 @@
+"""Teachers moderate the class blog: approve, send back with feedback, or take off (kept).
+
+Policy: children's use of social media is directed and monitored, with teachers moderating.
+Every decision goes to the audit log; nothing a child wrote is ever deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .. import audit
+from ..auth.models import User
+from ..clock import utcnow
+from ..errors import DomainError, NotFoundError
+from ..extensions import db
+from ..school import services as school
+from .checks import Finding, check_text
+from .models import BlogComment, BlogImage, BlogPost, BlogReport, ItemState, ReportState
+from .services import images_of, names_to_check, photo_problem, require_staff
+
+#: Ready-made reasons a teacher can pick when sending writing back (or they write their own).
+READY_REASONS = {
+    "text_speak": "Please write whole words instead of text speak.",
+    "personal": "Please take out anything that could tell people who or where someone is.",
+    "kind": "Please read it again and make sure it is kind to everyone.",
+    "more": "Great start! Can you tell us a little more?",
+    "check": "Please read it through and check your capital letters and full stops.",
+}
+
+
+class NotWaiting(DomainError):
+    pass
+
+
+Item = BlogPost | BlogComment
+
+
+def find_item(kind: str, item_id: int) -> Item:
+    model = {"post": BlogPost, "comment": BlogComment}.get(kind)
+    item = db.session.get(model, item_id) if model else None
+    if item is None:
+        raise NotFoundError("We could not find that writing.")
+    return item
+
+
+def class_id_of(item: Item) -> int:
+    return item.class_id if isinstance(item, BlogPost) else item.post.class_id
+
+
+def _decide(actor: User, item: Item, state: ItemState) -> None:
+    item.state = state
+    item.decided_at = utcnow()
+    item.decided_by_id = actor.id
+
+
+def approve(actor: User, item: Item) -> None:
+    """Put waiting writing on the blog; a post waits while a pupil in its photos lacks consent."""
+    require_staff(actor, class_id_of(item))
+    if item.state is not ItemState.PENDING:
+        raise NotWaiting("This is not waiting for a decision any more.")
+    if isinstance(item, BlogPost):
+        problem = photo_problem(item, images_of(item))
+        if problem:
+            raise DomainError(problem)
+    elif item.post.state is not ItemState.APPROVED:
+        raise DomainError("The post this comment belongs to is not on the blog.")
+    _decide(actor, item, ItemState.APPROVED)
+    db.session.flush()
+    audit.record(f"sandbox.{item.kind}.approved", actor=actor, target=item)
+
+
+def publish_staff_post(actor: User, post: BlogPost) -> None:
+    """Staff posts go straight on the blog, once the photo-consent rule is met."""
+    require_staff(actor, post.class_id)
+    problem = photo_problem(post, images_of(post))
+    if problem:
+        raise DomainError(problem)
+    now = utcnow()
+    post.submitted_at = post.submitted_at or now
+    _decide(actor, post, ItemState.APPROVED)
+    db.session.flush()
+    audit.record("sandbox.post.published", actor=actor, target=post)
+
+
+def return_with_feedback(actor: User, item: Item, feedback: str) -> None:
+    """Send writing back to its author with a note; their text stays with them to edit."""
+    require_staff(actor, class_id_of(item))
+    if item.state is not ItemState.PENDING:
+        raise NotWaiting("This is not waiting for a decision any more.")
+    feedback = (feedback or "").strip()
+    if not feedback:
+        raise DomainError("Choose a reason or write a note for the pupil.", field="feedback")
+    if len(feedback) > 1000:
+        raise DomainError("Please keep the note under 1000 letters.", field="feedback")
+    item.feedback = feedback
+    _decide(actor, item, ItemState.RETURNED)
+    db.session.flush()
+    audit.record(f"sandbox.{item.kind}.returned", actor=actor, target=item)
+
+
+def remove(actor: User, item: Item, note: str = "") -> None:
+    """Take writing off the blog for good; the record (and the text) is kept."""
+    require_staff(actor, class_id_of(item))
+    if item.state is ItemState.REMOVED:
+        raise NotWaiting("This has already been taken off the blog.")
+    previous = item.state
+    if note.strip():
+        item.feedback = note.strip()
+    _decide(actor, item, ItemState.REMOVED)
+    for report in _open_reports_on(item):
+        report.state = ReportState.UPHELD
+        report.decided_by_id = actor.id
+        report.decided_at = item.decided_at
+        report.decision_note = report.decision_note or "Your teacher took it off the blog."
+        audit.record("sandbox.report.upheld", actor=actor, target=report, via="removal")
+    db.session.flush()
+    audit.record(f"sandbox.{item.kind}.removed", actor=actor, target=item, was=previous.value)
+
+
+def _open_reports_on(item: Item) -> list[BlogReport]:
+    column = BlogReport.post_id if isinstance(item, BlogPost) else BlogReport.comment_id
+    return list(
+        db.session.scalars(
+            select(BlogReport).where(column == item.id, BlogReport.state == ReportState.OPEN)
+        )
+    )
+
+
+def decide(actor: User, item: Item, decision: str, feedback: str = "") -> None:
+    """One entry point for the queue's three buttons."""
+    if decision == "approve":
+        approve(actor, item)
+    elif decision == "return":
+        return_with_feedback(actor, item, feedback)
+    elif decision == "remove":
+        remove(actor, item, feedback)
+    else:
+        raise DomainError("Choose approve, send back or take off.")
+
+
+# --- The queue -----------------------------------------------------------------------------
+
+
+@dataclass
+class Segment:
+    text: str
+    finding: Finding | None = None
+
+
+@dataclass
+class QueueEntry:
+    item: Item
+    findings: list[Finding]
+    segments: list[Segment]
+    title_findings: list[Finding] = field(default_factory=list)
+    images: list[BlogImage] = field(default_factory=list)
+    photo_problem: str | None = None
+
+    @property
+    def waiting_since(self) -> datetime:
+        return self.item.submitted_at or self.item.created_at
+
+    @property
+    def flagged(self) -> bool:
+        return any(f.kind == "unkind" for f in self.findings + self.title_findings)
+
+
+def highlight(text: str, findings: Iterable[Finding]) -> list[Segment]:
+    """Split text into plain parts and marked parts, so the teacher sees what each finding is."""
+    segments: list[Segment] = []
+    position = 0
+    for finding in sorted(findings, key=lambda f: f.start):
+        if finding.start < position:
+            continue
+        if finding.start > position:
+            segments.append(Segment(text[position : finding.start]))
+        segments.append(Segment(text[finding.start : finding.end], finding))
+        position = finding.end
+    if position < len(text):
+        segments.append(Segment(text[position:]))
+    return segments
+
+
+def queue(actor: User, class_id: int) -> list[QueueEntry]:
+    """Posts and comments waiting for the teacher, oldest first, with their findings marked."""
+    require_staff(actor, class_id)
+    posts = list(
+        db.session.scalars(
+            select(BlogPost)
+            .options(selectinload(BlogPost.tags))
+            .where(BlogPost.class_id == class_id, BlogPost.state == ItemState.PENDING)
+        )
+    )
+    comments = list(
+        db.session.scalars(
+            select(BlogComment)
+            .options(selectinload(BlogComment.post))
+            .join(BlogPost, BlogPost.id == BlogComment.post_id)
+            .where(BlogPost.class_id == class_id, BlogComment.state == ItemState.PENDING)
+        )
+    )
+    pictures: dict[int, list[BlogImage]] = {}
+    if posts:
+        for image in db.session.scalars(
+            select(BlogImage)
+            .where(BlogImage.post_id.in_([p.id for p in posts]))
+            .order_by(BlogImage.id)
+        ):
+            pictures.setdefault(image.post_id, []).append(image)
+    tagged = {tag.pupil_id for post in posts for tag in post.tags}
+    consent = school.photo_consent_for(tagged, "class_blog") if tagged else {}
+    names = names_to_check(class_id)
+    entries = []
+    for item in [*posts, *comments]:
+        findings = check_text(item.source, names)
+        entry = QueueEntry(item, findings, highlight(item.source, findings))
+        if isinstance(item, BlogPost):
+            entry.title_findings = check_text(item.title, names)
+            entry.images = pictures.get(item.id, [])
+            entry.photo_problem = photo_problem(item, entry.images, consent)
+        entries.append(entry)
+    return sorted(entries, key=lambda e: (e.waiting_since, e.item.kind, e.item.id))

@@ -1,0 +1,194 @@
+"""Anyone who can see the blog can report a post or comment; a teacher decides, and says why.
+
+Policy: inappropriate content is reported to a teacher. The reported item is hidden from pupils
+at once, a copy of its words is kept with the report, and the reporter sees the outcome.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .. import audit
+from ..auth.models import User
+from ..clock import utcnow
+from ..errors import DomainError, NotFoundError
+from ..extensions import db
+from .models import BlogComment, BlogPost, BlogReport, ItemState, ReportReason, ReportState
+from .moderation import Item, class_id_of
+from .services import blog_reader, can_see_comment, can_see_post, require_staff
+
+DETAILS_MAX = 500
+NOTE_MAX = 1000
+
+
+def report_item(
+    actor: User, item: Item, reason: ReportReason | str, details: str = ""
+) -> BlogReport:
+    """Tell the teacher about a post or comment; it is hidden from pupils straight away."""
+    reader = blog_reader(actor, class_id_of(item))
+    visible = (
+        can_see_post(reader, item) if isinstance(item, BlogPost) else can_see_comment(reader, item)
+    )
+    if not visible:
+        raise NotFoundError("We could not find that.")
+    try:
+        reason = ReportReason(reason)
+    except ValueError as error:
+        raise DomainError("Choose the reason that fits best.", field="reason") from error
+    details = (details or "").strip()
+    if len(details) > DETAILS_MAX:
+        raise DomainError(f"Please keep it under {DETAILS_MAX} letters.", field="details")
+    if item.state is not ItemState.APPROVED:
+        raise DomainError("Thank you: a teacher is already looking at this one.")
+    report = BlogReport(
+        class_id=reader.school_class.id,
+        reporter_id=actor.id,
+        reason=reason,
+        details=details,
+        reported_text=_copy_of(item),
+        created_at=utcnow(),
+    )
+    if isinstance(item, BlogPost):
+        report.post_id = item.id
+    else:
+        report.comment_id = item.id
+    item.state = ItemState.HIDDEN
+    db.session.add(report)
+    db.session.flush()
+    audit.record("sandbox.report.made", actor=actor, target=report, reason=reason.value)
+    audit.record(f"sandbox.{item.kind}.hidden", actor=actor, target=item, report_id=report.id)
+    return report
+
+
+def _copy_of(item: Item) -> str:
+    if isinstance(item, BlogPost):
+        return f"{item.title}\n\n{item.source}"
+    return item.source
+
+
+def report_for_staff(actor: User, report_id: int) -> BlogReport:
+    report = db.session.get(BlogReport, report_id)
+    if report is None:
+        raise NotFoundError("We could not find that report.")
+    require_staff(actor, report.class_id)
+    return report
+
+
+def decide_report(actor: User, report: BlogReport, uphold: bool, note: str) -> None:
+    """Uphold (take the item off, kept) or dismiss (put it back), with a note the reporter reads.
+
+    Every open report on the same item gets the same decision, so nothing is left hanging.
+    """
+    require_staff(actor, report.class_id)
+    if report.state is not ReportState.OPEN:
+        raise DomainError("This report has already been decided.")
+    note = (note or "").strip()
+    if not note:
+        raise DomainError(
+            "Write a short note: the person who reported it will read it.", field="note"
+        )
+    if len(note) > NOTE_MAX:
+        raise DomainError(f"Please keep the note under {NOTE_MAX} letters.", field="note")
+    item = report.item
+    now = utcnow()
+    column = BlogReport.post_id if report.post_id is not None else BlogReport.comment_id
+    siblings = db.session.scalars(
+        select(BlogReport).where(column == item.id, BlogReport.state == ReportState.OPEN)
+    ).all()
+    outcome = ReportState.UPHELD if uphold else ReportState.DISMISSED
+    for each in siblings:
+        each.state, each.decided_by_id, each.decided_at, each.decision_note = (
+            outcome,
+            actor.id,
+            now,
+            note,
+        )
+        audit.record(f"sandbox.report.{outcome.value}", actor=actor, target=each)
+    if item.state is ItemState.HIDDEN:
+        item.state = ItemState.REMOVED if uphold else ItemState.APPROVED
+        item.decided_at, item.decided_by_id = now, actor.id
+        audit.record(
+            f"sandbox.{item.kind}.{'removed' if uphold else 'restored'}",
+            actor=actor,
+            target=item,
+            report_id=report.id,
+        )
+    db.session.flush()
+
+
+def pass_to_esafety_officer(actor: User, report: BlogReport, note: str = "") -> Any:
+    """A report that worries a child can become a safeguarding concern for the e-safety officer."""
+    require_staff(actor, report.class_id)
+    if report.reason is not ReportReason.WORRIES_ME:
+        raise DomainError("Only reports marked “it worries me” are passed on from here.")
+    if report.passed_on_at is not None:
+        raise DomainError("This report has already been passed to the e-safety officer.")
+    from ..safeguarding.services import receive_blog_report
+
+    concern = receive_blog_report(
+        reporter=report.reporter,
+        class_id=report.class_id,
+        item_kind=report.item_kind,
+        item_id=report.post_id if report.post_id is not None else report.comment_id,
+        reported_text=report.reported_text,
+        reason=report.reason.value,
+        note=(note or "").strip(),
+        passed_on_by=actor,
+    )
+    report.passed_on_at = utcnow()
+    report.passed_on_by_id = actor.id
+    report.concern_id = getattr(concern, "id", None)
+    db.session.flush()
+    audit.record(
+        "sandbox.report.passed_on", actor=actor, target=report, concern_id=report.concern_id
+    )
+    return concern
+
+
+def handoff_available() -> bool:
+    """Whether the safeguarding feature is installed to receive reports (shown on the page)."""
+    try:
+        from ..safeguarding.services import receive_blog_report  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def open_reports(actor: User, class_id: int) -> list[BlogReport]:
+    """Open reports for the teacher, oldest first."""
+    require_staff(actor, class_id)
+    return list(
+        db.session.scalars(
+            select(BlogReport)
+            .options(
+                selectinload(BlogReport.post),
+                selectinload(BlogReport.comment).selectinload(BlogComment.post),
+            )
+            .where(BlogReport.class_id == class_id, BlogReport.state == ReportState.OPEN)
+            .order_by(BlogReport.created_at, BlogReport.id)
+        )
+    )
+
+
+def recent_decisions(actor: User, class_id: int, limit: int = 20) -> list[BlogReport]:
+    require_staff(actor, class_id)
+    return list(
+        db.session.scalars(
+            select(BlogReport)
+            .where(BlogReport.class_id == class_id, BlogReport.state != ReportState.OPEN)
+            .order_by(BlogReport.decided_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def outcome_for_reporter(report: BlogReport) -> str:
+    """What the reporter is told, in plain words."""
+    if report.state is ReportState.OPEN:
+        return "Your teacher will look at it soon. It is hidden until they do."
+    if report.state is ReportState.UPHELD:
+        return "Your teacher agreed and took it off the blog. Thank you for telling us."
+    return "Your teacher looked at it carefully and decided it can stay on the blog."

@@ -1,0 +1,675 @@
+"""The class blog's rules: who reads which blog, when pupils may write, and saving what they write.
+
+Policy: children blog only as a directed, monitored curriculum activity; the blog is seen only by
+the class, its staff and (approved writing only) the pupils' parents; pupils appear by first name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import BinaryIO
+
+from sqlalchemy import func, or_, select
+
+from .. import audit
+from ..auth.models import User
+from ..auth.roles import Role
+from ..clock import utcnow
+from ..errors import DomainError, NotAllowed, NotFoundError
+from ..extensions import db
+from ..school import services as school
+from ..school.models import Pupil, SchoolClass
+from . import images
+from .checks import Finding, check_text
+from .models import (
+    BlogComment,
+    BlogImage,
+    BlogPost,
+    BlogPostPupil,
+    BlogReport,
+    ImageKind,
+    ItemState,
+    PostingWindow,
+    ReportState,
+)
+from .sanitise import render_markdown
+
+#: Findings that stop writing being saved at all: personal details are never stored by mistake.
+PERSONAL_KINDS = frozenset({"full_name", "email", "phone", "postcode", "address"})
+#: Findings that stop writing being sent to the teacher (text speak must be fixed first).
+SEND_BLOCKING_KINDS = PERSONAL_KINDS | {"text_speak"}
+#: Posts shown on one page of the blog, newest first.
+POSTS_PER_PAGE = 20
+TITLE_MAX = 120
+POST_MAX = 5000
+COMMENT_MAX = 1000
+#: How long a teacher may open the blog for, in minutes (None: until they close it).
+WINDOW_CHOICES = (30, 60, 90, None)
+
+
+class WritingNeedsChanges(DomainError):
+    """Something in the writing must change first; `problems` maps each field to its findings."""
+
+    def __init__(self, problems: dict[str, list[Finding]], sending: bool) -> None:
+        message = (
+            "Please change the parts explained below, then send it again."
+            if sending
+            else "Please take out the private details explained below, then save again."
+        )
+        super().__init__(message, field=next(iter(problems), None))
+        self.problems = problems
+
+
+# --- Who reads the blog --------------------------------------------------------------------
+
+
+@dataclass
+class Reader:
+    """How one person meets one class's blog: as its staff, one of its pupils, or a parent."""
+
+    user: User
+    school_class: SchoolClass
+    #: "staff", "pupil" or "parent"
+    role: str
+    pupil: Pupil | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role == "staff"
+
+    @property
+    def is_pupil(self) -> bool:
+        return self.role == "pupil"
+
+    @property
+    def is_parent(self) -> bool:
+        return self.role == "parent"
+
+    @property
+    def may_check(self) -> bool:
+        """Writers (pupils and staff) may ask for the live check; parents only read."""
+        return not self.is_parent
+
+
+def blog_reader(actor: User, class_id: int) -> Reader:
+    """The blog is for the class, its staff and its pupils' parents; others get 'not found'."""
+    school_class = school.class_visible_to(actor, class_id)
+    if actor.is_staff and school.teaches(actor, class_id):
+        return Reader(actor, school_class, "staff")
+    if actor.has_role(Role.PUPIL):
+        pupil = school.pupil_of(actor)
+        if pupil is not None and pupil.class_id == class_id and pupil.left_on is None:
+            return Reader(actor, school_class, "pupil", pupil)
+    if actor.has_role(Role.PARENT) and any(
+        child.class_id == class_id for child in school.children_of(actor)
+    ):
+        return Reader(actor, school_class, "parent")
+    raise NotFoundError("That class blog is not one of yours.")
+
+
+def blogs_for(actor: User) -> list[SchoolClass]:
+    """The class blogs this person may read, in year-group order."""
+    readable = []
+    for school_class in school.classes_for(actor):
+        try:
+            blog_reader(actor, school_class.id)
+        except NotFoundError:
+            continue
+        readable.append(school_class)
+    return readable
+
+
+def require_staff(actor: User, class_id: int) -> Reader:
+    reader = blog_reader(actor, class_id)
+    if not reader.is_staff:
+        raise NotAllowed("Only the class's teachers can do that.")
+    return reader
+
+
+def display_name(user: User) -> str:
+    """Pupils appear by first name only; adults by their full name."""
+    return user.first_name if user.is_pupil else user.full_name
+
+
+def can_see_post(reader: Reader, post: BlogPost) -> bool:
+    """Staff see everything; authors their own; everyone else approved posts only."""
+    if post.class_id != reader.school_class.id:
+        return False
+    if reader.is_staff or post.author_id == reader.user.id:
+        return True
+    return post.state is ItemState.APPROVED
+
+
+def can_see_comment(reader: Reader, comment: BlogComment) -> bool:
+    if not can_see_post(reader, comment.post):
+        return False
+    if reader.is_staff or comment.author_id == reader.user.id:
+        return True
+    return comment.state is ItemState.APPROVED and comment.post.state is ItemState.APPROVED
+
+
+def post_for(actor: User, post_id: int) -> tuple[BlogPost, Reader]:
+    post = db.session.get(BlogPost, post_id)
+    if post is None:
+        raise NotFoundError("We could not find that post.")
+    reader = blog_reader(actor, post.class_id)
+    if not can_see_post(reader, post):
+        raise NotFoundError("We could not find that post.")
+    return post, reader
+
+
+def comment_for(actor: User, comment_id: int) -> tuple[BlogComment, Reader]:
+    comment = db.session.get(BlogComment, comment_id)
+    if comment is None:
+        raise NotFoundError("We could not find that comment.")
+    reader = blog_reader(actor, comment.post.class_id)
+    if not can_see_comment(reader, comment):
+        raise NotFoundError("We could not find that comment.")
+    return comment, reader
+
+
+# --- Posting windows -----------------------------------------------------------------------
+
+
+def current_window(class_id: int) -> PostingWindow | None:
+    """The open posting window, if the teacher has opened the blog for writing."""
+    window = db.session.scalar(
+        select(PostingWindow)
+        .where(PostingWindow.class_id == class_id, PostingWindow.closed_at.is_(None))
+        .order_by(PostingWindow.opened_at.desc())
+        .limit(1)
+    )
+    return window if window is not None and window.is_open(utcnow()) else None
+
+
+def open_window(actor: User, class_id: int, minutes: int | None) -> PostingWindow:
+    """Open the blog for pupils' writing, for a lesson or until the teacher closes it."""
+    require_staff(actor, class_id)
+    if minutes is not None and not 5 <= minutes <= 8 * 60:
+        raise DomainError("Choose how long the blog stays open.", field="minutes")
+    _close_open_windows(actor, class_id)
+    now = utcnow()
+    window = PostingWindow(
+        class_id=class_id,
+        opened_by_id=actor.id,
+        opened_at=now,
+        closes_at=now + timedelta(minutes=minutes) if minutes else None,
+    )
+    db.session.add(window)
+    db.session.flush()
+    audit.record("sandbox.window.opened", actor=actor, target=window, minutes=minutes)
+    return window
+
+
+def close_window(actor: User, class_id: int) -> None:
+    """Close the blog for writing: pupils can still read it."""
+    require_staff(actor, class_id)
+    if not _close_open_windows(actor, class_id):
+        raise DomainError("The blog is already closed for writing.")
+    audit.record(
+        "sandbox.window.closed", actor=actor, target_type="school_class", target_id=class_id
+    )
+
+
+def _close_open_windows(actor: User, class_id: int) -> int:
+    now = utcnow()
+    windows = db.session.scalars(
+        select(PostingWindow).where(
+            PostingWindow.class_id == class_id, PostingWindow.closed_at.is_(None)
+        )
+    ).all()
+    closed = 0
+    for window in windows:
+        if window.is_open(now):
+            closed += 1
+        window.closed_at = min(now, window.closes_at) if window.closes_at else now
+        window.closed_by_id = actor.id
+    db.session.flush()
+    return closed
+
+
+def may_write(reader: Reader) -> bool:
+    """Staff write at any time; pupils only while the blog is open; parents read."""
+    if reader.is_staff:
+        return True
+    if reader.is_pupil:
+        return current_window(reader.school_class.id) is not None
+    return False
+
+
+def _require_may_write(reader: Reader) -> None:
+    if reader.is_parent:
+        raise NotAllowed("Parents and carers can read the class blog and report anything.")
+    if not may_write(reader):
+        raise NotAllowed(
+            "Your class blog is closed for writing just now. Your teacher opens it in lessons: "
+            "everything you wrote is kept safe until then."
+        )
+
+
+# --- Checking and saving writing -----------------------------------------------------------
+
+
+def names_to_check(class_id: int) -> list[tuple[str, str]]:
+    """The class's pupils' and every member of staff's first and last names.
+
+    Only the writer's own class: the checks must not become a way to ask whether some
+    full name belongs to a child elsewhere in the school.
+    """
+    return school.known_names(class_id)
+
+
+def check_fields(fields: dict[str, str], class_id: int) -> dict[str, list[Finding]]:
+    """Run the checks on each field of a form; the same answer the live check gives."""
+    names = names_to_check(class_id)
+    return {name: check_text(text, names) for name, text in fields.items()}
+
+
+def _require_sendable(
+    fields: dict[str, str], class_id: int, sending: bool
+) -> dict[str, list[Finding]]:
+    findings = check_fields(fields, class_id)
+    stopping = SEND_BLOCKING_KINDS if sending else PERSONAL_KINDS
+    problems = {
+        name: [f for f in found if f.kind in stopping]
+        for name, found in findings.items()
+        if any(f.kind in stopping for f in found)
+    }
+    if problems:
+        raise WritingNeedsChanges(problems, sending)
+    return findings
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if not title:
+        raise DomainError("Give your post a title.", field="title")
+    if len(title) > TITLE_MAX:
+        raise DomainError(f"Keep the title under {TITLE_MAX} letters.", field="title")
+    return title
+
+
+def _clean_body(body: str, limit: int) -> str:
+    body = (body or "").replace("\r\n", "\n").strip()
+    if not body:
+        raise DomainError("Write something first.", field="body")
+    if len(body) > limit:
+        raise DomainError(
+            f"That is a little long: please keep it under {limit} letters.", field="body"
+        )
+    return body
+
+
+def _send(item: BlogPost | BlogComment, now) -> None:
+    if item.state is not ItemState.PENDING:
+        item.submitted_at = now
+    item.state = ItemState.PENDING
+
+
+def save_post(
+    actor: User,
+    class_id: int,
+    title: str,
+    body: str,
+    *,
+    send: bool,
+    post: BlogPost | None = None,
+) -> BlogPost:
+    """Save a post as a draft, or send it: pupils' posts go to the teacher, staff posts publish.
+
+    Private details are never saved; text speak may sit in a draft but must be fixed to send.
+    Editing a post that is on the blog sends it back to the teacher.
+    """
+    reader = blog_reader(actor, class_id)
+    _require_may_write(reader)
+    title, body = _clean_title(title), _clean_body(body, POST_MAX)
+    if post is not None:
+        _require_author_may_edit(actor, post)
+        if post.class_id != class_id:
+            raise NotFoundError("We could not find that post.")
+        if post.state is ItemState.APPROVED and not send:
+            raise DomainError(
+                "This post is on the blog. Send your changes to your teacher instead.",
+                field="body",
+            )
+    _require_sendable({"title": title, "body": body}, class_id, sending=send)
+    now = utcnow()
+    if post is None:
+        post = BlogPost(class_id=class_id, author_id=actor.id, state=ItemState.DRAFT)
+        post.created_at = now
+        db.session.add(post)
+    post.title, post.source, post.html, post.updated_at = title, body, render_markdown(body), now
+    if send and reader.is_staff:
+        db.session.flush()
+        from .moderation import publish_staff_post
+
+        publish_staff_post(actor, post)
+    elif send:
+        _send(post, now)
+        db.session.flush()
+        audit.record("sandbox.post.submitted", actor=actor, target=post, class_id=class_id)
+    else:
+        if post.state is ItemState.PENDING:
+            post.state = ItemState.DRAFT
+        db.session.flush()
+    return post
+
+
+def _require_author_may_edit(actor: User, item: BlogPost | BlogComment) -> None:
+    if item.author_id != actor.id:
+        raise NotAllowed("Only the person who wrote this can change it.")
+    if item.state in (ItemState.HIDDEN, ItemState.REMOVED):
+        raise DomainError("Your teacher is looking after this one, so it cannot be changed now.")
+
+
+def add_comment(actor: User, post: BlogPost, body: str) -> BlogComment:
+    """Comment on an approved post: pupils' comments (even on their own post) go to the teacher."""
+    reader = blog_reader(actor, post.class_id)
+    _require_may_write(reader)
+    if post.state is not ItemState.APPROVED:
+        raise DomainError("You can comment once the post is on the blog.")
+    body = _clean_body(body, COMMENT_MAX)
+    _require_sendable({"body": body}, post.class_id, sending=True)
+    now = utcnow()
+    comment = BlogComment(post_id=post.id, author_id=actor.id, source=body)
+    comment.post = post
+    comment.html = render_markdown(body)
+    comment.created_at = comment.updated_at = now
+    db.session.add(comment)
+    if reader.is_staff:
+        comment.state, comment.decided_at, comment.decided_by_id = ItemState.APPROVED, now, actor.id
+        db.session.flush()
+        audit.record("sandbox.comment.published", actor=actor, target=comment, post_id=post.id)
+    else:
+        _send(comment, now)
+        db.session.flush()
+        audit.record("sandbox.comment.submitted", actor=actor, target=comment, post_id=post.id)
+    return comment
+
+
+def edit_comment(actor: User, comment: BlogComment, body: str) -> BlogComment:
+    """Change a comment: a pupil's goes back to the teacher, even if it was on the blog."""
+    reader = blog_reader(actor, comment.post.class_id)
+    _require_may_write(reader)
+    _require_author_may_edit(actor, comment)
+    body = _clean_body(body, COMMENT_MAX)
+    _require_sendable({"body": body}, comment.post.class_id, sending=True)
+    now = utcnow()
+    comment.source, comment.html, comment.updated_at = body, render_markdown(body), now
+    if reader.is_staff:
+        comment.state, comment.decided_at, comment.decided_by_id = ItemState.APPROVED, now, actor.id
+    else:
+        _send(comment, now)
+    db.session.flush()
+    audit.record("sandbox.comment.submitted", actor=actor, target=comment, edited=True)
+    return comment
+
+
+# --- The blog page -------------------------------------------------------------------------
+
+
+@dataclass
+class PostView:
+    post: BlogPost
+    comments: list[BlogComment] = field(default_factory=list)
+    images: list[BlogImage] = field(default_factory=list)
+
+
+@dataclass
+class BlogPage:
+    reader: Reader
+    window: PostingWindow | None
+    posts: list[PostView]
+    #: The reader's own posts that are not on the blog (drafts, waiting, sent back, removed).
+    my_writing: list[PostView]
+    my_reports: list[BlogReport]
+    waiting_count: int = 0
+    open_report_count: int = 0
+    page: int = 1
+    has_older: bool = False
+
+    @property
+    def may_write(self) -> bool:
+        return self.reader.is_staff or (self.reader.is_pupil and self.window is not None)
+
+
+def blog_page(actor: User, class_id: int, page: int = 1) -> BlogPage:
+    """Everything one person may see on a class blog, in a fixed number of queries."""
+    reader = blog_reader(actor, class_id)
+    window = current_window(class_id)
+    page = max(1, page)
+    shown_states = [ItemState.APPROVED]
+    if reader.is_staff:
+        shown_states.append(ItemState.HIDDEN)
+    posts = list(
+        db.session.scalars(
+            select(BlogPost)
+            .where(BlogPost.class_id == class_id, BlogPost.state.in_(shown_states))
+            .order_by(BlogPost.decided_at.desc(), BlogPost.id.desc())
+            .offset((page - 1) * POSTS_PER_PAGE)
+            .limit(POSTS_PER_PAGE + 1)
+        )
+    )
+    has_older = len(posts) > POSTS_PER_PAGE
+    posts = posts[:POSTS_PER_PAGE]
+    mine: list[BlogPost] = []
+    if not reader.is_parent:
+        mine = list(
+            db.session.scalars(
+                select(BlogPost)
+                .where(
+                    BlogPost.class_id == class_id,
+                    BlogPost.author_id == actor.id,
+                    BlogPost.state.not_in(shown_states),
+                )
+                .order_by(BlogPost.updated_at.desc())
+            )
+        )
+    views = {p.id: PostView(p) for p in posts + mine}
+    if views:
+        comment_filter = BlogComment.state.in_(shown_states)
+        if not reader.is_parent:
+            comment_filter = or_(comment_filter, BlogComment.author_id == actor.id)
+        for comment in db.session.scalars(
+            select(BlogComment)
+            .where(BlogComment.post_id.in_(views), comment_filter)
+            .order_by(BlogComment.created_at, BlogComment.id)
+        ):
+            views[comment.post_id].comments.append(comment)
+        for image in db.session.scalars(
+            select(BlogImage).where(BlogImage.post_id.in_(views)).order_by(BlogImage.id)
+        ):
+            views[image.post_id].images.append(image)
+    my_reports = list(
+        db.session.scalars(
+            select(BlogReport)
+            .where(BlogReport.class_id == class_id, BlogReport.reporter_id == actor.id)
+            .order_by(BlogReport.created_at.desc())
+            .limit(10)
+        )
+    )
+    result = BlogPage(
+        reader=reader,
+        window=window,
+        posts=[views[p.id] for p in posts],
+        my_writing=[views[p.id] for p in mine],
+        my_reports=my_reports,
+        page=page,
+        has_older=has_older,
+    )
+    if reader.is_staff:
+        result.waiting_count, result.open_report_count = waiting_counts(class_id)
+    return result
+
+
+def waiting_counts(class_id: int) -> tuple[int, int]:
+    """How many posts and comments wait for the teacher, and how many reports are open."""
+    posts = select(func.count(BlogPost.id)).where(
+        BlogPost.class_id == class_id, BlogPost.state == ItemState.PENDING
+    )
+    comments = (
+        select(func.count(BlogComment.id))
+        .join(BlogPost, BlogPost.id == BlogComment.post_id)
+        .where(BlogPost.class_id == class_id, BlogComment.state == ItemState.PENDING)
+    )
+    reports = select(func.count(BlogReport.id)).where(
+        BlogReport.class_id == class_id, BlogReport.state == ReportState.OPEN
+    )
+    row = db.session.execute(
+        select(posts.scalar_subquery(), comments.scalar_subquery(), reports.scalar_subquery())
+    ).one()
+    return row[0] + row[1], row[2]
+
+
+# --- Pictures on posts ---------------------------------------------------------------------
+
+
+def attach_picture(actor: User, post: BlogPost, upload: BinaryIO, description: str) -> BlogImage:
+    """Staff attach photos; a pupil may attach a drawing to their own post before it is approved."""
+    reader = blog_reader(actor, post.class_id)
+    description = " ".join((description or "").split())
+    if not description:
+        raise DomainError(
+            "Say in a few words what the picture shows, for people who cannot see it.",
+            field="description",
+        )
+    if len(description) > 200:
+        raise DomainError("Keep the description under 200 letters.", field="description")
+    if post.state in (ItemState.APPROVED, ItemState.HIDDEN, ItemState.REMOVED):
+        raise DomainError("Pictures can be added before the post goes on the blog.")
+    if reader.is_staff:
+        kind = ImageKind.PHOTO
+    elif reader.is_pupil and post.author_id == actor.id:
+        _require_may_write(reader)
+        kind = ImageKind.DRAWING
+    else:
+        raise NotAllowed("Only the writer of the post or a teacher can add pictures.")
+    _require_sendable({"description": description}, post.class_id, sending=True)
+    picture = images.clean_picture(upload)
+    image = BlogImage(
+        post_id=post.id,
+        uploaded_by_id=actor.id,
+        kind=kind,
+        stored_name=images.store(picture),
+        content_type=picture.content_type,
+        width=picture.width,
+        height=picture.height,
+        byte_size=len(picture.data),
+        description=description,
+    )
+    db.session.add(image)
+    db.session.flush()
+    audit.record("sandbox.image.attached", actor=actor, target=image, post_id=post.id)
+    return image
+
+
+def remove_picture(actor: User, image: BlogImage) -> None:
+    """Take a picture off a post (staff at any time; the writer before approval)."""
+    post = db.session.get(BlogPost, image.post_id)
+    reader = blog_reader(actor, post.class_id)
+    if not reader.is_staff:
+        if post.author_id != actor.id or post.state is ItemState.APPROVED:
+            raise NotAllowed("Ask your teacher to take this picture off.")
+    stored_name = image.stored_name
+    audit.record("sandbox.image.removed", actor=actor, target=image, post_id=post.id)
+    db.session.delete(image)
+    db.session.flush()
+    images.discard(stored_name)
+
+
+def picture_for(actor: User, image_id: int) -> BlogImage:
+    """A class-blog picture, only for someone who may see its post."""
+    image = db.session.get(BlogImage, image_id)
+    if image is None or image.post_id is None:
+        raise NotFoundError("We could not find that picture.")
+    post_for(actor, image.post_id)
+    return image
+
+
+def tag_pupils(
+    actor: User, post: BlogPost, pupil_ids: Iterable[int], nobody_in_photos: bool
+) -> None:
+    """Staff record who can be seen in the photos: approval waits for their photo consent."""
+    require_staff(actor, post.class_id)
+    wanted = set(pupil_ids)
+    class_pupils = {p.id for p in school.pupils_in_class(post.class_id)}
+    if wanted - class_pupils:
+        raise DomainError("Only pupils in this class can be tagged.", field="pupils")
+    if wanted and nobody_in_photos:
+        raise DomainError(
+            "You ticked that nobody can be seen, but also chose pupils. Please choose one.",
+            field="pupils",
+        )
+    if post.state is ItemState.APPROVED:
+        lacking = _without_consent(wanted, "class_blog")
+        if lacking:
+            raise DomainError(
+                f"{_names(lacking)} {'has' if len(lacking) == 1 else 'have'} no class blog "
+                "photo consent this year: take the photo off instead.",
+                field="pupils",
+            )
+    post.tags = [tag for tag in post.tags if tag.pupil_id in wanted] + [
+        BlogPostPupil(pupil_id=pid, tagged_by_id=actor.id)
+        for pid in sorted(wanted - {t.pupil_id for t in post.tags})
+    ]
+    post.no_pupils_in_photos = nobody_in_photos
+    db.session.flush()
+    audit.record(
+        "sandbox.post.pupils_tagged",
+        actor=actor,
+        target=post,
+        pupil_ids=sorted(wanted),
+        nobody_in_photos=nobody_in_photos,
+    )
+
+
+def _without_consent(pupil_ids: Iterable[int], kind: str) -> list[Pupil]:
+    ids = list(pupil_ids)
+    consent = school.photo_consent_for(ids, kind)
+    lacking = [pid for pid, granted in consent.items() if not granted]
+    if not lacking:
+        return []
+    return list(
+        db.session.scalars(select(Pupil).where(Pupil.id.in_(lacking)).order_by(Pupil.first_name))
+    )
+
+
+def _names(pupils: list[Pupil]) -> str:
+    names = [p.full_name for p in pupils]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def photo_problem(
+    post: BlogPost, photos: list[BlogImage], consent: dict[int, bool] | None = None
+) -> str | None:
+    """Why a post with photos cannot go on the blog yet, or None when it can.
+
+    `consent` (pupil id to class-blog consent) may be given when checking many posts at once.
+    """
+    has_photos = any(image.kind is ImageKind.PHOTO for image in photos)
+    tagged = {tag.pupil_id: tag.pupil for tag in post.tags}
+    if has_photos and not tagged and not post.no_pupils_in_photos:
+        return "Say who can be seen in the photos (or that nobody can) before it goes on the blog."
+    if consent is None:
+        consent = school.photo_consent_for(tagged, "class_blog")
+    lacking = sorted(
+        (pupil for pid, pupil in tagged.items() if not consent.get(pid, False)),
+        key=lambda p: p.first_name,
+    )
+    if lacking:
+        verb = "has" if len(lacking) == 1 else "have"
+        return (
+            f"{_names(lacking)} {verb} no class blog photo consent this year. Take off the "
+            "photos they are in before this goes on the blog."
+        )
+    return None
+
+
+def images_of(post: BlogPost) -> list[BlogImage]:
+    return list(
+        db.session.scalars(
+            select(BlogImage).where(BlogImage.post_id == post.id).order_by(BlogImage.id)
+        )
+    )

@@ -1,0 +1,161 @@
+"""Builders for induction tests: a published policy with its course, pathways, and staff who
+read, pass and sign the way a person does (through the services)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from esafety.auth.models import User
+from esafety.auth.roles import Role
+from esafety.extensions import db
+from esafety.induction import courses, ledger, pathways, policies
+from esafety.induction.models import ChangeSize, Course, PolicyVersion
+from esafety.school.models import StaffProfile
+from tests import factories
+
+
+def policy_text(extra: str = "") -> str:
+    return (
+        "Why this policy matters.\n\n"
+        "## Who is responsible\n\nThe governing body.\n\n"
+        "## Staff and social media\n\nDo not friend pupils or parents.\n\n"
+        "## Reviewing this policy\n\nEvery year." + extra
+    )
+
+
+@dataclass
+class Setup:
+    head: User
+    version: PolicyVersion
+    course: Course
+
+
+def make_head() -> User:
+    return factories.make_user(Role.HEADTEACHER, first_name="Helen", last_name="Marsh")
+
+
+def publish_policy(
+    head: User,
+    title: str = "Social Media Policy",
+    slug: str = "social-media",
+    text: str | None = None,
+    at: datetime | None = None,
+) -> PolicyVersion:
+    version = policies.create_policy(
+        head,
+        title=title,
+        owner=head,
+        review_interval_months=12,
+        body_markdown=text or policy_text(),
+        slug=slug,
+    )
+    policies.publish_version(head, version, at=at)
+    return version
+
+
+def add_course(slug: str = "social-media", policy_slug: str = "social-media") -> Course:
+    source = courses.CourseFile(
+        slug=slug,
+        title="Social media at our school",
+        policy_slug=policy_slug,
+        pass_mark=80,
+        intro="Key points: **never** friend a parent.",
+        questions=[
+            {
+                "prompt": f"Question {n}: a parent sends you a friend request. What do you do?",
+                "explanation": "Tell the headteacher.",
+                "choices": [
+                    {"text": "Accept it"},
+                    {"text": "Decline and tell the headteacher", "correct": True},
+                ],
+            }
+            for n in range(1, 6)
+        ],
+    )
+    return courses.sync_course(source)
+
+
+def teacher_pathway(head: User, *policy_ids: int, days: int = 10, roles=None) -> None:
+    pathways.save_pathway(
+        head,
+        None,
+        name=f"Pathway {policy_ids}",
+        roles=roles or [Role.TEACHER, Role.HEADTEACHER, Role.SUPPORT_STAFF],
+        policy_ids=list(policy_ids),
+        course_ids=[],
+        due_within_days=days,
+    )
+
+
+def standard_setup() -> Setup:
+    head = make_head()
+    version = publish_policy(head)
+    course = add_course()
+    teacher_pathway(head, version.policy_id)
+    db.session.flush()
+    return Setup(head, version, course)
+
+
+def make_staff(
+    role: Role = Role.TEACHER,
+    first_name: str = "Laura",
+    last_name: str = "Bennett",
+    start: date | None = None,
+    **kwargs,
+) -> User:
+    user = factories.make_user(role, first_name=first_name, last_name=last_name, **kwargs)
+    if start is not None:
+        db.session.get(StaffProfile, user.id).start_date = start
+        db.session.flush()
+    return user
+
+
+def answers(course: Course, right: int) -> dict[int, int]:
+    """Answer the first `right` questions correctly and the rest wrongly."""
+    chosen = {}
+    for n, question in enumerate(course.questions):
+        correct = n < right
+        chosen[question.id] = next(c.id for c in question.choices if c.is_correct == correct)
+    return chosen
+
+
+def read_all(user: User, version: PolicyVersion, at: datetime | None = None) -> None:
+    for section in version.sections:
+        policies.open_section(user, section, at=at)
+
+
+def read_pass_sign(
+    user: User, version: PolicyVersion, course: Course | None, at: datetime | None = None
+):
+    read_all(user, version, at=at)
+    if course is not None and not courses.has_passed(user.id, course.id):
+        courses.submit_quiz(user, course, answers(course, len(course.questions)), at=at)
+    return ledger.sign_policy(
+        user,
+        user,
+        version,
+        agreed=True,
+        typed_name=user.full_name,
+        ip="203.0.113.7",
+        user_agent="pytest",
+        at=at,
+    )
+
+
+def new_version(head: User, version: PolicyVersion, change: ChangeSize, at=None) -> PolicyVersion:
+    draft = policies.start_new_version(
+        head,
+        version.policy,
+        body_markdown=version.body_markdown + f"\n\nChanged ({change.value}).",
+        change=change,
+        change_summary=f"A {change.value} change.",
+    )
+    policies.publish_version(head, draft, at=at)
+    return draft
+
+
+def days_ago(n: int) -> datetime:
+    from esafety.clock import utcnow
+
+    return utcnow() - timedelta(days=n)

@@ -1,0 +1,243 @@
+"""check_text: every kind fires on what it should, and stays quiet on look-alikes."""
+
+from __future__ import annotations
+
+import pytest
+
+from esafety.sandbox.checks import TEXT_SPEAK, Finding, check_text
+
+ROSTER = [("Ava", "Jones"), ("Noah", "Patel"), ("Fatima", "Rahman")]
+
+
+def kinds(text: str, names=ROSTER) -> list[tuple[str, str]]:
+    return [(f.kind, text[f.start : f.end]) for f in check_text(text, names)]
+
+
+def only(kind: str, text: str, names=ROSTER) -> list[str]:
+    return [found for k, found in kinds(text, names) if k == kind]
+
+
+# --- text speak ---
+
+
+def test_text_speak_has_fifty_forms_with_suggestions():
+    assert len(TEXT_SPEAK) >= 50
+    assert all(suggestion.strip() for suggestion in TEXT_SPEAK.values())
+
+
+@pytest.mark.parametrize(
+    ("text", "found", "suggestion"),
+    [
+        ("That was funny lol", "lol", "that made me laugh"),
+        ("The trip was gr8!", "gr8", "great"),
+        ("See you l8r.", "l8r", "later"),
+        ("OMG the snow", "OMG", "wow"),
+        ("Are u coming?", "u", "you"),
+        ("We r ready", "r", "are"),
+        ("Is this ur coat", "ur", "your (or you are)"),
+        ("Come b4 lunch", "b4", "before"),
+        ("2day we painted", "2day", "today"),
+        ("my m8 Noah", "m8", "friend"),
+        ("idk why", "idk", "I do not know"),
+        ("pls help", "pls", "please"),
+        ("thx Miss", "thx", "thank you"),
+        ("cya tomorrow", "cya", "see you"),
+        ("brb", "brb", "I will be back soon"),
+    ],
+)
+def test_text_speak_is_found_with_a_suggestion(text, found, suggestion):
+    findings = [f for f in check_text(text) if f.kind == "text_speak"]
+    assert [text[f.start : f.end] for f in findings] == [found]
+    assert findings[0].suggestion == suggestion
+    assert findings[0].blocking
+    assert suggestion in findings[0].message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I ate a lolly at the seaside.",
+        "We used a cheese grater to grate the carrots.",
+        "Our trip to Scunthorpe was great.",
+        "The letter u is a vowel, and so is 'u'.",
+        "We learnt the sound r makes.",
+        "The bus did a U-turn.",
+        "Look at https://u.example.org/r?u=1 for more.",
+        "Roman numerals: IV, XI, and the urn we found.",
+        "Our robot ran fast.",
+    ],
+)
+def test_text_speak_look_alikes_do_not_fire(text):
+    assert only("text_speak", text) == []
+
+
+# --- full names ---
+
+
+def test_full_names_on_the_roster_are_found_in_any_case_and_possessive():
+    text = "Ava Jones and noah patel's dog met AVA JONES' cat and Fatima  Rahman."
+    assert only("full_name", text) == ["Ava Jones", "noah patel's", "AVA JONES'", "Fatima  Rahman"]
+    finding = next(f for f in check_text(text, ROSTER) if f.kind == "full_name")
+    assert finding.blocking and finding.suggestion == "Ava"
+    assert "first names" in finding.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ava Smith came to play.",  # a surname not on the roster
+        "Ava and Noah played.",  # first names are fine
+        "We read about Jones the Steam Engine.",
+        "Avalon Jonesy is a made-up name.",
+    ],
+)
+def test_names_not_on_the_roster_do_not_fire(text):
+    assert only("full_name", text) == []
+
+
+def test_no_roster_means_no_full_name_findings():
+    assert only("full_name", "Ava Jones", names=[]) == []
+
+
+# --- email, phone, postcode, address ---
+
+
+def test_email_addresses_are_found():
+    assert only("email", "Write to ava.j+blog@home.example please") == ["ava.j+blog@home.example"]
+    assert only("email", "We met @ the park and wrote e-mails") == []
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "07700 900123",
+        "07700900123",
+        "+44 7700 900123",
+        "+44 (0)20 7946 0958",
+        "(01244) 300123",
+        "020 7946 0958",
+        "0161-496-0000",
+        "0800 123 4567",
+    ],
+)
+def test_uk_phone_numbers_are_found(number):
+    assert only("phone", f"Ring me on {number} after school") == [number]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In 1066 there was a battle.",
+        "We counted 10,000 ants and 100 000 000 stars.",
+        "The date was 01/02/2026.",
+        "Our score was 07 to 3.",
+        "Call 999 in an emergency.",
+    ],
+)
+def test_numbers_that_are_not_phone_numbers_do_not_fire(text):
+    assert only("phone", text) == []
+
+
+@pytest.mark.parametrize("postcode", ["CH2 4AB", "ch2 4ab", "M1 1AE", "SW1A 1AA", "EC1A1BB"])
+def test_uk_postcodes_are_found(postcode):
+    assert only("postcode", f"I live near {postcode} now") == [postcode]
+
+
+@pytest.mark.parametrize("text", ["We went to Year 4 and Y6.", "My code is AB12.", "b4 2day"])
+def test_postcode_look_alikes_do_not_fire(text):
+    assert only("postcode", text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("I live at 12 Oak Road.", "12 Oak Road"),
+        ("come to 3a church street", "3a church street"),
+        ("It is 42 Willow Close", "42 Willow Close"),
+    ],
+)
+def test_addresses_are_found(text, address):
+    assert only("address", text) == [address]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We walked 3 miles down the lane.",
+        "There were 5 cows on the road.",
+        "We stood very close to 2 big trees.",
+        "The 4 of us went to the park.",
+    ],
+)
+def test_counting_things_near_a_street_word_is_not_an_address(text):
+    assert only("address", text) == []
+
+
+def test_personal_details_block():
+    text = "ava@home.example 07700 900123 CH2 4AB 12 Oak Road Ava Jones"
+    personal = [f for f in check_text(text, ROSTER)]
+    assert {f.kind for f in personal} == {"email", "phone", "postcode", "address", "full_name"}
+    assert all(f.blocking for f in personal)
+
+
+# --- unkind words and shouting ---
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("You are stupid", "stupid"),
+        ("what an IDIOT", "IDIOT"),
+        ("they are losers", "losers"),
+        ("just shut  up", "shut  up"),
+        ("I hate you", "hate you"),
+    ],
+)
+def test_unkind_words_are_flagged_for_the_teacher_but_do_not_block(text, word):
+    findings = [f for f in check_text(text) if f.kind == "unkind"]
+    assert [text[f.start : f.end] for f in findings] == [word]
+    assert not findings[0].blocking
+    assert "teacher" in findings[0].message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We visited Scunthorpe and Penistone.",
+        "Our class assistant helped.",
+        "The bass guitar and the shiitake mushrooms.",
+        "We read about Dick Whittington.",
+        "I hate broccoli but love peas.",
+        "The dinosaurs will die out in the story.",
+        "grate the cheese",
+    ],
+)
+def test_innocent_words_do_not_fire_the_unkind_check(text):
+    assert only("unkind", text) == []
+
+
+def test_long_runs_of_capitals_are_shouting():
+    findings = [f for f in check_text("WE WON THE MATCH TODAY!!!") if f.kind == "shouting"]
+    assert len(findings) == 1 and not findings[0].blocking
+
+
+@pytest.mark.parametrize(
+    "text", ["We watched the BBC and visited the NHS.", "I Love Our Class Trip", "OK"]
+)
+def test_short_capitals_are_not_shouting(text):
+    assert only("shouting", text) == []
+
+
+# --- the whole result ---
+
+
+def test_findings_come_in_reading_order_with_positions():
+    text = "lol Ava Jones said gr8"
+    findings = check_text(text, ROSTER)
+    assert [f.kind for f in findings] == ["text_speak", "full_name", "text_speak"]
+    assert all(isinstance(f, Finding) for f in findings)
+    assert findings[0].as_dict(text)["text"] == "lol"
+
+
+def test_clean_text_has_no_findings():
+    assert check_text("Year 4 have been learning about the Romans. We loved it!", ROSTER) == []
