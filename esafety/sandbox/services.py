@@ -186,7 +186,9 @@ def current_window(class_id: int) -> PostingWindow | None:
 
 def open_window(actor: User, class_id: int, minutes: int | None) -> PostingWindow:
     """Open the blog for pupils' writing, for a lesson or until the teacher closes it."""
-    require_staff(actor, class_id)
+    reader = require_staff(actor, class_id)
+    if reader.school_class.archived:
+        raise DomainError("This blog is last year's archive: it cannot be opened for writing.")
     if minutes is not None and not 5 <= minutes <= 8 * 60:
         raise DomainError("Choose how long the blog stays open.", field="minutes")
     _close_open_windows(actor, class_id)
@@ -231,7 +233,11 @@ def _close_open_windows(actor: User, class_id: int) -> int:
 
 
 def may_write(reader: Reader) -> bool:
-    """Staff write at any time; pupils only while the blog is open; parents read."""
+    """Staff write at any time; pupils only while the blog is open; parents read.
+
+    Blogs of past academic years are read-only archives for everyone."""
+    if reader.school_class.archived:
+        return False
     if reader.is_staff:
         return True
     if reader.is_pupil:
@@ -242,6 +248,8 @@ def may_write(reader: Reader) -> bool:
 def _require_may_write(reader: Reader) -> None:
     if reader.is_parent:
         raise NotAllowed("Parents and carers can read the class blog and report anything.")
+    if reader.school_class.archived:
+        raise NotAllowed("This blog is last year's archive: it can be read but not written.")
     if not may_write(reader):
         raise NotAllowed(
             "Your class blog is closed for writing just now. Your teacher opens it in lessons: "
