@@ -22,6 +22,7 @@ from ..auth.models import User
 from ..clock import today
 from ..extensions import db
 from ..school.models import StaffProfile
+from ..spreadsheet import safe_cell
 from .models import (
     ChangeSize,
     Course,
@@ -421,14 +422,6 @@ def dashboard(as_of: date | None = None) -> Dashboard:
     )
 
 
-def _cell(value: object) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas: make them plain text."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 def dashboard_csv(board: Dashboard) -> str:
     """One row per person: their induction, each policy, and their safeguarding training."""
     policies = [row.policy for row in board.policies]
@@ -461,7 +454,7 @@ def dashboard_csv(board: Dashboard) -> str:
                 cells.append("Not signed")
         writer.writerow(
             [
-                _cell(x)
+                safe_cell(x)
                 for x in (
                     induction.user.full_name,
                     induction.profile.job_title,

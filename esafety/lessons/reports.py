@@ -19,6 +19,7 @@ from ..clock import today
 from ..extensions import db
 from ..school import services as school
 from ..school.models import Pupil, SchoolClass, YearGroup
+from ..spreadsheet import safe_cell
 from .catalogue import Lesson, Strand, get_catalogue, lessons_by_id
 from .models import LessonAssignment, LessonProgress, SelfAssessment
 from .services import class_for_teaching, pupil_in_class, stickers_for, teaching_classes
@@ -167,16 +168,6 @@ def class_progress(actor: User, class_id: int) -> ClassProgress:
     return ClassProgress(school_class, pupils, lessons, assignments, cells, strands)
 
 
-#: A spreadsheet treats a cell starting with one of these as a formula.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: object) -> str:
-    """Neutralise a cell a spreadsheet would run as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
 def progress_csv(report: ClassProgress) -> str:
     """One row per pupil and set lesson, for the teacher's own records."""
     out = io.StringIO()
@@ -215,7 +206,7 @@ def progress_csv(report: ClassProgress) -> str:
                 finished.date().isoformat() if finished else "",
                 "yes" if cell.struggling else "",
             ]
-            writer.writerow([spreadsheet_safe(value) for value in row])
+            writer.writerow([safe_cell(value) for value in row])
     return out.getvalue()
 
 

@@ -20,6 +20,7 @@ from ..clock import utcnow
 from ..errors import DomainError, NotAllowed, NotFoundError
 from ..extensions import db
 from ..school.models import ParentLink, Pupil, SchoolClass, YearGroup
+from ..spreadsheet import csv_text
 from . import notify, times
 from .models import Audience, Booking, BookingStatus, Meeting, MeetingYearGroup
 
@@ -824,57 +825,37 @@ def undo_check_in(actor: User, booking_id: int) -> Booking:
     return booking
 
 
-def cell(value: object) -> object:
-    """A CSV cell that a spreadsheet will not run as a formula (= + - @, tab, carriage return)."""
-    if value is None:
-        return ""
-    if isinstance(value, int | float):
-        return value
-    text = str(value)
-    if text and text[0] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 def bookings_csv(actor: User, meeting_id: int) -> str:
     """Every booking for an evening as CSV, safe to open in a spreadsheet."""
-    import csv
-    import io
-
     meeting = get_meeting(meeting_id)
     rows = booking_rows(actor, meeting_id)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
+    header = [
+        "Parent or carer",
+        "Email",
+        "Children",
+        "Places",
+        "Status",
+        "Waiting list position",
+        "Booked",
+        "Notes",
+        "Attended",
+    ]
+    lines = [
         [
-            "Parent or carer",
-            "Email",
-            "Children",
-            "Places",
-            "Status",
-            "Waiting list position",
-            "Booked",
-            "Notes",
-            "Attended",
+            row.parent_name,
+            row.booking.parent.email,
+            "; ".join(row.children),
+            row.booking.places,
+            row.booking.status.label,
+            row.position or "",
+            times.when(row.booking.created_at, with_year=True),
+            row.booking.notes,
+            "Yes" if row.booking.checked_in else "",
         ]
-    )
-    for row in rows:
-        b = row.booking
-        writer.writerow(
-            [
-                cell(row.parent_name),
-                cell(b.parent.email),
-                cell("; ".join(row.children)),
-                b.places,
-                cell(b.status.label),
-                row.position or "",
-                cell(times.when(b.created_at, with_year=True)),
-                cell(b.notes),
-                "Yes" if b.checked_in else "",
-            ]
-        )
+        for row in rows
+    ]
     audit.record("meetings.bookings_exported", actor=actor, target=meeting, rows=len(rows))
-    return out.getvalue()
+    return csv_text(header, lines)
 
 
 def email_everyone_booked(

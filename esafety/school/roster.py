@@ -111,10 +111,6 @@ class _Row:
     parent_relationship: str
 
 
-def _neutral(text: str) -> str:
-    return text.strip()
-
-
 def _required(
     values: dict[str, str], line: int, errors: list[RowError], column: str, label: str
 ) -> str:
@@ -146,7 +142,7 @@ def parse_rows(raw: bytes) -> tuple[list[_Row], list[RowError]]:
         if number > MAX_ROWS + 1:
             errors.append(RowError(number, "file", f"A file may hold at most {MAX_ROWS} rows."))
             break
-        values = {k: _neutral(v or "") for k, v in record.items() if k}
+        values = {k: (v or "").strip() for k, v in record.items() if k}
         if not any(values.values()):
             continue
         row_errors: list[RowError] = []

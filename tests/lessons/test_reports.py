@@ -13,6 +13,7 @@ from esafety.lessons import reports, services
 from esafety.lessons.catalogue import Strand, get_catalogue
 from esafety.lessons.models import LessonAssignment, LessonProgress, SelfAssessment
 from esafety.school.models import YearGroup
+from esafety.spreadsheet import safe_cell
 from tests import factories
 from tests.lessons.conftest import lesson_for, make_class_setup, wrong_answer
 
@@ -171,7 +172,7 @@ def test_my_lessons_lists_only_lessons_that_have_opened(year4):
 
 
 def test_spreadsheet_safe_neutralises_formulas():
-    assert [reports.spreadsheet_safe(v) for v in ("=1+1", "+44", "-3", "@A1", "Ava", None, 3)] == [
+    assert [safe_cell(v) for v in ("=1+1", "+44", "-3", "@A1", "Ava", None, 3)] == [
         "'=1+1",
         "'+44",
         "'-3",
