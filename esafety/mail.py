@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import smtplib
 import uuid
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
+
+from .extensions import db
+
+_QUEUE_KEY = "esafety.mail_after_commit"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -67,3 +76,41 @@ def outbox_messages() -> list[EmailMessage]:
     files = sorted(outbox.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns)
     parser = BytesParser(policy=policy.default)
     return [parser.parsebytes(f.read_bytes()) for f in files]
+
+
+def send_after_commit(
+    to: str | None, subject: str, body: str, attachments: list[Attachment] | tuple = ()
+) -> None:
+    """Send once the request's transaction commits: nobody hears of a change that was undone."""
+    if to:
+        db.session().info.setdefault(_QUEUE_KEY, []).append((to, subject, body, tuple(attachments)))
+
+
+def queued_count() -> int:
+    return len(db.session().info.get(_QUEUE_KEY, []))
+
+
+def discard_queued() -> None:
+    """Drop messages not yet sent (the demo school's people are not real)."""
+    db.session().info.pop(_QUEUE_KEY, None)
+
+
+@event.listens_for(Session, "after_commit")
+def _send_queued(session: Session) -> None:
+    for to, subject, body, attachments in session.info.pop(_QUEUE_KEY, []):
+        try:
+            send(to, subject, body, list(attachments))
+        except Exception:  # noqa: BLE001 - the change stands; the message can be sent again
+            log.exception("an email could not be sent")
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_queued(session: Session, previous_transaction: SessionTransaction) -> None:
+    if not previous_transaction.nested:
+        session.info.pop(_QUEUE_KEY, None)
+
+
+def link(endpoint: str, **values: Any) -> str:
+    """A full link for an email, built without a request (jobs run from cron have none)."""
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return current_app.config["BASE_URL"].rstrip("/") + path

@@ -9,11 +9,12 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
+from .. import mail
 from ..clock import today, utcnow
 from ..extensions import db
 from ..school.demo import DemoSchool
 from ..school.models import YearGroup
-from . import notify, resources, services, times
+from . import resources, services, times
 from .models import Audience, Booking, BookingStatus, Meeting, MeetingResource
 
 UPCOMING_TITLE = "Screens, games and group chats: keeping children safe online"
@@ -219,4 +220,4 @@ def seed(school: DemoSchool) -> None:
         _past(school)
     else:
         _store_slides()  # the file lives outside the database: put it back if it went
-    notify.discard_queued()  # demo families are not real: nobody is emailed
+    mail.discard_queued()  # demo families are not real: nobody is emailed

@@ -6,60 +6,20 @@ parent is never told about a place that a rolled-back transaction did not give t
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import current_app
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from .. import mail
 from ..clock import utcnow
-from ..extensions import db
 from . import ics, times
 from .models import Booking, BookingStatus, Meeting
 
-_QUEUE_KEY = "meetings_mail_queue"
-
 
 def _queue(to: str | None, subject: str, body: str, attachments: tuple = ()) -> None:
-    if not to:
-        return
-    session = db.session()
-    session.info.setdefault(_QUEUE_KEY, []).append((to, subject, body, attachments))
-
-
-def queued_count() -> int:
-    return len(db.session().info.get(_QUEUE_KEY, []))
-
-
-def discard_queued() -> None:
-    """Drop messages not yet sent (the demo school's families are not real people)."""
-    db.session().info.pop(_QUEUE_KEY, None)
-
-
-@event.listens_for(Session, "after_commit")
-def _send_after_commit(session: Session) -> None:
-    queued = session.info.pop(_QUEUE_KEY, [])
-    for to, subject, body, attachments in queued:
-        try:
-            mail.send(to, subject, body, list(attachments))
-        except Exception:  # noqa: BLE001 - the booking stands; the office can resend
-            current_app.logger.exception("meetings: an email could not be sent")
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_after_rollback(session: Session) -> None:
-    session.info.pop(_QUEUE_KEY, None)
-
-
-def absolute_url(endpoint: str, **values: Any) -> str:
-    """A full link for an email, built without a request (the reminder job has none)."""
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return current_app.config["BASE_URL"].rstrip("/") + path
+    mail.send_after_commit(to, subject, body, attachments)
 
 
 def _booking_link(booking: Booking) -> str:
-    return absolute_url("meetings.booking_page", booking_id=booking.id)
+    return mail.link("meetings.booking_page", booking_id=booking.id)
 
 
 def _calendar(booking: Booking) -> tuple[mail.Attachment]:

@@ -11,11 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from typing import BinaryIO
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import audit
+from .. import audit, mail
 from ..auth.models import User
 from ..auth.roles import STAFF_ROLES, Role
 from ..clock import today, utcnow
@@ -404,24 +403,17 @@ def _request_block_from(concern: Concern, reporter: User) -> None:
 # --- Telling people (a link only, never the details) ----------------------------------------
 
 
-def concern_link(concern: Concern) -> str:
-    path = current_app.url_map.bind("").build("safeguarding.case", {"concern_id": concern.id})
-    return current_app.config["BASE_URL"].rstrip("/") + path
-
-
 def _notify_handler(concern: Concern, handler: User) -> None:
     if not handler.email:
         return
-    aftercommit.send_after_commit(
-        db.session(),
-        aftercommit.Message(
-            handler.email,
-            f"A safeguarding concern for you: {concern.reference}",
-            f"Dear {handler.first_name},\n\n"
-            f"A safeguarding concern ({concern.reference}) has been passed to you.\n"
-            f"Please sign in to read it:\n\n{concern_link(concern)}\n\n"
-            "The details are kept in the safeguarding record, not in email.\n",
-        ),
+    mail.send_after_commit(
+        handler.email,
+        f"A safeguarding concern for you: {concern.reference}",
+        f"Dear {handler.first_name},\n\n"
+        f"A safeguarding concern ({concern.reference}) has been passed to you.\n"
+        f"Please sign in to read it:\n\n{mail.link('safeguarding.case', concern_id=concern.id)}"
+        "\n\n"
+        "The details are kept in the safeguarding record, not in email.\n",
     )
 
 
@@ -429,16 +421,13 @@ def _notify_informed(concern: Concern, person: User, handlers: list[User]) -> No
     if not person.email:
         return
     lead = handlers[0].full_name if handlers else "the e-safety officer"
-    aftercommit.send_after_commit(
-        db.session(),
-        aftercommit.Message(
-            person.email,
-            f"A safeguarding concern involving your class: {concern.reference}",
-            f"Dear {person.first_name},\n\n"
-            f"A safeguarding concern ({concern.reference}) involving your class has been raised.\n"
-            f"{lead} is looking after it and will talk with you about it.\n\n"
-            "No details are sent by email. Please do not discuss it by email either.\n",
-        ),
+    mail.send_after_commit(
+        person.email,
+        f"A safeguarding concern involving your class: {concern.reference}",
+        f"Dear {person.first_name},\n\n"
+        f"A safeguarding concern ({concern.reference}) involving your class has been raised.\n"
+        f"{lead} is looking after it and will talk with you about it.\n\n"
+        "No details are sent by email. Please do not discuss it by email either.\n",
     )
 
 
