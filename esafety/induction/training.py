@@ -7,14 +7,12 @@ is a new record; the old one stays, so the history is never overwritten.
 
 from __future__ import annotations
 
-import io
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from flask import current_app
-from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 
 from .. import audit
@@ -22,6 +20,7 @@ from ..auth.models import User
 from ..clock import today, utcnow
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
+from ..images import clean_picture
 from .models import TrainingKind, TrainingRecord
 from .rules import add_months, is_inductee, is_manager
 
@@ -33,7 +32,6 @@ DEFAULT_REFRESH_MONTHS: dict[TrainingKind, int | None] = {
     TrainingKind.OTHER: None,
 }
 MAX_CERTIFICATE_BYTES = 10 * 1024 * 1024
-MAX_IMAGE_PIXELS = 40_000_000
 
 
 @dataclass(frozen=True)
@@ -60,24 +58,9 @@ def _kind_of_content(content: bytes) -> tuple[str, str] | None:
     return None
 
 
-def _clean_image(content: bytes, fmt: str) -> bytes:
+def _clean_image(content: bytes) -> bytes:
     """Re-encode a picture so nothing hidden (location, metadata, trailing data) is kept."""
-    try:
-        with Image.open(io.BytesIO(content)) as probe:
-            if probe.width * probe.height > MAX_IMAGE_PIXELS:
-                raise DomainError("That picture is too large. Please upload a smaller one.", "file")
-            probe.verify()
-        with Image.open(io.BytesIO(content)) as image:
-            image.load()
-            if fmt == "JPEG" and image.mode not in ("RGB", "L"):
-                image = image.convert("RGB")
-            out = io.BytesIO()
-            image.save(out, format=fmt)
-            return out.getvalue()
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as error:
-        raise DomainError(
-            "That picture could not be opened. Please try another file.", "file"
-        ) from (error)
+    return clean_picture(content, field="file").data
 
 
 def store_certificate(upload: Upload) -> tuple[str, str]:
@@ -91,10 +74,8 @@ def store_certificate(upload: Upload) -> tuple[str, str]:
     if found is None:
         raise DomainError("Please upload the certificate as a PDF, PNG or JPEG file.", "file")
     mimetype, extension = found
-    if extension == "png":
-        content = _clean_image(content, "PNG")
-    elif extension == "jpg":
-        content = _clean_image(content, "JPEG")
+    if extension in ("png", "jpg"):
+        content = _clean_image(content)
     folder = Path(current_app.config["UPLOAD_FOLDER"]) / "induction"
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{secrets.token_hex(16)}.{extension}"

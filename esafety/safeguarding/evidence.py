@@ -8,27 +8,23 @@ views that check who may open the concern.
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import re
 import secrets
 import unicodedata
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..errors import DomainError
+from ..images import PictureRefused, clean_picture, picture_format
 
 #: Largest single file we keep (a phone screenshot is rarely more than 5 MB).
 MAX_FILE_BYTES = 10 * 1024 * 1024
 #: Files one form may carry (the whole request is also limited by MAX_CONTENT_LENGTH).
 MAX_FILES = 8
-#: Larger images are refused rather than decoded (decompression bombs).
-MAX_PIXELS = 40_000_000
 
 IMAGE_TYPES = {"PNG": ("image/png", "png"), "JPEG": ("image/jpeg", "jpg")}
 PDF_TYPE = ("application/pdf", "pdf")
@@ -80,33 +76,17 @@ def check_upload(filename: str | None, stream: BinaryIO) -> CheckedFile:
 
 
 def _check_image(name: str, content: bytes) -> str:
-    refusal = DomainError(
-        f"“{name}” is not a picture or PDF we can open. "
-        "Please send a screenshot (PNG or JPEG) or a PDF.",
-        FIELD,
-    )
+    """The picture's format, once Pillow has opened it safely; the original is kept as sent."""
+    if picture_format(content[:8]) is None:
+        raise DomainError(
+            f"“{name}” is not a picture or PDF we can open. "
+            "Please send a screenshot (PNG or JPEG) or a PDF.",
+            FIELD,
+        )
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(content)) as image:
-                if image.format not in IMAGE_TYPES:
-                    raise refusal
-                width, height = image.size
-                if width * height > MAX_PIXELS:
-                    raise DomainError(f"“{name}” is too large a picture to keep.", FIELD)
-                image.load()
-                return image.format
-    except DomainError:
-        raise
-    except (
-        UnidentifiedImageError,
-        OSError,
-        SyntaxError,
-        ValueError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-    ) as error:
-        raise refusal from error
+        return clean_picture(content, field=FIELD).format
+    except PictureRefused as refused:
+        raise DomainError(f"“{name}”: {refused.message}", FIELD) from refused
 
 
 def upload_root() -> Path:
@@ -140,16 +120,4 @@ def read_stored(stored_path: str) -> bytes:
 
 def stripped_copy(content: bytes, media_type: str) -> bytes:
     """Re-encode a picture from its pixels alone: no EXIF, GPS, camera or text chunks survive."""
-    with Image.open(io.BytesIO(content)) as image:
-        upright = ImageOps.exif_transpose(image)
-        jpeg = media_type == "image/jpeg"
-        has_alpha = upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info
-        mode = "RGB" if jpeg or not has_alpha else "RGBA"
-        pixels = upright.convert(mode)
-        clean = Image.frombytes(mode, pixels.size, pixels.tobytes())
-        out = io.BytesIO()
-        if jpeg:
-            clean.save(out, format="JPEG", quality=90)
-        else:
-            clean.save(out, format="PNG", optimize=True)
-        return out.getvalue()
+    return clean_picture(content, field=FIELD).data
