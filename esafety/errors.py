@@ -20,3 +20,21 @@ class NotAllowed(DomainError):
 
 class NotFoundError(DomainError):
     status = 404
+
+
+def show_on_form(form, error: DomainError, fallback: str | None = None) -> str | None:
+    """Put a rule's message beside its field (or `fallback`); return what belongs to no field.
+
+    An error may name one field, or carry `problems` (field -> message, or field -> details
+    explained elsewhere on the page). The form is shown again, so nothing typed is lost.
+    """
+    problems = getattr(error, "problems", None) or {error.field or "": error.message}
+    leftover = []
+    for name, detail in problems.items():
+        message = detail if isinstance(detail, str) else error.message
+        target = name if name and name in form else fallback
+        if target and target in form:
+            form[target].errors = [*form[target].errors, message]
+        else:
+            leftover.append(message)
+    return " ".join(dict.fromkeys(leftover)) or None

@@ -22,7 +22,7 @@ from ..auth.access import requires
 from ..auth.models import User
 from ..auth.roles import STAFF_ROLES
 from ..clock import today
-from ..errors import DomainError, NotFoundError
+from ..errors import DomainError, NotFoundError, show_on_form
 from ..extensions import db
 from ..school.services import staff_with_role
 from . import compliance, courses, ledger, pathways, policies, training
@@ -40,15 +40,6 @@ from .models import ChangeSize, TrainingKind, VersionState
 from .rules import DASHBOARD_VIEWERS, INDUCTEE_ROLES, MANAGERS, is_manager
 
 bp = Blueprint("induction", __name__, template_folder="templates", url_prefix="/induction")
-
-
-def _show_error(form, error: DomainError) -> str | None:
-    """Put a rule's message beside its field; return it for the summary when it has none."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-        return None
-    return error.message
 
 
 def _checklist_for(user: User, induction: compliance.Induction | None):
@@ -135,7 +126,7 @@ def sign(version_id: int):
             )
         except DomainError as error:
             db.session.rollback()
-            message = _show_error(form, error)
+            message = show_on_form(form, error)
         else:
             db.session.commit()
             flash(f"Thank you: you have signed {version.label}.", "success")
@@ -257,7 +248,7 @@ def my_training():
             )
         except DomainError as error:
             db.session.rollback()
-            message = _show_error(form, error)
+            message = show_on_form(form, error)
         else:
             db.session.commit()
             flash(f"Saved: {record.course} for {record.user.full_name}.", "success")
@@ -372,7 +363,7 @@ def sign_for_someone(user_id: int, version_id: int):
             )
         except DomainError as error:
             db.session.rollback()
-            message = _show_error(form, error)
+            message = show_on_form(form, error)
         else:
             db.session.commit()
             flash(f"Recorded: {person.full_name} has signed {version.label}.", "success")
@@ -425,7 +416,7 @@ def new_policy():
             )
         except DomainError as error:
             db.session.rollback()
-            message = _show_error(form, error)
+            message = show_on_form(form, error)
         else:
             db.session.commit()
             flash("Draft saved. Check it, then publish it when it is approved.", "success")
@@ -469,7 +460,7 @@ def new_version(policy_id: int):
             )
         except DomainError as error:
             db.session.rollback()
-            message = _show_error(form, error)
+            message = show_on_form(form, error)
         else:
             db.session.commit()
             flash(f"Version {version.number} saved as a draft.", "success")
@@ -511,7 +502,7 @@ def edit_version(version_id: int):
             )
         except DomainError as error:
             db.session.rollback()
-            message = _show_error(form, error)
+            message = show_on_form(form, error)
         else:
             db.session.commit()
             flash(f"Draft of version {version.number} saved.", "success")
@@ -600,7 +591,7 @@ def _pathway_form(pathway):
             )
         except DomainError as error:
             db.session.rollback()
-            message = _show_error(form, error)
+            message = show_on_form(form, error)
         else:
             db.session.commit()
             flash("Pathway saved.", "success")

@@ -13,12 +13,11 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from wtforms import Form
 
 from ..auth.access import requires
 from ..auth.roles import Role
 from ..clock import utcnow
-from ..errors import DomainError, NotAllowed, NotFoundError
+from ..errors import DomainError, NotAllowed, NotFoundError, show_on_form
 from ..extensions import db
 from ..school.models import YearGroup
 from . import ics, resources, services, times
@@ -55,20 +54,6 @@ def _span_filter(meeting: Meeting) -> str:
 def _meetings_for_home(user) -> list[services.ParentEvening]:
     """The parent's next evenings for the home page tile (two queries, only for parents)."""
     return services.evenings_for_parent(user, limit=3)
-
-
-def _show_error(form: Form, error: DomainError) -> str | None:
-    """Put a rule's message beside its field; return it when it belongs to no field."""
-    if isinstance(error, NotFoundError | NotAllowed):
-        raise error
-    problems = getattr(error, "problems", None) or {error.field or "": error.message}
-    leftover = []
-    for name, message in problems.items():
-        if name and name in form:
-            form[name].errors = [*form[name].errors, message]
-        else:
-            leftover.append(message)
-    return " ".join(leftover) or None
 
 
 # --- Parents ---------------------------------------------------------------------------------
@@ -123,7 +108,7 @@ def book(meeting_id: int):
             )
         except DomainError as error:
             db.session.rollback()
-            extra = _show_error(form, error)
+            extra = show_on_form(form, error)
             status = 400
         else:
             db.session.commit()
@@ -198,7 +183,7 @@ def change_booking(booking_id: int):
     except DomainError as error:
         db.session.rollback()
         booking = services.get_booking(current_user, booking_id)
-        extra = _show_error(form, error)
+        extra = show_on_form(form, error)
         return _booking_page(booking, form, extra, status=400)
     db.session.commit()
     flash("Your booking is updated. We have emailed you the new details.", "success")
@@ -327,7 +312,7 @@ def _save_meeting(form: MeetingForm, meeting: Meeting | None):
                 saved = services.update_meeting(current_user, meeting.id, _details(form))
         except DomainError as error:
             db.session.rollback()
-            extra = _show_error(form, error)
+            extra = show_on_form(form, error)
         else:
             db.session.commit()
             flash(f"Saved: {saved.title}.", "success")
@@ -512,7 +497,7 @@ def email_families(meeting_id: int):
             )
         except DomainError as error:
             db.session.rollback()
-            extra = _show_error(form, error)
+            extra = show_on_form(form, error)
         else:
             db.session.commit()
             flash(f"Your message is on its way to {sent} famil{'y' if sent == 1 else 'ies'}.")
@@ -554,7 +539,7 @@ def manage_resources(meeting_id: int):
                 raise DomainError("Give a web address or choose a file.", "url")
         except DomainError as error:
             db.session.rollback()
-            extra = _show_error(resource_form, error)
+            extra = show_on_form(resource_form, error)
         else:
             db.session.commit()
             flash("Resource added.", "success")

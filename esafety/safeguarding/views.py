@@ -25,7 +25,7 @@ from wtforms import SelectChoice
 from ..auth.access import requires, signed_in
 from ..auth.roles import Role
 from ..clock import today
-from ..errors import DomainError
+from ..errors import DomainError, show_on_form
 from ..extensions import db
 from . import export, register, routing, services
 from .evidence import MAX_FILE_BYTES, MAX_FILES
@@ -77,11 +77,6 @@ def _uploads(field_name: str = "evidence") -> list[services.Upload]:
     ]
 
 
-def _show_error(form, error: DomainError, fallback: str) -> None:
-    name = error.field if error.field and error.field in form else fallback
-    form[name].errors = [*form[name].errors, error.message]
-
-
 # --- Raising a concern ----------------------------------------------------------------------
 
 
@@ -99,7 +94,7 @@ def tell():
             )
         except DomainError as error:
             db.session.rollback()
-            _show_error(form, error, "words")
+            show_on_form(form, error, "words")
         else:
             db.session.commit()
             return redirect(url_for("safeguarding.thank_you", concern_id=concern.id))
@@ -143,7 +138,7 @@ def report():
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _show_error(form, error, "evidence")
+            show_on_form(form, error, "evidence")
         else:
             return redirect(url_for("safeguarding.thank_you", concern_id=concern.id))
     files_chosen = bool(_uploads()) if request.method == "POST" else False
@@ -254,7 +249,7 @@ def _handle(concern_id: int, form, name: str, action, fallback: str, message: st
         except DomainError as error:
             db.session.rollback()
             concern = services.open_concern(current_user, concern_id, f"case ({name})")
-            _show_error(form, error, fallback)
+            show_on_form(form, error, fallback)
         else:
             flash(message, "success")
             return redirect(url_for("safeguarding.case", concern_id=concern_id))
@@ -458,7 +453,7 @@ def record_domain():
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _show_error(form, error, "domain")
+            show_on_form(form, error, "domain")
         else:
             flash(f"{entry.domain} is on the register as blocked.", "success")
             return redirect(url_for("safeguarding.blocked_sites"))
@@ -477,7 +472,7 @@ def decide(entry_id: int):
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _show_error(form, error, "note")
+            show_on_form(form, error, "note")
         else:
             flash(
                 f"{entry.domain} is now {entry.status.label.lower()}.",

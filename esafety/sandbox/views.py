@@ -13,12 +13,11 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
 from ..auth.access import public, requires, signed_in
 from ..auth.roles import Role
-from ..errors import DomainError, NotFoundError
+from ..errors import DomainError, NotFoundError, show_on_form
 from ..extensions import db
 from ..school import services as school
 from . import images, moderation, news, reports, services
@@ -48,19 +47,6 @@ STAFF = (
     Role.COMPUTING_LEAD,
     Role.ESAFETY_OFFICER,
 )
-
-
-def _show_error(form: FlaskForm, error: DomainError) -> str | None:
-    """Put a rule's message beside its field; return it when it belongs to no field."""
-    if isinstance(error, services.WritingNeedsChanges):
-        for name in error.problems:
-            if name in form:
-                form[name].errors = list(form[name].errors) + [error.message]
-        return None
-    if error.field and error.field in form:
-        form[error.field].errors = list(form[error.field].errors) + [error.message]
-        return None
-    return error.message
 
 
 def _findings_for(fields: dict[str, str], class_id: int) -> dict[str, list[dict]]:
@@ -141,7 +127,7 @@ def write_post(class_id: int):
             )
         except DomainError as error:
             db.session.rollback()
-            problem = _show_error(form, error)
+            problem = show_on_form(form, error)
         else:
             db.session.commit()
             return _after_saving(post, form.send.data, reader)
@@ -224,7 +210,7 @@ def edit_post(post_id: int):
             )
         except DomainError as error:
             db.session.rollback()
-            problem = _show_error(form, error)
+            problem = show_on_form(form, error)
             post, reader = services.post_for(current_user, post_id)
         else:
             db.session.commit()
@@ -243,7 +229,7 @@ def add_comment(post_id: int):
             services.add_comment(current_user, post, form.body.data)
         except DomainError as error:
             db.session.rollback()
-            problem = _show_error(form, error)
+            problem = show_on_form(form, error)
             post, reader = services.post_for(current_user, post_id)
             return _render_comment_editor(form, post, None, problem)
         db.session.commit()
@@ -282,7 +268,7 @@ def edit_comment(comment_id: int):
             services.edit_comment(current_user, comment, form.body.data)
         except DomainError as error:
             db.session.rollback()
-            problem = _show_error(form, error)
+            problem = show_on_form(form, error)
             comment, reader = services.comment_for(current_user, comment_id)
         else:
             db.session.commit()
@@ -332,7 +318,7 @@ def add_picture(post_id: int):
         except DomainError as error:
             db.session.rollback()
             post, reader = services.post_for(current_user, post_id)
-            problem = _show_error(form, error)
+            problem = show_on_form(form, error)
         else:
             db.session.commit()
             flash("The picture is added.", "success")
@@ -404,7 +390,7 @@ def report(kind: str, item_id: int):
             reports.report_item(current_user, item, form.reason.data, form.details.data)
         except DomainError as error:
             db.session.rollback()
-            problem = _show_error(form, error)
+            problem = show_on_form(form, error)
         else:
             db.session.commit()
             flash(
@@ -667,7 +653,7 @@ def _news_editor(item):
                 message = "Draft saved."
         except DomainError as error:
             db.session.rollback()
-            problem = _show_error(form, error)
+            problem = show_on_form(form, error)
             if item is not None:
                 item = news.news_item_for_publisher(current_user, item.id)
         else:
@@ -743,7 +729,7 @@ def newsroom_add_picture(item_id: int):
         except DomainError as error:
             db.session.rollback()
             item = news.news_item_for_publisher(current_user, item_id)
-            problem = _show_error(form, error)
+            problem = show_on_form(form, error)
         else:
             db.session.commit()
             flash("The photo is added.", "success")
@@ -801,7 +787,7 @@ def newsroom_publishers():
             news.approve_publisher(current_user, form.user_id.data)
         except DomainError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash("Approved to publish school news.", "success")
