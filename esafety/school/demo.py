@@ -245,7 +245,7 @@ def build(start: date | None = None) -> DemoSchool:
         born_from = date(starts_on.year - 5 - int(year_group), 9, 1)
         for n in range(PUPILS_PER_CLASS):
             first = FIRST_NAMES[name_index % len(FIRST_NAMES)]
-            last = LAST_NAMES[(name_index * 7) % len(LAST_NAMES)]
+            last = LAST_NAMES[(name_index * 5) % len(LAST_NAMES)]
             name_index += 1
             reference = f"DEMO{int(year_group)}{n:02d}"
             sequence = _picture_sequence(rng)
