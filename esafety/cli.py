@@ -194,6 +194,31 @@ def export_pupil_data_command(reference: str, destination: Path) -> None:
     click.echo(str(destination / filename))
 
 
+@click.command("erase-leaver")
+@click.argument("reference")
+@with_appcontext
+def erase_leaver_command(reference: str) -> None:
+    """Remove the blog writing and lesson work of a pupil who has left, and anonymise their name."""
+    from .errors import DomainError
+    from .records import erasure
+
+    pupil = erasure.leaver_by_reference(reference)
+    if pupil is None:
+        raise click.ClickException(f"No pupil has the reference {reference}.")
+    try:
+        result = erasure.erase_leaver(None, pupil)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        result.deletion.restore_files()
+        raise
+    result.deletion.purge_files()
+    click.echo(", ".join(f"{name.replace('_', ' ')}: {n}" for name, n in result.counts.items()))
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(backup_command)
@@ -201,6 +226,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(school_group)
     app.cli.add_command(retention_group)
     app.cli.add_command(export_pupil_data_command)
+    app.cli.add_command(erase_leaver_command)
     # Feature command groups (one line each), e.g. app.cli.add_command(lessons_cli.group)
     app.cli.add_command(importlib.import_module("esafety.lessons.cli").group)
     app.cli.add_command(importlib.import_module("esafety.induction.cli").group)

@@ -76,3 +76,27 @@ def retention_due(schedule: dict[str, Rule], on: date) -> list[DueRecord]:
             )
         )
     return due
+
+
+def lesson_work_of(pupil_id: int) -> tuple[DueRecord, dict[str, int]]:
+    """A pupil's lesson progress and quiz answers, to erase, with counts that stay."""
+    progress = db.session.execute(
+        select(LessonProgress.id, LessonProgress.completed_at).where(
+            LessonProgress.pupil_id == pupil_id
+        )
+    ).all()
+    answers = list(db.session.scalars(select(QuizAnswer.id).where(QuizAnswer.pupil_id == pupil_id)))
+    counts = {
+        "lessons_started": len(progress),
+        "lessons_completed": sum(1 for _, completed in progress if completed is not None),
+        "quiz_answers": len(answers),
+    }
+    record = DueRecord(
+        rule="erasure",
+        description="Lesson progress and quiz answers",
+        rows=[
+            (QuizAnswer.__table__, answers),
+            (LessonProgress.__table__, [i for i, _ in progress]),
+        ],
+    )
+    return record, counts

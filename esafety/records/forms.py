@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, IntegerField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 
@@ -27,4 +34,11 @@ class HoldForm(FlaskForm):
     reason = TextAreaField(
         "Why must these records be kept?",
         validators=[DataRequired("Say why the records must be kept."), Length(max=2000)],
+    )
+
+
+class EraseLeaverForm(FlaskForm):
+    confirm = BooleanField(
+        "I understand this removes their blog writing, drawings and lesson work for good",
+        validators=[DataRequired("Tick the box to confirm, or go back if you are not sure.")],
     )

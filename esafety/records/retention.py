@@ -16,10 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import yaml
 from flask import current_app
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Column, Table, delete, select, update
 
 from .. import audit
 from ..clock import utcnow
@@ -31,8 +32,11 @@ STARTS = {"academic_year_end", "pupil_left", "evening", "staff_left", "date_of_b
 
 #: Modules with a `retention_due(schedule, on) -> list[DueRecord]` function, in delete order.
 FINDERS: list[str] = [
+    "esafety.sandbox.records",
     "esafety.lessons.records",
     "esafety.meetings.records",
+    "esafety.induction.records",
+    "esafety.safeguarding.records",
     "esafety.records.audit_records",
 ]
 
@@ -66,14 +70,17 @@ class Rule:
 class DueRecord:
     rule: str
     description: str
-    #: Rows to delete, children first: (table, ids).
-    rows: list[tuple[Table, list[int]]]
+    #: Rows to delete, children first: (table, ids), or (column, values) for a table keyed
+    #: otherwise (a link table without an id: every row whose column holds one of the values).
+    rows: list[tuple[Table | Column, list[int]]]
     files: list[Path] = field(default_factory=list)
     #: People the record is about: a legal hold on any of them keeps it.
     user_ids: frozenset[int] = frozenset()
     concern_id: int | None = None
     expired_on: date | None = None
     held: bool = False
+    #: Rows that stay but must let go of what is deleted, done first: (table, ids, new values).
+    updates: list[tuple[Table, list[int], dict[str, Any]]] = field(default_factory=list)
 
 
 def load_schedule() -> dict[str, Rule]:
@@ -138,8 +145,11 @@ class Deletion:
         self._moved.clear()
 
 
-def apply(due: list[DueRecord], actor=None) -> Deletion:
-    """Delete every due record that is not held: files set aside, rows deleted (not committed)."""
+def delete_records(due: list[DueRecord]) -> Deletion:
+    """Delete every record that is not held: files set aside, rows deleted (not committed).
+
+    Commit, then call purge_files(); if the commit fails, roll back and call restore_files().
+    """
     result = Deletion()
     trash = Path(current_app.config["UPLOAD_FOLDER"]) / ".retention-trash" / uuid.uuid4().hex
     result._trash = trash
@@ -154,13 +164,24 @@ def apply(due: list[DueRecord], actor=None) -> Deletion:
                     os.replace(path, aside)
                     result._moved.append((path, aside))
                     result.files += 1
-            for table, ids in record.rows:
+            for table, ids, values in record.updates:
                 if ids:
-                    db.session.execute(delete(table).where(table.c.id.in_(ids)))
-                    result.rows[table.name] = result.rows.get(table.name, 0) + len(ids)
+                    db.session.execute(update(table).where(table.c.id.in_(ids)).values(**values))
+            for target, ids in record.rows:
+                if ids:
+                    column = target if isinstance(target, Column) else target.c.id
+                    table = column.table
+                    deleted = db.session.execute(delete(table).where(column.in_(ids))).rowcount
+                    result.rows[table.name] = result.rows.get(table.name, 0) + max(deleted, 0)
         db.session.flush()
     except Exception:
         result.restore_files()
         raise
+    return result
+
+
+def apply(due: list[DueRecord], actor=None) -> Deletion:
+    """Delete every due record that is not held (see delete_records), and audit what went."""
+    result = delete_records(due)
     audit.record("records.retention_applied", actor=actor, rows=result.rows, files=result.files)
     return result

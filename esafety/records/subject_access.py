@@ -29,6 +29,9 @@ PROVIDERS: list[str] = [
     "esafety.records.school_records",
     "esafety.lessons.records",
     "esafety.meetings.records",
+    "esafety.sandbox.records",
+    "esafety.induction.records",
+    "esafety.safeguarding.records",
 ]
 
 

@@ -11,8 +11,8 @@ from ..auth.roles import Role
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
 from ..school.services import pupil_of
-from . import retention, services, subject_access
-from .forms import CorrectDetailsForm, HoldForm
+from . import erasure, retention, services, subject_access
+from .forms import CorrectDetailsForm, EraseLeaverForm, HoldForm
 from .models import LegalHold
 
 bp = Blueprint("records", __name__, template_folder="templates", url_prefix="/records")
@@ -78,7 +78,51 @@ def correct(user_id: int):
             db.session.commit()
             flash(f"Saved: {', '.join(changed) or 'nothing needed changing'}.", "success")
             return redirect(url_for("records.people", q=user.last_name))
-    return render_template("records/correct.html", form=form, person=user, pupil=pupil)
+    return _correct_page(form, user, pupil, EraseLeaverForm(formdata=None))
+
+
+def _correct_page(form, user, pupil, erase_form, erase_error: str | None = None):
+    return render_template(
+        "records/correct.html",
+        form=form,
+        person=user,
+        pupil=pupil,
+        erase_form=erase_form if pupil is not None and pupil.left_on else None,
+        erase_error=erase_error,
+    )
+
+
+@bp.post("/people/<int:user_id>/erase")
+@requires(*DATA_OFFICERS)
+def erase(user_id: int):
+    """Remove a leaver's blog writing and lesson work and anonymise their name, once confirmed."""
+    user = _person(user_id)
+    pupil = pupil_of(user)
+    if pupil is None:
+        raise NotFoundError("Only a pupil's records can be removed here.")
+    form = EraseLeaverForm()
+    details = CorrectDetailsForm(formdata=None, obj=user, date_of_birth=pupil.date_of_birth)
+    if not form.validate_on_submit():
+        return _correct_page(details, user, pupil, form)
+    try:
+        result = erasure.erase_leaver(current_user, pupil)
+    except DomainError as error:
+        db.session.rollback()
+        return _correct_page(details, user, pupil, form, erase_error=error.message)
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        result.deletion.restore_files()
+        raise
+    result.deletion.purge_files()
+    flash(
+        f"Removed: {result.counts['posts']} posts, {result.counts['comments']} comments, "
+        f"{result.counts['drawings']} drawings and their lesson work. Their name is now "
+        f"“{erasure.FORMER_FIRST_NAME} {erasure.FORMER_LAST_NAME}”.",
+        "success",
+    )
+    return redirect(url_for("records.people"))
 
 
 @bp.get("/retention")

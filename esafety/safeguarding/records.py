@@ -1,0 +1,140 @@
+"""Safeguarding concerns in subject-access requests and retention (date of birth + 25 years).
+
+A concern's content is never exported automatically: a subject-access export only lists the
+concerns a safeguarding role must review and redact before anything is shared.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import aliased
+
+from ..extensions import db
+from ..records.retention import DueRecord, Rule
+from ..records.subject_access import DataSubject, SubjectRecords, plain
+from ..school.models import Pupil
+from . import evidence
+from .models import BlockedSite, Concern, ConcernAccess, ConcernAction, Evidence
+
+
+def _involving(user_id: int, pupil_id: int | None):
+    """Concerns the person reported, or that are about them."""
+    about = [Concern.reporter_id == user_id, Concern.staff_member_id == user_id]
+    if pupil_id is not None:
+        about.append(Concern.pupil_id == pupil_id)
+    return or_(*about)
+
+
+def concern_ids_involving(user_id: int, pupil_id: int | None) -> list[int]:
+    """The concerns a person reported or is the subject of (for erasure and holds)."""
+    return list(
+        db.session.scalars(
+            select(Concern.id).where(_involving(user_id, pupil_id)).order_by(Concern.id)
+        )
+    )
+
+
+def subject_records(subject: DataSubject) -> SubjectRecords:
+    """Only a list for review: which concerns exist, never what they say."""
+    records = SubjectRecords()
+    pupil_id = subject.pupil.id if subject.pupil else None
+    concerns = db.session.execute(
+        select(Concern.id, Concern.created_at)
+        .where(_involving(subject.user.id, pupil_id))
+        .order_by(Concern.id)
+    ).all()
+    records.withheld = [
+        {
+            "kind": "safeguarding concern",
+            "id": concern_id,
+            "reference": f"SG-{concern_id:04d}",
+            "date": plain(created_at.date()),
+        }
+        for concern_id, created_at in concerns
+    ]
+    return records
+
+
+def retention_due(schedule: dict[str, Rule], on: date) -> list[DueRecord]:
+    """Concerns 25 years past the child's date of birth, with their evidence and chronology.
+
+    The child is the pupil involved, else the reporter if a pupil; a concern with no child at
+    all counts from when it was raised. Blocked sites stay on the register (the block is the
+    school's filtering policy, not personal data) and only let go of the concern's number.
+    """
+    rule = schedule["safeguarding_concerns"]
+    cutoff = rule.cutoff(on)
+    involved = aliased(Pupil)
+    reporting_pupil = aliased(Pupil)
+    found = db.session.execute(
+        select(
+            Concern.id,
+            Concern.created_at,
+            Concern.reporter_id,
+            Concern.staff_member_id,
+            involved.user_id,
+            involved.date_of_birth,
+            reporting_pupil.date_of_birth,
+        )
+        .outerjoin(involved, involved.id == Concern.pupil_id)
+        .outerjoin(reporting_pupil, reporting_pupil.user_id == Concern.reporter_id)
+        .where(
+            or_(
+                involved.date_of_birth < cutoff,
+                and_(involved.id.is_(None), reporting_pupil.date_of_birth < cutoff),
+                and_(
+                    involved.id.is_(None),
+                    reporting_pupil.id.is_(None),
+                    Concern.created_at < datetime.combine(cutoff, time.min),
+                ),
+            )
+        )
+        .order_by(Concern.id)
+    ).all()
+    if not found:
+        return []
+    ids = [concern_id for concern_id, *_ in found]
+    files: dict[int, list[tuple[int, str]]] = {}
+    for evidence_id, concern_id, stored_path in db.session.execute(
+        select(Evidence.id, Evidence.concern_id, Evidence.stored_path)
+        .where(Evidence.concern_id.in_(ids))
+        .order_by(Evidence.id)
+    ):
+        files.setdefault(concern_id, []).append((evidence_id, stored_path))
+    actions = _ids_by_concern(ConcernAction, ids)
+    accesses = _ids_by_concern(ConcernAccess, ids)
+    blocks = _ids_by_concern(BlockedSite, ids)
+    due = []
+    for concern_id, created_at, reporter_id, staff_id, pupil_user_id, born, reporter_born in found:
+        kept = files.get(concern_id, [])
+        due.append(
+            DueRecord(
+                rule="safeguarding_concerns",
+                description=f"Safeguarding concern SG-{concern_id:04d} with its evidence",
+                rows=[
+                    (Evidence.__table__, [evidence_id for evidence_id, _ in kept]),
+                    (ConcernAction.__table__, actions.get(concern_id, [])),
+                    (ConcernAccess.__table__, accesses.get(concern_id, [])),
+                    (Concern.__table__, [concern_id]),
+                ],
+                updates=[(BlockedSite.__table__, blocks.get(concern_id, []), {"concern_id": None})],
+                files=[evidence.stored_file(path) for _, path in kept],
+                user_ids=frozenset(u for u in (reporter_id, staff_id, pupil_user_id) if u),
+                concern_id=concern_id,
+                expired_on=rule.expires(born or reporter_born or created_at),
+            )
+        )
+    return due
+
+
+def _ids_by_concern(model, concern_ids: list[int]) -> dict[int, list[int]]:
+    found: dict[int, list[int]] = {}
+    for row_id, concern_id in db.session.execute(
+        select(model.id, model.concern_id)
+        .where(model.concern_id.in_(concern_ids))
+        .order_by(model.id)
+    ):
+        found.setdefault(concern_id, []).append(row_id)
+    return found
