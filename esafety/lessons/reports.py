@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, or_, select
 
 from ..auth.models import User
 from ..clock import today
@@ -458,14 +458,11 @@ class SchoolCoverage:
 def school_coverage() -> SchoolCoverage:
     """Share of current pupils in each year group who finished each strand (two queries).
 
-    Finishing a strand means finishing every lesson for one's own year group in it.
+    Finishing a strand means finishing every lesson for one's own year group in it. The
+    database counts, per year group and strand, how many of those lessons each pupil finished
+    and how many pupils finished each number: a few dozen rows whatever the school's size.
     """
     catalogue = get_catalogue()
-    current = (
-        select(Pupil.id, SchoolClass.year_group)
-        .join(SchoolClass, SchoolClass.id == Pupil.class_id)
-        .where(Pupil.left_on.is_(None), SchoolClass.archived.is_(False))
-    )
     counts = dict(
         db.session.execute(
             select(SchoolClass.year_group, func.count(Pupil.id))
@@ -475,25 +472,58 @@ def school_coverage() -> SchoolCoverage:
         ).all()
     )
     pupils = {year: int(counts.get(year, 0)) for year in YearGroup}
-    finished: dict[int, set[str]] = defaultdict(set)
-    year_of: dict[int, YearGroup] = {}
-    rows = db.session.execute(
-        current.add_columns(LessonProgress.lesson_id)
-        .join(LessonProgress, LessonProgress.pupil_id == Pupil.id)
-        .where(LessonProgress.completed_at.is_not(None))
-    )
-    for pupil_id, year, lesson_id in rows:
-        finished[pupil_id].add(lesson_id)
-        year_of[pupil_id] = year
-    table: dict[YearGroup, dict[Strand, CoverageCell]] = {}
-    for year in YearGroup:
-        table[year] = {}
-        for strand in Strand:
-            needed = {lesson.id for lesson in catalogue.in_cell(year, strand)}
-            done = sum(
-                1
-                for pupil_id, lessons in finished.items()
-                if year_of[pupil_id] == year and needed and needed <= lessons
+    needed = {
+        (year, strand): {lesson.id for lesson in catalogue.in_cell(year, strand)}
+        for year in YearGroup
+        for strand in Strand
+    }
+    strand_of = {
+        lesson_id: strand.value for (_, strand), ids in needed.items() for lesson_id in ids
+    }
+    finished_cells: dict[tuple[YearGroup, str], int] = defaultdict(int)
+    if strand_of:
+        own_year_lessons = or_(
+            *(
+                and_(SchoolClass.year_group == year, LessonProgress.lesson_id.in_(ids))
+                for year in YearGroup
+                if (ids := set().union(*(needed[(year, s)] for s in Strand)))
             )
-            table[year][strand] = CoverageCell(done, pupils[year], bool(needed))
+        )
+        strand = case(strand_of, value=LessonProgress.lesson_id).label("strand")
+        per_pupil = (
+            select(
+                SchoolClass.year_group.label("year_group"),
+                strand,
+                func.count(func.distinct(LessonProgress.lesson_id)).label("done"),
+            )
+            .select_from(Pupil)
+            .join(SchoolClass, SchoolClass.id == Pupil.class_id)
+            .join(LessonProgress, LessonProgress.pupil_id == Pupil.id)
+            .where(
+                Pupil.left_on.is_(None),
+                SchoolClass.archived.is_(False),
+                LessonProgress.completed_at.is_not(None),
+                own_year_lessons,
+            )
+            .group_by(SchoolClass.year_group, strand, Pupil.id)
+            .subquery()
+        )
+        rows = db.session.execute(
+            select(
+                per_pupil.c.year_group, per_pupil.c.strand, per_pupil.c.done, func.count()
+            ).group_by(per_pupil.c.year_group, per_pupil.c.strand, per_pupil.c.done)
+        )
+        for year_value, strand_value, done, how_many in rows:
+            year = YearGroup(year_value)
+            if done == len(needed[(year, Strand(strand_value))]):
+                finished_cells[(year, strand_value)] += how_many
+    table: dict[YearGroup, dict[Strand, CoverageCell]] = {
+        year: {
+            strand: CoverageCell(
+                finished_cells[(year, strand.value)], pupils[year], bool(needed[(year, strand)])
+            )
+            for strand in Strand
+        }
+        for year in YearGroup
+    }
     return SchoolCoverage(table, pupils)
