@@ -7,8 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, abort, g, render_template, request
-from flask_login import current_user
+from flask import Flask, abort, g, render_template, request, session
 
 from .auth.access import access_of, public
 from .auth.roles import Role
@@ -142,7 +141,8 @@ def _register_request_hooks(app: Flask) -> None:
         """One line per request: endpoint, status, time and the user's id, never the query."""
         if not app.testing and request.endpoint != "static":
             started = g.get("request_started", time.perf_counter())
-            user_id = current_user.get_id().split(":")[0] if current_user.is_authenticated else "-"
+            # From the session, not current_user: after a commit that would reload the account.
+            user_id = str(session.get("_user_id", "-")).split(":")[0]
             app.logger.info(
                 "request method=%s endpoint=%s status=%s ms=%.1f user=%s",
                 request.method,
@@ -161,7 +161,7 @@ def _register_request_hooks(app: Flask) -> None:
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if current_user and getattr(current_user, "is_authenticated", False):
+        if "_user_id" in session:
             # Pages for a signed-in person hold personal data: never keep them in a shared cache.
             headers.setdefault("Cache-Control", "private, no-cache")
         if app.config["ESAFETY_ENV"] == "production":
