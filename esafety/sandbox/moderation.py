@@ -21,7 +21,7 @@ from ..extensions import db
 from ..school import services as school
 from .checks import Finding, check_text
 from .models import BlogComment, BlogImage, BlogPost, BlogReport, ItemState, ReportState
-from .services import images_of, names_to_check, photo_problem, require_staff
+from .services import Reader, images_of, names_to_check, photo_problem, require_staff
 
 #: Ready-made reasons a teacher can pick when sending writing back (or they write their own).
 READY_REASONS = {
@@ -186,9 +186,11 @@ def highlight(text: str, findings: Iterable[Finding]) -> list[Segment]:
     return segments
 
 
-def queue(actor: User, class_id: int) -> list[QueueEntry]:
-    """Posts and comments waiting for the teacher, oldest first, with their findings marked."""
-    require_staff(actor, class_id)
+def queue(reader: Reader) -> list[QueueEntry]:
+    """Posts and comments waiting for the teacher, oldest first, with their findings marked.
+
+    Takes the staff Reader that require_staff() gave the page, so access is checked once."""
+    class_id = reader.school_class.id
     posts = list(
         db.session.scalars(
             select(BlogPost)

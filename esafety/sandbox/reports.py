@@ -18,7 +18,7 @@ from ..errors import DomainError, NotFoundError
 from ..extensions import db
 from .models import BlogComment, BlogPost, BlogReport, ItemState, ReportReason, ReportState
 from .moderation import Item, class_id_of
-from .services import blog_reader, can_see_comment, can_see_post, require_staff
+from .services import Reader, blog_reader, can_see_comment, can_see_post, require_staff
 
 DETAILS_MAX = 500
 NOTE_MAX = 1000
@@ -157,9 +157,9 @@ def handoff_available() -> bool:
     return True
 
 
-def open_reports(actor: User, class_id: int) -> list[BlogReport]:
-    """Open reports for the teacher, oldest first."""
-    require_staff(actor, class_id)
+def open_reports(reader: Reader) -> list[BlogReport]:
+    """Open reports for the teacher (from require_staff's Reader), oldest first."""
+    class_id = reader.school_class.id
     return list(
         db.session.scalars(
             select(BlogReport)
@@ -173,8 +173,9 @@ def open_reports(actor: User, class_id: int) -> list[BlogReport]:
     )
 
 
-def recent_decisions(actor: User, class_id: int, limit: int = 20) -> list[BlogReport]:
-    require_staff(actor, class_id)
+def recent_decisions(reader: Reader, limit: int = 20) -> list[BlogReport]:
+    """The teacher's latest decisions on reports, newest first."""
+    class_id = reader.school_class.id
     return list(
         db.session.scalars(
             select(BlogReport)

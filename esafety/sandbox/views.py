@@ -420,9 +420,9 @@ def moderation_queue(class_id: int):
     return render_template(
         "sandbox/moderation.html",
         reader=reader,
-        entries=moderation.queue(current_user, class_id),
-        open_reports=reports.open_reports(current_user, class_id),
-        decided_reports=reports.recent_decisions(current_user, class_id),
+        entries=moderation.queue(reader),
+        open_reports=reports.open_reports(reader),
+        decided_reports=reports.recent_decisions(reader),
         decision_form=DecisionForm(formdata=None),
         report_form=ReportDecisionForm(formdata=None),
         pass_form=PassOnForm(formdata=None),
