@@ -7,14 +7,14 @@ from datetime import datetime
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import ForeignKey, String, Text, event, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import ForeignKey, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .clock import utcnow
-from .extensions import db
+from .extensions import AppendOnly, db
 
 
-class AuditEntry(db.Model):
+class AuditEntry(AppendOnly, db.Model):
     __tablename__ = "audit_entry"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,15 +69,3 @@ def recent(limit: int = 200, action_prefix: str | None = None) -> list[AuditEntr
     if action_prefix:
         query = query.where(AuditEntry.action.startswith(action_prefix))
     return list(db.session.scalars(query))
-
-
-class AuditLogIsAppendOnly(RuntimeError):
-    pass
-
-
-@event.listens_for(Session, "before_flush")
-def _refuse_audit_edits(session: Session, flush_context: Any, instances: Any) -> None:
-    """Nobody edits or deletes the audit log through the application."""
-    for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, AuditEntry) and (obj in session.deleted or session.is_modified(obj)):
-            raise AuditLogIsAppendOnly("The audit log cannot be changed.")

@@ -8,8 +8,8 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import Enum, Integer, MetaData, TypeDecorator
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import Enum, Integer, MetaData, TypeDecorator, event
+from sqlalchemy.orm import DeclarativeBase, Session
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -57,3 +57,26 @@ class IntEnumType(TypeDecorator):
 
     def process_result_value(self, value, dialect):
         return None if value is None else self._members[value]
+
+
+class RecordIsAppendOnly(RuntimeError):
+    """Code tried to change or delete a record that is only ever added to."""
+
+
+class AppendOnly:
+    """Mixin for records written once (the audit log, the sign-off ledger, a concern's history).
+
+    The application adds rows and never changes or deletes them; retention removes old rows
+    with plain SQL deletes, outside the ORM. `append_only_error` names the error to raise.
+    """
+
+    append_only_error: type[RecordIsAppendOnly] = RecordIsAppendOnly
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_append_only_edits(session: Session, flush_context, instances) -> None:
+    for obj in [*session.dirty, *session.deleted]:
+        if isinstance(obj, AppendOnly) and (obj in session.deleted or session.is_modified(obj)):
+            raise obj.append_only_error(
+                f"A {obj.__tablename__} record is only ever added to: it cannot be changed."
+            )

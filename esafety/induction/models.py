@@ -28,7 +28,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from ..auth.models import User
 from ..auth.roles import Role
 from ..clock import utcnow
-from ..extensions import db, enum_type
+from ..extensions import AppendOnly, RecordIsAppendOnly, db, enum_type
 
 
 class VersionState(enum.StrEnum):
@@ -166,7 +166,7 @@ class PolicySection(db.Model):
     __table_args__ = (UniqueConstraint("version_id", "position"),)
 
 
-class SectionRead(db.Model):
+class SectionRead(AppendOnly, db.Model):
     """A section counts as read once the member of staff has opened it."""
 
     __tablename__ = "section_read"
@@ -236,7 +236,7 @@ class QuizChoice(db.Model):
     question: Mapped[QuizQuestion] = relationship(back_populates="choices")
 
 
-class QuizAttempt(db.Model):
+class QuizAttempt(AppendOnly, db.Model):
     """One go at a course's quiz; every attempt is kept, passed or not."""
 
     __tablename__ = "quiz_attempt"
@@ -311,7 +311,7 @@ class PathwayCourse(db.Model):
     )
 
 
-class SignOff(db.Model):
+class SignOff(AppendOnly, db.Model):
     """One sign-off of one policy version: evidence that stands up, so written once and chained.
 
     record_hash is the SHA-256 of the canonical JSON of every other field, previous_hash
@@ -366,7 +366,7 @@ class SignOff(db.Model):
         }
 
 
-class InductionCertificate(db.Model):
+class InductionCertificate(AppendOnly, db.Model):
     """Issued when a member of staff completes everything their pathways ask."""
 
     __tablename__ = "induction_certificate"
@@ -423,13 +423,14 @@ class ReminderSent(db.Model):
 # --- Guards: evidence is written once -------------------------------------------------------
 
 
-class EvidenceIsWrittenOnce(RuntimeError):
+class EvidenceIsWrittenOnce(RecordIsAppendOnly):
     """Raised when code tries to change or delete a published version or a sign-off."""
 
 
 #: Columns of a version that may change after publication: only the move to superseded.
 _VERSION_FIELDS_THAT_MAY_CHANGE = {"state", "superseded_at"}
-_INSERT_ONLY = (SignOff, QuizAttempt, InductionCertificate, SectionRead)
+for _record in (SignOff, QuizAttempt, InductionCertificate, SectionRead):
+    _record.append_only_error = EvidenceIsWrittenOnce
 
 
 def _was_published(version: PolicyVersion) -> bool:
@@ -440,11 +441,9 @@ def _was_published(version: PolicyVersion) -> bool:
 
 @event.listens_for(Session, "before_flush")
 def _refuse_evidence_edits(session: Session, flush_context: Any, instances: Any) -> None:
-    """The text someone signed never changes, and the ledger is append-only."""
+    """The text someone signed never changes (the ledger itself is AppendOnly)."""
     for obj in list(session.dirty) + list(session.deleted):
         deleting = obj in session.deleted
-        if isinstance(obj, _INSERT_ONLY) and (deleting or session.is_modified(obj)):
-            raise EvidenceIsWrittenOnce(f"A {obj.__tablename__} record cannot be changed.")
         if isinstance(obj, PolicyVersion) and _was_published(obj):
             if deleting:
                 raise EvidenceIsWrittenOnce("A published policy version cannot be deleted.")

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime, time
-from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, event
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..clock import utcnow
-from ..extensions import db, enum_type
+from ..extensions import AppendOnly, db, enum_type
 
 
 class ConcernKind(enum.StrEnum):
@@ -297,7 +296,7 @@ class Evidence(db.Model):
     uploaded_by: Mapped[User] = relationship(lazy="joined")
 
 
-class ConcernAction(db.Model):
+class ConcernAction(AppendOnly, db.Model):
     """One step in a concern's chronology, with who and when; never shown to the reporter."""
 
     __tablename__ = "concern_action"
@@ -314,7 +313,7 @@ class ConcernAction(db.Model):
     by: Mapped[User | None] = relationship(lazy="joined")
 
 
-class ConcernAccess(db.Model):
+class ConcernAccess(AppendOnly, db.Model):
     """Who opened which safeguarding page or file, and when: the headteacher reads this log."""
 
     __tablename__ = "concern_access"
@@ -364,17 +363,3 @@ class BlockedSite(db.Model):
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id], lazy="joined")
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id], lazy="joined")
     concern: Mapped[Concern | None] = relationship()
-
-
-class RecordIsAppendOnly(RuntimeError):
-    pass
-
-
-@event.listens_for(Session, "before_flush")
-def _refuse_history_edits(session: Session, flush_context: Any, instances: Any) -> None:
-    """A concern's chronology and its access log are added to, never changed or deleted."""
-    for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, ConcernAction | ConcernAccess) and (
-            obj in session.deleted or session.is_modified(obj)
-        ):
-            raise RecordIsAppendOnly("A concern's chronology and access log cannot be changed.")

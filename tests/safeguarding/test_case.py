@@ -255,7 +255,7 @@ def test_the_headteacher_reads_the_access_log(client, login_as, people, concern)
 
 
 def test_the_chronology_and_access_log_cannot_be_changed(people, concern):
-    from esafety.safeguarding.models import RecordIsAppendOnly
+    from esafety.extensions import RecordIsAppendOnly
 
     services.open_concern(people.head, concern.id)
     db.session.commit()
