@@ -25,9 +25,28 @@ CSP = (
 )
 
 
+class SchoolApp(Flask):
+    """One unit of work per request, as Indico's request handlers do.
+
+    Views call services and never commit: the request commits once when its view returned,
+    and rolls back when it raised (a refused rule, a 403/404, a bug). A view that caught a
+    refused rule with `errors.rule_errors` has already undone that work, so what it writes
+    afterwards (a safeguarding access-log entry, a failed-login count) is still kept.
+    """
+
+    def dispatch_request(self):  # type: ignore[override]
+        try:
+            response = super().dispatch_request()
+        except BaseException:
+            db.session.rollback()
+            raise
+        db.session.commit()
+        return response
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: settings from the environment, overridden by `config` (tests)."""
-    app = Flask(
+    app = SchoolApp(
         __name__,
         static_folder=str(PROJECT_ROOT / "static"),
         instance_path=str(PROJECT_ROOT / "instance"),

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from flask import flash
+
+from .extensions import db
+
 
 class DomainError(Exception):
     """A rule said no. `field` names the form field to show the message beside, if any."""
@@ -38,3 +46,37 @@ def show_on_form(form, error: DomainError, fallback: str | None = None) -> str |
         else:
             leftover.append(message)
     return " ".join(dict.fromkeys(leftover)) or None
+
+
+@dataclass
+class Outcome:
+    """What a service call inside `rule_errors` came to: `failed` and the message for no field."""
+
+    failed: bool = False
+    problem: str | None = None
+
+    @property
+    def status(self) -> int:
+        return 400 if self.failed else 200
+
+
+@contextmanager
+def rule_errors(form=None, fallback: str | None = None) -> Iterator[Outcome]:
+    """Run a service call; if a rule says no, undo its work and tell the person why.
+
+    With a form the message goes beside its field (the page is shown again with everything
+    typed, status 400); without one it is flashed. "Not for you" (403) and "not found" (404)
+    pass through untouched to the error pages.
+    """
+    outcome = Outcome()
+    try:
+        yield outcome
+    except DomainError as error:
+        if error.status != 400:
+            raise
+        db.session.rollback()
+        outcome.failed = True
+        if form is None:
+            flash(error.message, "error")
+        else:
+            outcome.problem = show_on_form(form, error, fallback)
