@@ -16,6 +16,14 @@ class Role(enum.StrEnum):
     SLT = "slt"
     GOVERNOR = "governor"
     OFFICE_ADMIN = "office_admin"
+    #: The designated safeguarding lead and deputies: they handle concerns about children.
+    DSL = "dsl"
+    DEPUTY_DSL = "deputy_dsl"
+    #: Light roles: adults who work in school for a while and sign its policies.
+    VOLUNTEER = "volunteer"
+    SUPPLY_STAFF = "supply_staff"
+    STUDENT = "student"
+    CONTRACTOR = "contractor"
 
     @property
     def label(self) -> str:
@@ -33,6 +41,12 @@ ROLE_LABELS = {
     Role.SLT: "Senior leadership team",
     Role.GOVERNOR: "Governor",
     Role.OFFICE_ADMIN: "Office",
+    Role.DSL: "Designated safeguarding lead",
+    Role.DEPUTY_DSL: "Deputy safeguarding lead",
+    Role.VOLUNTEER: "Volunteer",
+    Role.SUPPLY_STAFF: "Supply staff",
+    Role.STUDENT: "Student on placement",
+    Role.CONTRACTOR: "Contractor",
 }
 
 #: Everyone employed by the school (governors are volunteers and are not staff).
