@@ -11,7 +11,7 @@ from flask import Flask, abort, g, render_template, request, session
 
 from .auth.access import access_of, public
 from .auth.roles import Role
-from .config import from_environment
+from .config import from_environment, refuse_unsafe_production
 from .errors import DomainError
 from .extensions import csrf, db, login_manager, migrate
 
@@ -54,6 +54,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(from_environment())
     if config:
         app.config.update(config)
+    refuse_unsafe_production(app.config)
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
     _configure_logging(app)
 
@@ -96,28 +97,14 @@ def _configure_logging(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import views
+    from . import features, views
     from .auth import bp as auth_bp
-    from .induction import bp as induction_bp
-    from .lessons import bp as lessons_bp
-    from .meetings import bp as meetings_bp
-    from .records import bp as records_bp
-    from .safeguarding import bp as safeguarding_bp
-    from .sandbox import bp as sandbox_bp
-    from .school import bp as school_bp
 
-    for blueprint in (
-        views.bp,
-        auth_bp,
-        school_bp,
-        lessons_bp,
-        sandbox_bp,
-        meetings_bp,
-        induction_bp,
-        safeguarding_bp,
-        records_bp,
-    ):
-        app.register_blueprint(blueprint)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(auth_bp)
+    for feature in features.all_features():
+        app.register_blueprint(feature.blueprint)
+    app.extensions["esafety.records_providers"] = features.records_providers()
 
 
 def _declare_static_public(app: Flask) -> None:
@@ -225,6 +212,12 @@ def _register_error_pages(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from . import features
+
     @app.context_processor
     def inject() -> dict[str, Any]:
-        return {"Role": Role, "school_name": app.config["SCHOOL_NAME"]}
+        return {
+            "Role": Role,
+            "school_name": app.config["SCHOOL_NAME"],
+            "features": features.all_features(),
+        }

@@ -1,8 +1,7 @@
-"""`flask --app esafety ...` commands. Each feature adds its own group in register()."""
+"""`flask --app esafety ...` commands for the whole app; each feature's own hang on its bp.cli."""
 
 from __future__ import annotations
 
-import importlib
 import json
 from pathlib import Path
 
@@ -11,18 +10,9 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import func, inspect, select
 
+from . import features
 from .auth.models import User
 from .extensions import db
-
-#: Features that add to the demo school, in order; each module has `seed(school: DemoSchool)`.
-DEMO_SEEDERS: list[str] = [
-    # one line per feature, e.g. "esafety.lessons.demo",
-    "esafety.lessons.demo",
-    "esafety.induction.demo",
-    "esafety.meetings.demo",
-    "esafety.sandbox.demo",
-    "esafety.safeguarding.demo",
-]
 
 
 @click.command("demo")
@@ -39,8 +29,9 @@ def demo_command(as_json: bool, if_empty: bool) -> None:
         click.echo("The database already holds a school that is not the demo: not seeding it.")
         return
     school = demo.build()
-    for module_name in DEMO_SEEDERS:
-        importlib.import_module(module_name).seed(school)
+    for feature in features.all_features():
+        if feature.demo is not None:
+            feature.demo(school)
     db.session.commit()
     if as_json:
         click.echo(json.dumps(school.logins, indent=2))
@@ -107,36 +98,6 @@ def restore_command(archive: Path) -> None:
     )
 
 
-@click.group("school")
-def school_group() -> None:
-    """The school's structure: the academic-year rollover."""
-
-
-@school_group.command("rollover")
-@click.option("--apply", "apply_it", is_flag=True, help="Do it (without: only show the preview).")
-@with_appcontext
-def rollover_command(apply_it: bool) -> None:
-    """Move every class up a year group; Year 6 leave; last year's blogs become archives."""
-    from .errors import DomainError
-    from .school import rollover
-
-    try:
-        plan = rollover.apply_rollover(None) if apply_it else rollover.plan_rollover()
-    except DomainError as error:
-        raise click.ClickException(error.message) from None
-    click.echo(f"{plan.from_year} -> {plan.to_year}")
-    for move in plan.moves:
-        to = move.to_year_group.label if move.to_year_group is not None else "leave the school"
-        click.echo(
-            f"  {move.name:<12} {move.from_year_group.label:<10} -> {to:<18} {move.pupils} pupils"
-        )
-    if apply_it:
-        db.session.commit()
-        click.echo("Done.")
-    else:
-        click.echo("Preview only: run again with --apply to do it.")
-
-
 @click.group("retention")
 def retention_group() -> None:
     """Delete records past their retention period (rows and files together)."""
@@ -165,13 +126,7 @@ def retention_run_command(apply_it: bool, on_day) -> None:
         click.echo("Dry run: nothing deleted. Run with --apply to delete.")
         return
     result = retention.apply(due)
-    try:
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        result.restore_files()
-        raise
-    result.purge_files()
+    db.session.commit()
     click.echo(f"Deleted {sum(result.rows.values())} rows and {result.files} files.")
 
 
@@ -209,13 +164,7 @@ def erase_leaver_command(reference: str) -> None:
         result = erasure.erase_leaver(None, pupil)
     except DomainError as error:
         raise click.ClickException(error.message) from None
-    try:
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        result.deletion.restore_files()
-        raise
-    result.deletion.purge_files()
+    db.session.commit()
     click.echo(", ".join(f"{name.replace('_', ' ')}: {n}" for name, n in result.counts.items()))
 
 
@@ -223,11 +172,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
-    app.cli.add_command(school_group)
     app.cli.add_command(retention_group)
     app.cli.add_command(export_pupil_data_command)
     app.cli.add_command(erase_leaver_command)
-    # Feature command groups (one line each), e.g. app.cli.add_command(lessons_cli.group)
-    app.cli.add_command(importlib.import_module("esafety.lessons.cli").group)
-    app.cli.add_command(importlib.import_module("esafety.induction.cli").group)
-    app.cli.add_command(importlib.import_module("esafety.meetings.cli").group)

@@ -6,6 +6,33 @@ import os
 from pathlib import Path
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused in production
+#: A session-signing key shorter than this can be guessed offline from one cookie.
+MIN_SECRET_KEY_BYTES = 32
+
+
+class UnsafeSettings(SystemExit):
+    """Production was asked to start with a setting that would put children's data at risk.
+
+    A SystemExit, so the server stops with the one-line reason rather than a traceback."""
+
+
+def refuse_unsafe_production(config: dict) -> None:
+    """Stop a production server before it serves anything with a guessable session key."""
+    if config.get("ESAFETY_ENV") != "production":
+        return
+    key = config.get("SECRET_KEY") or ""
+    if key == DEVELOPMENT_SECRET_KEY:
+        raise UnsafeSettings(
+            "ESAFETY_SECRET_KEY is the built-in development key: set a random one of at "
+            f"least {MIN_SECRET_KEY_BYTES} bytes (python3 -c 'import secrets; "
+            "print(secrets.token_hex(32))')."
+        )
+    if len(key.encode()) < MIN_SECRET_KEY_BYTES:
+        raise UnsafeSettings(
+            f"ESAFETY_SECRET_KEY is {len(key.encode())} bytes: production needs at least "
+            f"{MIN_SECRET_KEY_BYTES} random bytes."
+        )
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -21,7 +48,7 @@ def from_environment() -> dict:
     development = os.environ.get("ESAFETY_ENV", "development") == "development"
     return {
         "ESAFETY_ENV": "development" if development else "production",
-        "SECRET_KEY": os.environ.get("ESAFETY_SECRET_KEY", "dev-only-not-secret"),
+        "SECRET_KEY": os.environ.get("ESAFETY_SECRET_KEY", DEVELOPMENT_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "ESAFETY_DATABASE_URL", f"sqlite:///{instance / 'esafety.sqlite3'}"
         ),

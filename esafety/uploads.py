@@ -74,6 +74,12 @@ def write(path: Path, content: bytes, *, field: str | None = None, private: bool
     return path
 
 
+def discard_written() -> None:
+    """Remove at once every file this transaction wrote (a multi-file upload that failed)."""
+    for path in db.session().info.pop(_WRITTEN, []):
+        path.unlink(missing_ok=True)
+
+
 def delete_after_commit(path: Path) -> None:
     """Delete a file once the change that stops using it is committed (a rollback keeps it)."""
     _remember(_TO_DELETE, path)

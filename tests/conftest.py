@@ -154,3 +154,15 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"the shared folder {SHARED} (bad-input corpora) is not beside the project")
     return SHARED
+
+
+@pytest.fixture
+def broken_upload_folder(app, tmp_path: Path) -> Path:
+    """An upload folder the system refuses to write to (a file sits where the folder should be).
+
+    Tests run as root, which ignores read-only permissions; a path through a file fails for
+    everyone, as a full or unmounted disk does."""
+    blocker = tmp_path / "storage-unavailable"
+    blocker.write_text("not a folder")
+    app.config["UPLOAD_FOLDER"] = str(blocker / "uploads")
+    return blocker

@@ -8,7 +8,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_user, logout_user
 
 from ..errors import DomainError, NotFoundError
-from ..extensions import db
 from ..school import services as school
 from . import services
 from .access import public, signed_in
@@ -50,10 +49,9 @@ def login():
                 form.email.data, form.password.data, request.remote_addr or ""
             )
         except DomainError as refused:
-            db.session.commit()  # keep the failed-login audit entry
+            # The failed sign-in is counted and audited: the request still commits.
             error = refused.message
         else:
-            db.session.commit()
             login_user(user)
             return redirect(_safe_next(url_for("main.home")))
     return render_template("auth/login.html", form=form, error=error), (401 if error else 200)
@@ -114,10 +112,8 @@ def pictures(code: str, pupil_id: int):
             try:
                 user = services.authenticate_pupil(pupil.user, chosen, request.remote_addr or "")
             except DomainError as refused:
-                db.session.commit()
                 message = refused.message
             else:
-                db.session.commit()
                 session.pop(_PICTURE_STATE, None)
                 login_user(user)
                 return redirect(url_for("school.class_page", class_id=school_class.id))
@@ -140,7 +136,6 @@ def pictures(code: str, pupil_id: int):
 def logout():
     """Sign out and end the session everywhere it was copied."""
     services.end_session(current_user._get_current_object())
-    db.session.commit()
     logout_user()
     session.clear()
     flash("You have signed out. Goodbye!", "success")
@@ -160,7 +155,6 @@ def change_password():
             form.current_password.errors.append("That is not your current password.")
         else:
             services.set_password(user, user, form.password.data)
-            db.session.commit()
             login_user(user)
             flash("Your password has been changed. Other devices have been signed out.", "success")
             return redirect(url_for("main.home"))
@@ -174,7 +168,6 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
-        db.session.commit()
         flash(
             "If that email belongs to an account, we have sent a link to set a new password. "
             "It works for three days.",
@@ -196,7 +189,6 @@ def set_password(token: str):
     form = SetPasswordForm()
     if form.validate_on_submit():
         services.set_password(user, user, form.password.data)
-        db.session.commit()
         flash("Your password is set. You can sign in now.", "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/set_password.html", form=form, user=user)

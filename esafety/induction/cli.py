@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import click
-from flask.cli import AppGroup
 
 from ..extensions import db
+from .views import bp
 
-group = AppGroup("induction", help="Staff induction: the sign-off ledger, reminders and courses.")
+group = bp.cli
+group.help = "Staff induction: the sign-off ledger, reminders and courses."
 
 
 @group.command("verify-ledger")

@@ -20,7 +20,7 @@ from ..auth.models import User
 from ..clock import utcnow
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
-from ..sandbox.sanitise import render_markdown
+from ..text import render_markdown
 from .models import Course, Policy, QuizAttempt, QuizChoice, QuizQuestion
 from .rules import DEFAULT_PASS_MARK, is_inductee
 

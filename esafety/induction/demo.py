@@ -46,7 +46,15 @@ POLICIES = [
 PATHWAYS = [
     (
         "Teachers and leaders",
-        [Role.TEACHER, Role.HEADTEACHER, Role.SLT, Role.COMPUTING_LEAD, Role.ESAFETY_OFFICER],
+        [
+            Role.TEACHER,
+            Role.HEADTEACHER,
+            Role.SLT,
+            Role.COMPUTING_LEAD,
+            Role.ESAFETY_OFFICER,
+            Role.DSL,
+            Role.DEPUTY_DSL,
+        ],
         ["social-media", "acceptable-use", "code-of-conduct"],
         10,
     ),
@@ -56,7 +64,18 @@ PATHWAYS = [
         ["social-media", "acceptable-use", "code-of-conduct"],
         10,
     ),
-    ("Volunteers and governors", [Role.GOVERNOR], ["social-media", "code-of-conduct"], 20),
+    (
+        "Volunteers and governors",
+        [Role.GOVERNOR, Role.VOLUNTEER],
+        ["social-media", "code-of-conduct"],
+        20,
+    ),
+    (
+        "Supply staff, students and contractors",
+        [Role.SUPPLY_STAFF, Role.STUDENT, Role.CONTRACTOR],
+        ["social-media", "acceptable-use", "code-of-conduct"],
+        2,
+    ),
 ]
 #: Signed everything, and signed the Social Media Policy again after version 3.
 CURRENT = ["head", "deputy", "esafety", "computing", "office", "reception", "year1", "year4"]

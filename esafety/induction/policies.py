@@ -19,7 +19,7 @@ from ..auth.models import User
 from ..clock import utcnow
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
-from ..sandbox.sanitise import render_markdown
+from ..text import render_markdown
 from .models import (
     ChangeSize,
     Policy,

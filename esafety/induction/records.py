@@ -18,8 +18,7 @@ from sqlalchemy.orm import aliased
 
 from ..auth.models import User
 from ..extensions import db
-from ..records.retention import DueRecord, Rule
-from ..records.subject_access import DataSubject, SubjectRecords, plain, row
+from ..personal_data import DataSubject, DueRecord, Rule, SubjectRecords, plain, row
 from ..school.models import StaffProfile
 from .models import (
     InductionCertificate,

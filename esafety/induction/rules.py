@@ -13,8 +13,18 @@ from ..errors import NotAllowed
 MANAGERS = (Role.HEADTEACHER, Role.SLT, Role.OFFICE_ADMIN)
 #: Who sees the compliance dashboard: leaders, the e-safety officer and governors (read-only).
 DASHBOARD_VIEWERS = (*MANAGERS, Role.ESAFETY_OFFICER, Role.GOVERNOR)
-#: Everyone who has an induction: staff, and governors (who volunteer).
-INDUCTEE_ROLES = (*sorted(STAFF_ROLES), Role.GOVERNOR)
+#: Everyone who has an induction: staff, the safeguarding team, governors, and the adults who
+#: work in school for a while (the policy covers "teachers, support staff and volunteers").
+INDUCTEE_ROLES = (
+    *sorted(STAFF_ROLES),
+    Role.DSL,
+    Role.DEPUTY_DSL,
+    Role.GOVERNOR,
+    Role.VOLUNTEER,
+    Role.SUPPLY_STAFF,
+    Role.STUDENT,
+    Role.CONTRACTOR,
+)
 #: Induction is due this many days after the start date unless a pathway says otherwise.
 DEFAULT_DUE_WITHIN_DAYS = 10
 #: Percentage needed to pass a course's quiz unless the course says otherwise.

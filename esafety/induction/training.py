@@ -7,7 +7,6 @@ is a new record; the old one stays, so the history is never overwritten.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
-from .. import audit
+from .. import audit, uploads
 from ..auth.models import User
 from ..clock import today, utcnow
 from ..errors import DomainError, NotFoundError
@@ -76,10 +75,8 @@ def store_certificate(upload: Upload) -> tuple[str, str]:
     mimetype, extension = found
     if extension in ("png", "jpg"):
         content = _clean_image(content)
-    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "induction"
-    folder.mkdir(parents=True, exist_ok=True)
-    name = f"{secrets.token_hex(16)}.{extension}"
-    (folder / name).write_bytes(content)
+    name = uploads.new_name(extension)
+    uploads.write(uploads.root() / "induction" / name, content, field="file")
     return name, mimetype
 
 

@@ -22,7 +22,7 @@ from ..auth.access import requires
 from ..auth.models import User
 from ..auth.roles import STAFF_ROLES
 from ..clock import today
-from ..errors import DomainError, NotFoundError, show_on_form
+from ..errors import NotFoundError, rule_errors
 from ..extensions import db
 from ..school.services import staff_with_role
 from . import compliance, courses, ledger, pathways, policies, training
@@ -95,7 +95,6 @@ def read_section(version_id: int, position: int):
     version = policies.version_for_reader(current_user, version_id)
     section = policies.section_at(version, position)
     policies.open_section(current_user, section)
-    db.session.commit()
     return render_template(
         "induction/section.html",
         version=version,
@@ -114,7 +113,7 @@ def sign(version_id: int):
     form.agree.label.text = ledger.statement_for(version)
     message = None
     if form.validate_on_submit():
-        try:
+        with rule_errors(form) as outcome:
             ledger.sign_policy(
                 current_user,
                 current_user,
@@ -124,13 +123,9 @@ def sign(version_id: int):
                 ip=request.remote_addr,
                 user_agent=request.headers.get("User-Agent"),
             )
-        except DomainError as error:
-            db.session.rollback()
-            message = show_on_form(form, error)
-        else:
-            db.session.commit()
             flash(f"Thank you: you have signed {version.label}.", "success")
             return redirect(url_for("induction.my_induction"))
+        message = outcome.problem
     return render_template(
         "induction/sign.html", version=version, steps=steps, form=form, message=message
     )
@@ -148,15 +143,11 @@ def course(course_id: int):
     message = None
     if form.validate_on_submit():
         answers = {q.id: form[f"q{q.id}"].data for q in found.questions}
-        try:
+        with rule_errors(form) as outcome:
             attempt = courses.submit_quiz(current_user, found, answers)
             ledger.issue_certificate_if_complete(current_user)
-        except DomainError as error:
-            db.session.rollback()
-            message = error.message
-        else:
-            db.session.commit()
             return redirect(url_for("induction.attempt", course_id=found.id, attempt_id=attempt.id))
+        message = outcome.problem
     elif request.method == "POST":
         message = "Please answer every question."
     return render_template(
@@ -235,7 +226,7 @@ def my_training():
         upload = None
         if form.file.data and getattr(form.file.data, "filename", ""):
             upload = training.Upload(form.file.data.filename, form.file.data.read())
-        try:
+        with rule_errors(form) as outcome:
             record = training.add_training_record(
                 current_user,
                 _person(form.user_id.data) if managing else current_user,
@@ -246,13 +237,9 @@ def my_training():
                 expires_on=form.expires_on.data,
                 certificate=upload,
             )
-        except DomainError as error:
-            db.session.rollback()
-            message = show_on_form(form, error)
-        else:
-            db.session.commit()
             flash(f"Saved: {record.course} for {record.user.full_name}.", "success")
             return redirect(url_for("induction.my_training"))
+        message = outcome.problem
     return render_template(
         "induction/training.html",
         form=form,
@@ -350,7 +337,7 @@ def sign_for_someone(user_id: int, version_id: int):
     )
     message = None
     if form.validate_on_submit():
-        try:
+        with rule_errors(form) as outcome:
             ledger.sign_policy(
                 current_user,
                 person,
@@ -361,13 +348,9 @@ def sign_for_someone(user_id: int, version_id: int):
                 ip=request.remote_addr,
                 user_agent=request.headers.get("User-Agent"),
             )
-        except DomainError as error:
-            db.session.rollback()
-            message = show_on_form(form, error)
-        else:
-            db.session.commit()
             flash(f"Recorded: {person.full_name} has signed {version.label}.", "success")
             return redirect(url_for("induction.staff_induction", user_id=person.id))
+        message = outcome.problem
     return render_template(
         "induction/sign_for_someone.html",
         person=person,
@@ -406,7 +389,7 @@ def new_policy():
         form.owner_id.data = current_user.id
     message = None
     if form.validate_on_submit():
-        try:
+        with rule_errors(form) as outcome:
             version = policies.create_policy(
                 current_user,
                 title=form.title.data,
@@ -414,13 +397,9 @@ def new_policy():
                 review_interval_months=form.review_interval_months.data,
                 body_markdown=form.body_markdown.data,
             )
-        except DomainError as error:
-            db.session.rollback()
-            message = show_on_form(form, error)
-        else:
-            db.session.commit()
             flash("Draft saved. Check it, then publish it when it is approved.", "success")
             return redirect(url_for("induction.manage_policy", policy_id=version.policy_id))
+        message = outcome.problem
     return render_template(
         "induction/policy_form.html", form=form, message=message, hint=POLICY_HINT
     )
@@ -450,7 +429,7 @@ def new_version(policy_id: int):
         form.body_markdown.data = current.body_markdown
     message = None
     if form.validate_on_submit():
-        try:
+        with rule_errors(form) as outcome:
             version = policies.start_new_version(
                 current_user,
                 policy,
@@ -458,13 +437,9 @@ def new_version(policy_id: int):
                 change=ChangeSize(form.change.data),
                 change_summary=form.change_summary.data or "",
             )
-        except DomainError as error:
-            db.session.rollback()
-            message = show_on_form(form, error)
-        else:
-            db.session.commit()
             flash(f"Version {version.number} saved as a draft.", "success")
             return redirect(url_for("induction.manage_policy", policy_id=policy.id))
+        message = outcome.problem
     return render_template(
         "induction/version_form.html",
         form=form,
@@ -492,7 +467,7 @@ def edit_version(version_id: int):
         form.change.data = version.change.value
     message = None
     if form.validate_on_submit():
-        try:
+        with rule_errors(form) as outcome:
             policies.update_draft(
                 current_user,
                 version,
@@ -500,13 +475,9 @@ def edit_version(version_id: int):
                 change=ChangeSize(form.change.data),
                 change_summary=form.change_summary.data or "",
             )
-        except DomainError as error:
-            db.session.rollback()
-            message = show_on_form(form, error)
-        else:
-            db.session.commit()
             flash(f"Draft of version {version.number} saved.", "success")
             return redirect(url_for("induction.manage_policy", policy_id=version.policy_id))
+        message = outcome.problem
     return render_template(
         "induction/version_form.html",
         form=form,
@@ -522,13 +493,8 @@ def edit_version(version_id: int):
 def publish_version(version_id: int):
     """Approve and publish a draft; a major version asks everyone to sign again."""
     version = policies.version_by_id(version_id)
-    try:
+    with rule_errors():
         told = policies.publish_version(current_user, version)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
         note = f" {len(told)} people were emailed to sign it again." if told else ""
         flash(
             f"Version {version.number} of the {version.policy.title} is published.{note}", "success"
@@ -542,13 +508,8 @@ def discard_version(version_id: int):
     """Throw away a draft that will not be published."""
     version = policies.version_by_id(version_id)
     policy_id = version.policy_id
-    try:
+    with rule_errors():
         policies.discard_draft(current_user, version)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
         flash("The draft was discarded.", "success")
     return redirect(url_for("induction.manage_policy", policy_id=policy_id))
 
@@ -579,7 +540,7 @@ def _pathway_form(pathway):
         form.due_within_days.data = pathway.due_within_days
     message = None
     if form.validate_on_submit():
-        try:
+        with rule_errors(form) as outcome:
             pathways.save_pathway(
                 current_user,
                 pathway,
@@ -589,13 +550,9 @@ def _pathway_form(pathway):
                 course_ids=form.course_ids.data or [],
                 due_within_days=form.due_within_days.data,
             )
-        except DomainError as error:
-            db.session.rollback()
-            message = show_on_form(form, error)
-        else:
-            db.session.commit()
             flash("Pathway saved.", "success")
             return redirect(url_for("induction.manage"))
+        message = outcome.problem
     return render_template(
         "induction/pathway_form.html", form=form, message=message, pathway=pathway
     )

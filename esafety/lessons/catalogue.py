@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from markdown_it import MarkdownIt
 
 from ..school.models import YearGroup
+from ..text import render_markdown
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 
@@ -199,7 +199,6 @@ class Catalogue:
 
 # --- Loading and checking ------------------------------------------------------------------
 
-_markdown = MarkdownIt("commonmark", {"html": False})
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n(.*)\Z", re.DOTALL)
 _HEADING = re.compile(r"^## +(.+?)\s*$", re.MULTILINE)
 _YEAR_PREFIX = {YearGroup.RECEPTION: "r", **{y: f"y{int(y)}" for y in YearGroup if y}}
@@ -219,10 +218,8 @@ _MINUTES = {True: (15, 20), False: (30, 45)}
 
 
 def render_section(source: str) -> str:
-    """Markdown to HTML with raw HTML switched off, then through the blog's allow-list cleaner."""
-    from ..sandbox.sanitise import clean_html
-
-    return clean_html(_markdown.render(source))
+    """A lesson section as HTML, through the same pipeline as everything people write."""
+    return render_markdown(source)
 
 
 class _Problems:

@@ -6,13 +6,14 @@ import json
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
 
 from . import readability
 from .catalogue import CONTENT_DIR, CatalogueError, as_json_rows, load_catalogue, missing_cells
 from .signup import APP_AGES_FILE, AppAgesError, load_app_ages
+from .views import bp
 
-group = AppGroup("lessons", help="The e-safety curriculum: check, list and measure the lessons.")
+group = bp.cli
+group.help = "The e-safety curriculum: check, list and measure the lessons."
 
 _content_option = click.option(
     "--content",

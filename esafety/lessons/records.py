@@ -7,8 +7,7 @@ from datetime import date
 from sqlalchemy import select
 
 from ..extensions import db
-from ..records.retention import DueRecord, Rule
-from ..records.subject_access import DataSubject, SubjectRecords, row
+from ..personal_data import DataSubject, DueRecord, ErasableWork, Rule, SubjectRecords, row
 from ..school.models import Pupil
 from .models import LessonProgress, QuizAnswer
 
@@ -76,6 +75,12 @@ def retention_due(schedule: dict[str, Rule], on: date) -> list[DueRecord]:
             )
         )
     return due
+
+
+def erasable_work(pupil: Pupil) -> ErasableWork:
+    """A leaver's lesson progress and quiz answers, for erasure."""
+    record, counts = lesson_work_of(pupil.id)
+    return ErasableWork(records=[record], counts=counts)
 
 
 def lesson_work_of(pupil_id: int) -> tuple[DueRecord, dict[str, int]]:

@@ -22,8 +22,7 @@ from .. import audit
 from ..auth.access import requires, signed_in
 from ..auth.roles import Role
 from ..clock import today
-from ..errors import DomainError, NotFoundError
-from ..extensions import db
+from ..errors import NotFoundError, rule_errors
 from . import reports, services
 from .catalogue import PUPIL_SECTIONS, Lesson, Strand, get_catalogue
 from .forms import AnswerForm, AssignForm, ReadForm, SelfAssessmentForm, SignUpCheckForm
@@ -86,7 +85,6 @@ def read_section(lesson_id: str, section: str):
     form = ReadForm()
     if form.validate_on_submit():
         services.mark_section_read(current_user, lesson_id, section)
-        db.session.commit()
         position = PUPIL_SECTIONS.index(section)
         if position + 1 < len(PUPIL_SECTIONS):
             nxt = state.steps[position + 1]
@@ -122,12 +120,8 @@ def quiz_question(lesson_id: str, number: int):
     form.answer.choices = [SelectChoice(n, a.text) for n, a in enumerate(question.answers)]
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
+            with rule_errors(form, "answer"):
                 result = services.answer_question(current_user, lesson_id, index, form.answer.data)
-            except DomainError as refused:
-                form.answer.errors = [refused.message]
-            else:
-                db.session.commit()
                 if _wants_json():
                     fresh = services.lesson_state(current_user, lesson_id)
                     return jsonify(
@@ -168,7 +162,6 @@ def self_assess(lesson_id: str):
         form.rating.data = state.progress.self_assessment.value
     if form.validate_on_submit():
         services.record_self_assessment(current_user, lesson_id, SelfAssessment(form.rating.data))
-        db.session.commit()
         fresh = services.lesson_state(current_user, lesson_id)
         return redirect(step_url(fresh.lesson, fresh.next_step))
     return render_template(
@@ -266,7 +259,7 @@ def assign(class_id: int):
         form.opens_on.data = today()
         form.due_on.data = today() + timedelta(days=14)
     if form.validate_on_submit():
-        try:
+        with rule_errors(form, "lesson_id"):
             assignments = services.assign_lessons(
                 current_user,
                 class_id,
@@ -276,10 +269,6 @@ def assign(class_id: int):
                 opens_on=form.opens_on.data,
                 due_on=form.due_on.data,
             )
-        except DomainError as refused:
-            getattr(form, refused.field or "lesson_id").errors.append(refused.message)
-        else:
-            db.session.commit()
             count = len(assignments)
             what = "1 lesson" if count == 1 else f"{count} lessons"
             due = form.due_on.data
@@ -299,7 +288,6 @@ def remove_assignment(assignment_id: int):
         flash("That did not work. Please try again.", "error")
         return redirect(url_for("lessons.curriculum"))
     assignment = services.remove_assignment(current_user, assignment_id)
-    db.session.commit()
     lesson = get_catalogue().get(assignment.lesson_id)
     flash(f"“{lesson.title if lesson else assignment.lesson_id}” is no longer set.", "success")
     return redirect(url_for("lessons.class_progress", class_id=assignment.class_id))
@@ -330,7 +318,6 @@ def class_progress_csv(class_id: int):
         pupils=len(report.pupils),
         lessons=len(report.lessons),
     )
-    db.session.commit()
     filename = f"lesson-progress-{report.school_class.name.lower().replace(' ', '-')}.csv"
     return Response(
         reports.progress_csv(report),

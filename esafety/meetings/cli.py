@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
 
 from ..extensions import db
 from . import services
+from .views import bp
 
-group = AppGroup("meetings", help="Parents' e-safety evenings.")
+group = bp.cli
+group.help = "Parents' e-safety evenings."
 
 
 @group.command("send-reminders")

@@ -7,8 +7,7 @@ from datetime import date, datetime, time
 from sqlalchemy import select
 
 from ..extensions import db
-from ..records.retention import DueRecord, Rule
-from ..records.subject_access import DataSubject, SubjectRecords, row
+from ..personal_data import DataSubject, DueRecord, Rule, SubjectRecords, row
 from .models import Booking, Meeting
 
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 from typing import BinaryIO
 
-from flask import current_app
-
-from .. import audit
+from .. import audit, uploads
 from ..auth.models import User
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
+from ..text import render_markdown
 from .models import Meeting, MeetingResource
 from .services import get_meeting, may_see_resources, require_manager
 
@@ -36,9 +34,7 @@ MAX_FILE_BYTES = 15 * 1024 * 1024
 
 def resource_folder() -> Path:
     """Kept under the upload folder, never under static/: served only to those allowed."""
-    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "meetings"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return uploads.folder("meetings")
 
 
 def _safe_display_name(filename: str, extension: str) -> str:
@@ -83,8 +79,8 @@ def add_file(
             "and upload the new copy.",
             "file",
         )
-    stored_name = f"{secrets.token_hex(16)}.{extension}"
-    (resource_folder() / stored_name).write_bytes(content)
+    stored_name = uploads.new_name(extension)
+    uploads.write(resource_folder() / stored_name, content, field="file")
     resource = MeetingResource(
         meeting_id=meeting.id,
         title=title.strip(),
@@ -102,13 +98,14 @@ def add_file(
     return resource
 
 
-def remove(actor: User, resource_id: int) -> tuple[int, Path | None]:
-    """Remove a resource; returns its evening and the file to delete once this is committed."""
+def remove(actor: User, resource_id: int) -> int:
+    """Remove a resource and return its evening; its file goes once the removal is committed."""
     require_manager(actor)
     resource = db.session.get(MeetingResource, resource_id)
     if resource is None:
         raise NotFoundError("We could not find that resource.")
-    path = resource_folder() / resource.stored_name if resource.is_file else None
+    if resource.is_file:
+        uploads.delete_after_commit(resource_folder() / resource.stored_name)
     audit.record(
         "meetings.resource_removed",
         actor=actor,
@@ -119,13 +116,11 @@ def remove(actor: User, resource_id: int) -> tuple[int, Path | None]:
     meeting_id = resource.meeting_id
     db.session.delete(resource)
     db.session.flush()
-    return meeting_id, path
+    return meeting_id
 
 
 def set_note(actor: User, meeting_id: int, note: str) -> Meeting:
     """A short note with the resources (what was covered, where to get help)."""
-    from ..sandbox.sanitise import render_markdown
-
     require_manager(actor)
     meeting = get_meeting(meeting_id)
     meeting.resources_note_source = note.strip()

@@ -21,6 +21,7 @@ from ..errors import DomainError, NotAllowed, NotFoundError
 from ..extensions import db
 from ..school.models import ParentLink, Pupil, SchoolClass, YearGroup
 from ..spreadsheet import csv_text
+from ..text import render_markdown
 from . import notify, times
 from .models import Audience, Booking, BookingStatus, Meeting, MeetingYearGroup
 
@@ -192,8 +193,6 @@ def _problems_with(details: MeetingDetails) -> dict[str, str]:
 
 
 def _apply(meeting: Meeting, details: MeetingDetails) -> None:
-    from ..sandbox.sanitise import render_markdown
-
     meeting.title = details.title.strip()
     meeting.description_source = details.description.strip()
     meeting.description_html = render_markdown(meeting.description_source)

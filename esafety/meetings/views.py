@@ -17,8 +17,7 @@ from flask_login import current_user
 from ..auth.access import requires
 from ..auth.roles import Role
 from ..clock import utcnow
-from ..errors import DomainError, NotAllowed, NotFoundError, show_on_form
-from ..extensions import db
+from ..errors import DomainError, NotFoundError, rule_errors
 from ..school.models import YearGroup
 from . import ics, resources, services, times
 from .forms import (
@@ -102,16 +101,10 @@ def book(meeting_id: int):
     extra = None
     status = 200
     if form.validate_on_submit():
-        try:
+        with rule_errors(form) as outcome:
             booking = services.book_places(
                 meeting.id, current_user.id, form.places.data, form.notes.data or ""
             )
-        except DomainError as error:
-            db.session.rollback()
-            extra = show_on_form(form, error)
-            status = 400
-        else:
-            db.session.commit()
             if booking.status is BookingStatus.CONFIRMED:
                 flash(
                     f"You are booked. We have emailed you the details for "
@@ -125,6 +118,7 @@ def book(meeting_id: int):
                     "warning",
                 )
             return redirect(url_for(".booking_page", booking_id=booking.id))
+        extra, status = outcome.problem, outcome.status
     elif request.method == "POST":
         status = 400
     elif problem:
@@ -176,18 +170,14 @@ def change_booking(booking_id: int):
     form = BookingForm()
     if not form.validate_on_submit():
         return _booking_page(booking, form, status=400)
-    try:
+    with rule_errors(form) as outcome:
         booking = services.change_booking(
             current_user, booking.id, form.places.data, form.notes.data or ""
         )
-    except DomainError as error:
-        db.session.rollback()
-        booking = services.get_booking(current_user, booking_id)
-        extra = show_on_form(form, error)
-        return _booking_page(booking, form, extra, status=400)
-    db.session.commit()
-    flash("Your booking is updated. We have emailed you the new details.", "success")
-    return redirect(url_for(".booking_page", booking_id=booking.id))
+        flash("Your booking is updated. We have emailed you the new details.", "success")
+        return redirect(url_for(".booking_page", booking_id=booking.id))
+    booking = services.get_booking(current_user, booking_id)
+    return _booking_page(booking, form, outcome.problem, status=400)
 
 
 @bp.route("/bookings/<int:booking_id>/cancel", methods=["GET", "POST"])
@@ -199,26 +189,21 @@ def cancel_booking(booking_id: int):
         raise NotFoundError("We could not find that booking.")
     form = ConfirmForm()
     error_message = None
+    status = 200
     if form.validate_on_submit():
-        try:
+        with rule_errors(form) as outcome:
             services.cancel_booking(current_user, booking.id)
-        except DomainError as error:
-            db.session.rollback()
-            if isinstance(error, NotFoundError | NotAllowed):
-                raise
-            error_message = error.message
-        else:
-            db.session.commit()
             flash(
                 "Your booking is cancelled. Thank you for letting us know: "
                 "the place can now go to another family.",
                 "success",
             )
             return redirect(url_for(".evenings"))
+        error_message, status = outcome.problem, outcome.status
         booking = services.get_booking(current_user, booking_id)
     return render_template(
         "meetings/cancel.html", booking=booking, form=form, error_message=error_message
-    ), (400 if error_message else 200)
+    ), status
 
 
 @bp.get("/bookings/<int:booking_id>/calendar.ics")
@@ -305,18 +290,14 @@ def _form_data(meeting: Meeting) -> dict:
 def _save_meeting(form: MeetingForm, meeting: Meeting | None):
     extra = None
     if form.validate_on_submit():
-        try:
+        with rule_errors(form) as outcome:
             if meeting is None:
                 saved = services.create_meeting(current_user, _details(form))
             else:
                 saved = services.update_meeting(current_user, meeting.id, _details(form))
-        except DomainError as error:
-            db.session.rollback()
-            extra = show_on_form(form, error)
-        else:
-            db.session.commit()
             flash(f"Saved: {saved.title}.", "success")
             return redirect(url_for(".evening_bookings", meeting_id=saved.id))
+        extra = outcome.problem
     status = 400 if request.method == "POST" else 200
     return render_template(
         "meetings/meeting_form.html", form=form, meeting=meeting, extra=extra
@@ -370,15 +351,8 @@ def staff_cancel_booking(booking_id: int):
     booking = services.get_booking(current_user, booking_id)
     meeting_id = booking.meeting_id
     if form.validate_on_submit():
-        try:
+        with rule_errors():
             services.cancel_booking(current_user, booking_id)
-        except DomainError as error:
-            db.session.rollback()
-            if isinstance(error, NotFoundError | NotAllowed):
-                raise
-            flash(error.message, "error")
-        else:
-            db.session.commit()
             flash("Booking cancelled. The family has been emailed.", "success")
     return redirect(url_for(".evening_bookings", meeting_id=meeting_id))
 
@@ -424,15 +398,8 @@ def check_in(booking_id: int):
     """Tick a family in."""
     booking = services.get_booking(current_user, booking_id)
     if ConfirmForm().validate_on_submit():
-        try:
+        with rule_errors():
             services.check_in(current_user, booking_id)
-        except DomainError as error:
-            db.session.rollback()
-            if isinstance(error, NotFoundError | NotAllowed):
-                raise
-            flash(error.message, "error")
-        else:
-            db.session.commit()
             flash(f"{booking.parent.full_name} is ticked in.", "success")
     return _back_to_door(booking.meeting_id)
 
@@ -444,7 +411,6 @@ def undo_check_in(booking_id: int):
     booking = services.get_booking(current_user, booking_id)
     if ConfirmForm().validate_on_submit():
         services.undo_check_in(current_user, booking_id)
-        db.session.commit()
         flash(f"{booking.parent.full_name} is no longer ticked in.", "success")
     return _back_to_door(booking.meeting_id)
 
@@ -470,7 +436,6 @@ def export_bookings(meeting_id: int):
     """Download every booking as a spreadsheet (formulas neutralised)."""
     meeting = services.get_meeting(meeting_id)
     content = services.bookings_csv(current_user, meeting.id)
-    db.session.commit()
     filename = f"e-safety-evening-{meeting.starts_at:%Y-%m-%d}-bookings.csv"
     return Response(
         "\ufeff" + content,
@@ -487,7 +452,7 @@ def email_families(meeting_id: int):
     form = EmailFamiliesForm()
     extra = None
     if form.validate_on_submit():
-        try:
+        with rule_errors(form) as outcome:
             sent = services.email_everyone_booked(
                 current_user,
                 meeting.id,
@@ -495,13 +460,9 @@ def email_families(meeting_id: int):
                 form.message.data,
                 form.include_waiting.data,
             )
-        except DomainError as error:
-            db.session.rollback()
-            extra = show_on_form(form, error)
-        else:
-            db.session.commit()
             flash(f"Your message is on its way to {sent} famil{'y' if sent == 1 else 'ies'}.")
             return redirect(url_for(".evening_bookings", meeting_id=meeting.id))
+        extra = outcome.problem
     status = 400 if request.method == "POST" else 200
     return render_template("meetings/email.html", meeting=meeting, form=form, extra=extra), status
 
@@ -517,12 +478,11 @@ def manage_resources(meeting_id: int):
     action = request.form.get("action")
     if request.method == "POST" and action == "note" and note_form.validate_on_submit():
         services_note = resources.set_note(current_user, meeting.id, note_form.note.data or "")
-        db.session.commit()
         flash("The note is saved.", "success")
         return redirect(url_for(".manage_resources", meeting_id=services_note.id))
     if request.method == "POST" and action == "resource" and resource_form.validate_on_submit():
         upload = resource_form.file.data
-        try:
+        with rule_errors(resource_form) as outcome:
             if upload and upload.filename:
                 resources.add_file(
                     current_user,
@@ -537,13 +497,9 @@ def manage_resources(meeting_id: int):
                 )
             else:
                 raise DomainError("Give a web address or choose a file.", "url")
-        except DomainError as error:
-            db.session.rollback()
-            extra = show_on_form(resource_form, error)
-        else:
-            db.session.commit()
             flash("Resource added.", "success")
             return redirect(url_for(".manage_resources", meeting_id=meeting.id))
+        extra = outcome.problem
     status = 400 if request.method == "POST" else 200
     return render_template(
         "meetings/resources.html",
@@ -561,10 +517,7 @@ def remove_resource(resource_id: int):
     """Remove a resource (and its file)."""
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for(".manage"))
-    meeting_id, path = resources.remove(current_user, resource_id)
-    db.session.commit()
-    if path is not None:
-        path.unlink(missing_ok=True)
+    meeting_id = resources.remove(current_user, resource_id)
     flash("Resource removed.", "success")
     return redirect(url_for(".manage_resources", meeting_id=meeting_id))
 

@@ -12,13 +12,10 @@ from datetime import date
 
 from sqlalchemy import func, or_, select
 
-from .. import audit
+from .. import audit, personal_data
 from ..auth.models import User
 from ..errors import DomainError
 from ..extensions import db
-from ..lessons.records import lesson_work_of
-from ..safeguarding.records import concern_ids_involving
-from ..sandbox.records import writing_of
 from ..school.models import Pupil
 from .models import LegalHold
 from .retention import Deletion, delete_records
@@ -52,20 +49,24 @@ def _refuse_if_held(pupil: Pupil, concern_ids: list[int]) -> None:
 def erase_leaver(actor: User | None, pupil: Pupil) -> Erasure:
     """Remove a leaver's writing and lesson work and anonymise their name (not committed).
 
-    Commit, then call `erasure.deletion.purge_files()`; on a failed commit, roll back and call
-    `erasure.deletion.restore_files()`, so a file never goes without its row.
+    The files go once the transaction commits, so a file never goes without its row.
     """
     if pupil.left_on is None:
         raise DomainError(
             "Only a pupil who has left the school can have their records removed. "
             "Record the date they left first."
         )
-    concern_ids = concern_ids_involving(pupil.user_id, pupil.id)
+    providers = personal_data.providers()
+    concern_ids = [
+        concern_id
+        for provider in providers
+        if hasattr(provider, "concerns_involving")
+        for concern_id in provider.concerns_involving(pupil.user_id, pupil.id)
+    ]
     _refuse_if_held(pupil, concern_ids)
 
-    writing = writing_of(pupil.user_id)
-    lessons, lesson_counts = lesson_work_of(pupil.id)
-    deletion = delete_records([*writing.records, lessons])
+    works = [p.erasable_work(pupil) for p in providers if hasattr(p, "erasable_work")]
+    deletion = delete_records([record for work in works for record in work.records])
 
     user = db.session.get(User, pupil.user_id)
     user.first_name = pupil.first_name = FORMER_FIRST_NAME
@@ -79,15 +80,8 @@ def erase_leaver(actor: User | None, pupil: Pupil) -> Erasure:
         pupil.date_of_birth = date(pupil.date_of_birth.year, 1, 1)
     db.session.flush()
 
-    counts = {
-        "posts": writing.posts,
-        "comments": writing.comments,
-        "comments_by_others_on_their_posts": writing.comments_by_others,
-        "drawings": writing.drawings,
-        "pictures": writing.pictures,
-        "files": deletion.files,
-        **lesson_counts,
-    }
+    counts = {name: n for work in works for name, n in work.counts.items()}
+    counts["files"] = deletion.files
     audit.record(
         "records.leaver_erased",
         actor=actor,

@@ -8,7 +8,7 @@ from flask_login import current_user
 from ..auth.access import requires
 from ..auth.models import User
 from ..auth.roles import Role
-from ..errors import DomainError, NotFoundError
+from ..errors import NotFoundError, rule_errors
 from ..extensions import db
 from ..school.services import pupil_of
 from . import erasure, retention, services, subject_access
@@ -44,7 +44,6 @@ def people():
 def export(user_id: int):
     """Download every record about one person (subject-access request) as one zip."""
     filename, content = subject_access.build_export(current_user, _person(user_id))
-    db.session.commit()
     return Response(
         content,
         mimetype="application/zip",
@@ -63,7 +62,7 @@ def correct(user_id: int):
     pupil = pupil_of(user)
     form = CorrectDetailsForm(obj=user, date_of_birth=pupil.date_of_birth if pupil else None)
     if form.validate_on_submit():
-        try:
+        with rule_errors(form, "first_name"):
             changed = services.correct_details(
                 current_user,
                 user,
@@ -72,10 +71,6 @@ def correct(user_id: int):
                 email=form.email.data or None,
                 date_of_birth=form.date_of_birth.data,
             )
-        except DomainError as error:
-            form[error.field or "first_name"].errors.append(error.message)
-        else:
-            db.session.commit()
             flash(f"Saved: {', '.join(changed) or 'nothing needed changing'}.", "success")
             return redirect(url_for("records.people", q=user.last_name))
     return _correct_page(form, user, pupil, EraseLeaverForm(formdata=None))
@@ -104,18 +99,10 @@ def erase(user_id: int):
     details = CorrectDetailsForm(formdata=None, obj=user, date_of_birth=pupil.date_of_birth)
     if not form.validate_on_submit():
         return _correct_page(details, user, pupil, form)
-    try:
+    with rule_errors(form) as outcome:
         result = erasure.erase_leaver(current_user, pupil)
-    except DomainError as error:
-        db.session.rollback()
-        return _correct_page(details, user, pupil, form, erase_error=error.message)
-    try:
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        result.deletion.restore_files()
-        raise
-    result.deletion.purge_files()
+    if outcome.failed:
+        return _correct_page(details, user, pupil, form, erase_error=outcome.problem)
     flash(
         f"Removed: {result.counts['posts']} posts, {result.counts['comments']} comments, "
         f"{result.counts['drawings']} drawings and their lesson work. Their name is now "
@@ -150,17 +137,13 @@ def place_hold():
     """Place a legal hold on a person or a concern."""
     form = HoldForm()
     if form.validate_on_submit():
-        try:
+        with rule_errors():
             services.place_hold(
                 current_user,
                 reason=form.reason.data,
                 user_id=form.user_id.data,
                 concern_id=form.concern_id.data,
             )
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            db.session.commit()
             flash("Legal hold placed: nothing it covers will be deleted.", "success")
     else:
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
@@ -175,6 +158,5 @@ def lift_hold(hold_id: int):
     if hold is None:
         raise NotFoundError("No such hold.")
     services.lift_hold(current_user, hold)
-    db.session.commit()
     flash("Hold lifted.", "success")
     return redirect(url_for("records.retention_page"))

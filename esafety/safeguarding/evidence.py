@@ -8,9 +8,7 @@ views that check who may open the concern.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import secrets
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +16,7 @@ from typing import BinaryIO
 
 from flask import current_app
 
+from .. import uploads
 from ..errors import DomainError
 from ..images import PictureRefused, clean_picture, picture_format
 
@@ -95,13 +94,9 @@ def upload_root() -> Path:
 
 def write_file(concern_id: int, checked: CheckedFile) -> tuple[str, Path]:
     """Write the file under a random name in the concern's folder; only the app can read it."""
-    folder = upload_root() / str(concern_id)
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    relative = f"safeguarding/{concern_id}/{secrets.token_hex(16)}.{checked.extension}"
-    path = Path(current_app.config["UPLOAD_FOLDER"]) / relative
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(checked.content)
+    uploads.folder(f"safeguarding/{concern_id}", private=True)
+    relative = f"safeguarding/{concern_id}/{uploads.new_name(checked.extension)}"
+    path = uploads.write(uploads.root() / relative, checked.content, field=FIELD, private=True)
     return relative, path
 
 

@@ -12,8 +12,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..records.retention import DueRecord, Rule
-from ..records.subject_access import DataSubject, SubjectRecords, plain
+from ..personal_data import DataSubject, DueRecord, Rule, SubjectRecords, plain
 from ..school.models import Pupil
 from . import evidence
 from .models import BlockedSite, Concern, ConcernAccess, ConcernAction, Evidence
@@ -27,7 +26,7 @@ def _involving(user_id: int, pupil_id: int | None):
     return or_(*about)
 
 
-def concern_ids_involving(user_id: int, pupil_id: int | None) -> list[int]:
+def concerns_involving(user_id: int, pupil_id: int | None) -> list[int]:
     """The concerns a person reported or is the subject of (for erasure and holds)."""
     return list(
         db.session.scalars(

@@ -14,7 +14,7 @@ from typing import BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import audit, mail
+from .. import audit, mail, uploads
 from ..auth.models import User
 from ..auth.roles import STAFF_ROLES, Role
 from ..clock import today, utcnow
@@ -22,7 +22,7 @@ from ..errors import DomainError, NotAllowed, NotFoundError
 from ..extensions import db
 from ..school import services as school
 from ..school.models import Pupil, SchoolClass, StaffProfile
-from . import aftercommit, evidence, register, routing
+from . import evidence, register, routing
 from .models import (
     HANDLER_ACTIONS,
     ActionKind,
@@ -299,8 +299,7 @@ def _store_evidence(
     stored = []
     try:
         for item in checked:
-            relative, path = evidence.write_file(concern.id, item)
-            aftercommit.file_written(db.session(), path)
+            relative, _path = evidence.write_file(concern.id, item)
             row = Evidence(
                 concern_id=concern.id,
                 original_name=item.original_name,
@@ -315,8 +314,8 @@ def _store_evidence(
             db.session.add(row)
             stored.append(row)
         db.session.flush()
-    except OSError as error:
-        aftercommit.discard_new_files(db.session())
+    except (OSError, uploads.StorageFailed) as error:
+        uploads.discard_written()
         raise DomainError(
             "We could not save the evidence files, so nothing was sent. "
             "Your words are still here: please try again.",

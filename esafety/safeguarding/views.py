@@ -25,8 +25,7 @@ from wtforms import SelectChoice
 from ..auth.access import requires, signed_in
 from ..auth.roles import Role
 from ..clock import today
-from ..errors import DomainError, show_on_form
-from ..extensions import db
+from ..errors import rule_errors
 from . import export, register, routing, services
 from .evidence import MAX_FILE_BYTES, MAX_FILES
 from .forms import (
@@ -62,13 +61,6 @@ def never_cache(response: Response) -> Response:
     return response
 
 
-def _then_commit(page):
-    """Render first, then commit the access-log entry: committing first would expire every
-    loaded row and make the template load each one again."""
-    db.session.commit()
-    return page
-
-
 def _uploads(field_name: str = "evidence") -> list[services.Upload]:
     return [
         services.Upload(f.filename, f.stream)
@@ -88,15 +80,10 @@ def tell():
         return redirect(url_for("safeguarding.report"))
     form = TellForm()
     if form.validate_on_submit():
-        try:
+        with rule_errors(form, "words"):
             concern = services.tell_a_teacher(
                 current_user, services.TellChoice(form.choice.data), form.words.data or ""
             )
-        except DomainError as error:
-            db.session.rollback()
-            show_on_form(form, error, "words")
-        else:
-            db.session.commit()
             return redirect(url_for("safeguarding.thank_you", concern_id=concern.id))
     return render_template(
         "safeguarding/tell.html", form=form, readers=services.readers_for_pupil(current_user)
@@ -133,13 +120,8 @@ def report():
             link=form.link.data or "",
             material=[Material(m) for m in form.material.data or []],
         )
-        try:
+        with rule_errors(form, "evidence"):
             concern = services.raise_concern(current_user, details, _uploads())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_on_form(form, error, "evidence")
-        else:
             return redirect(url_for("safeguarding.thank_you", concern_id=concern.id))
     files_chosen = bool(_uploads()) if request.method == "POST" else False
     return render_template(
@@ -191,7 +173,7 @@ def concerns():
     if show not in ("open", "closed", "all"):
         show = "open"
     rows = services.concerns_for(current_user, show)
-    return _then_commit(render_template("safeguarding/concerns.html", concerns=rows, show=show))
+    return render_template("safeguarding/concerns.html", concerns=rows, show=show)
 
 
 def _case_forms(concern, **given):
@@ -236,24 +218,19 @@ def _render_case(concern, status: int = 200, **given):
 def case(concern_id: int):
     """Show one concern: what was reported, its evidence, route and chronology."""
     concern = services.open_concern(current_user, concern_id)
-    return _then_commit(_render_case(concern))
+    return _render_case(concern)
 
 
 def _handle(concern_id: int, form, name: str, action, fallback: str, message: str):
     """Shared shape of the case page's forms: validate, call one service, commit, redirect."""
     concern = services.open_concern(current_user, concern_id, f"case ({name})")
     if form.validate_on_submit():
-        try:
+        with rule_errors(form, fallback):
             action(concern)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            concern = services.open_concern(current_user, concern_id, f"case ({name})")
-            show_on_form(form, error, fallback)
-        else:
             flash(message, "success")
             return redirect(url_for("safeguarding.case", concern_id=concern_id))
-    return _then_commit(_render_case(concern, 400, **{name: form}))
+        concern = services.open_concern(current_user, concern_id, f"case ({name})")
+    return _render_case(concern, 400, **{name: form})
 
 
 @bp.post("/concerns/<int:concern_id>/actions")
@@ -372,7 +349,6 @@ def request_block(concern_id: int):
 def evidence_file(concern_id: int, evidence_id: int):
     """Show a piece of evidence: pictures without their metadata; PDFs as a download."""
     copy = services.evidence_copy(current_user, concern_id, evidence_id)
-    db.session.commit()
     return send_file(
         io.BytesIO(copy.content),
         mimetype=copy.media_type,
@@ -387,7 +363,6 @@ def evidence_file(concern_id: int, evidence_id: int):
 def export_case(concern_id: int):
     """Download the case (chronology and evidence, with SHA-256s) for a referral."""
     name, content = export.export_case(current_user, concern_id)
-    db.session.commit()
     return send_file(
         io.BytesIO(content),
         mimetype="application/zip",
@@ -402,7 +377,7 @@ def export_case(concern_id: int):
 def review():
     """Count concerns by kind and month for the annual policy review (no names)."""
     counts = export.review_counts(current_user, services.parse_year(request.args.get("year")))
-    return _then_commit(render_template("safeguarding/review.html", counts=counts))
+    return render_template("safeguarding/review.html", counts=counts)
 
 
 @bp.get("/access-log")
@@ -410,7 +385,7 @@ def review():
 def access_log():
     """Show the headteacher who opened which safeguarding page or file."""
     entries = export.access_log(current_user)
-    return _then_commit(render_template("safeguarding/access_log.html", entries=entries))
+    return render_template("safeguarding/access_log.html", entries=entries)
 
 
 # --- The blocked-site register --------------------------------------------------------------
@@ -429,7 +404,7 @@ def _render_register(form=None, decision_forms=None, status: int = 200):
         },
         may_manage=current_user.has_role(Role.ESAFETY_OFFICER),
     )
-    return _then_commit((page, status))
+    return (page, status)
 
 
 @bp.get("/register")
@@ -445,16 +420,11 @@ def record_domain():
     """Block a site: the e-safety officer records the domain, the reason and the concern."""
     form = DomainForm()
     if form.validate_on_submit():
-        try:
+        with rule_errors(form, "domain"):
             concern = services.concern_by_reference(current_user, form.concern_ref.data)
             entry = register.record_domain(
                 current_user, form.domain.data, form.reason.data, concern
             )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_on_form(form, error, "domain")
-        else:
             flash(f"{entry.domain} is on the register as blocked.", "success")
             return redirect(url_for("safeguarding.blocked_sites"))
     return _render_register(form=form, status=400)
@@ -467,13 +437,8 @@ def decide(entry_id: int):
     form = DecisionForm(prefix=f"d{entry_id}")
     approve = request.form.get("decision") == "approve"
     if form.validate_on_submit():
-        try:
+        with rule_errors(form, "note"):
             entry = register.decide(current_user, entry_id, approve, form.note.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_on_form(form, error, "note")
-        else:
             flash(
                 f"{entry.domain} is now {entry.status.label.lower()}.",
                 "success",
@@ -487,7 +452,6 @@ def decide(entry_id: int):
 def domain_list():
     """Download the blocked sites as a plain list, one domain a line."""
     services.log_access(current_user, None, "blocked-site list download")
-    db.session.commit()
     return Response(
         register.domain_list(),
         mimetype="text/plain",
@@ -500,7 +464,6 @@ def domain_list():
 def hosts_file():
     """Download the blocked sites as a hosts file for the school's filter."""
     services.log_access(current_user, None, "blocked-site hosts download")
-    db.session.commit()
     return Response(
         register.hosts_file(),
         mimetype="text/plain",

@@ -7,13 +7,10 @@ GPS data (where a photo was taken) never reach the disk.
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 from typing import BinaryIO
 
-from flask import current_app
-
-from .. import images
+from .. import images, uploads
 from ..images import CleanPicture, PictureRefused
 
 __all__ = ["CleanPicture", "PictureRefused", "clean_picture", "store", "path_of", "discard"]
@@ -39,15 +36,13 @@ def clean_picture(stream: BinaryIO) -> CleanPicture:
 
 def upload_dir() -> Path:
     """Pictures live under the upload folder (never static/), served only through a check."""
-    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "sandbox"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return uploads.root() / "sandbox"
 
 
-def store(picture: CleanPicture) -> str:
-    """Write a clean picture under a new random name and return the name."""
-    name = secrets.token_hex(16) + picture.extension
-    (upload_dir() / name).write_bytes(picture.data)
+def store(picture: CleanPicture, field: str = "image") -> str:
+    """Write a clean picture under a new random name (gone again if the work is undone)."""
+    name = uploads.new_name(picture.extension)
+    uploads.write(upload_dir() / name, picture.data, field=field)
     return name
 
 
@@ -56,4 +51,5 @@ def path_of(stored_name: str) -> Path:
 
 
 def discard(stored_name: str) -> None:
-    path_of(stored_name).unlink(missing_ok=True)
+    """Delete a picture once the change that stops showing it is committed."""
+    uploads.delete_after_commit(path_of(stored_name))

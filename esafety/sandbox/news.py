@@ -26,6 +26,7 @@ from ..errors import DomainError, NotAllowed, NotFoundError
 from ..extensions import db
 from ..school import services as school
 from ..school.models import Pupil, SchoolClass
+from ..text import render_markdown
 from . import images
 from .checks import Finding, check_text
 from .models import (
@@ -36,7 +37,6 @@ from .models import (
     NewsPublisher,
     NewsState,
 )
-from .sanitise import render_markdown
 from .services import TITLE_MAX, WritingNeedsChanges
 
 NEWS_MAX = 5000

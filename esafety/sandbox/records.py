@@ -13,8 +13,7 @@ from pathlib import Path
 from sqlalchemy import Select, func, or_, select
 
 from ..extensions import db
-from ..records.retention import DueRecord, Rule
-from ..records.subject_access import DataSubject, SubjectRecords, row
+from ..personal_data import DataSubject, DueRecord, ErasableWork, Rule, SubjectRecords, row
 from ..school.models import AcademicYear, Pupil, SchoolClass
 from . import images
 from .models import BlogComment, BlogImage, BlogPost, BlogPostPupil, BlogReport
@@ -213,6 +212,21 @@ class Writing:
     comments_by_others: int
     drawings: int
     pictures: int
+
+
+def erasable_work(pupil: Pupil) -> ErasableWork:
+    """A leaver's blog writing and drawings, for erasure."""
+    writing = writing_of(pupil.user_id)
+    return ErasableWork(
+        records=writing.records,
+        counts={
+            "posts": writing.posts,
+            "comments": writing.comments,
+            "comments_by_others_on_their_posts": writing.comments_by_others,
+            "drawings": writing.drawings,
+            "pictures": writing.pictures,
+        },
+    )
 
 
 def writing_of(user_id: int) -> Writing:

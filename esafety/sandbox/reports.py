@@ -16,6 +16,7 @@ from ..auth.models import User
 from ..clock import utcnow
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
+from ..safeguarding import services as safeguarding
 from .models import BlogComment, BlogPost, BlogReport, ItemState, ReportReason, ReportState
 from .moderation import Item, class_id_of
 from .services import Reader, blog_reader, can_see_comment, can_see_post, require_staff
@@ -126,9 +127,7 @@ def pass_to_esafety_officer(actor: User, report: BlogReport, note: str = "") -> 
         raise DomainError("Only reports marked “it worries me” are passed on from here.")
     if report.passed_on_at is not None:
         raise DomainError("This report has already been passed to the e-safety officer.")
-    from ..safeguarding.services import receive_blog_report
-
-    concern = receive_blog_report(
+    concern = safeguarding.receive_blog_report(
         reporter=report.reporter,
         class_id=report.class_id,
         item_kind=report.item_kind,
@@ -146,15 +145,6 @@ def pass_to_esafety_officer(actor: User, report: BlogReport, note: str = "") -> 
         "sandbox.report.passed_on", actor=actor, target=report, concern_id=report.concern_id
     )
     return concern
-
-
-def handoff_available() -> bool:
-    """Whether the safeguarding feature is installed to receive reports (shown on the page)."""
-    try:
-        from ..safeguarding.services import receive_blog_report  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def open_reports(reader: Reader) -> list[BlogReport]:

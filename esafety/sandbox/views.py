@@ -17,8 +17,7 @@ from wtforms import SelectChoice
 
 from ..auth.access import public, requires, signed_in
 from ..auth.roles import Role
-from ..errors import DomainError, NotFoundError, show_on_form
-from ..extensions import db
+from ..errors import NotFoundError, rule_errors
 from ..school import services as school
 from . import images, moderation, news, reports, services
 from .forms import (
@@ -121,16 +120,12 @@ def write_post(class_id: int):
     form = PostForm()
     problem = None
     if form.validate_on_submit():
-        try:
+        with rule_errors(form) as outcome:
             post = services.save_post(
                 current_user, class_id, form.title.data, form.body.data, send=form.send.data
             )
-        except DomainError as error:
-            db.session.rollback()
-            problem = show_on_form(form, error)
-        else:
-            db.session.commit()
             return _after_saving(post, form.send.data, reader)
+        problem = outcome.problem
     return _render_editor(form, reader, None, problem)
 
 
@@ -199,7 +194,7 @@ def edit_post(post_id: int):
         form.title.data, form.body.data = post.title, post.source
     problem = None
     if form.validate_on_submit():
-        try:
+        with rule_errors(form) as outcome:
             services.save_post(
                 current_user,
                 post.class_id,
@@ -208,13 +203,9 @@ def edit_post(post_id: int):
                 send=form.send.data,
                 post=post,
             )
-        except DomainError as error:
-            db.session.rollback()
-            problem = show_on_form(form, error)
-            post, reader = services.post_for(current_user, post_id)
-        else:
-            db.session.commit()
             return _after_saving(post, form.send.data, reader)
+        problem = outcome.problem
+        post, reader = services.post_for(current_user, post_id)
     return _render_editor(form, reader, post, problem)
 
 
@@ -225,19 +216,15 @@ def add_comment(post_id: int):
     post, reader = services.post_for(current_user, post_id)
     form = CommentForm()
     if form.validate_on_submit():
-        try:
+        with rule_errors(form) as outcome:
             services.add_comment(current_user, post, form.body.data)
-        except DomainError as error:
-            db.session.rollback()
-            problem = show_on_form(form, error)
-            post, reader = services.post_for(current_user, post_id)
-            return _render_comment_editor(form, post, None, problem)
-        db.session.commit()
-        if reader.is_staff:
-            flash("Your comment is on the blog.", "success")
-        else:
-            flash("Sent! Your comment is waiting for your teacher.", "success")
-        return redirect(url_for("sandbox.blog", class_id=post.class_id) + f"#post-{post.id}")
+            if reader.is_staff:
+                flash("Your comment is on the blog.", "success")
+            else:
+                flash("Sent! Your comment is waiting for your teacher.", "success")
+            return redirect(url_for("sandbox.blog", class_id=post.class_id) + f"#post-{post.id}")
+        post, reader = services.post_for(current_user, post_id)
+        return _render_comment_editor(form, post, None, outcome.problem)
     return _render_comment_editor(form, post, None, None)
 
 
@@ -264,16 +251,12 @@ def edit_comment(comment_id: int):
         form.body.data = comment.source
     problem = None
     if form.validate_on_submit():
-        try:
+        with rule_errors(form) as outcome:
             services.edit_comment(current_user, comment, form.body.data)
-        except DomainError as error:
-            db.session.rollback()
-            problem = show_on_form(form, error)
-            comment, reader = services.comment_for(current_user, comment_id)
-        else:
-            db.session.commit()
             flash("Sent! Your comment is waiting for your teacher.", "success")
             return redirect(url_for("sandbox.blog", class_id=comment.post.class_id))
+        problem = outcome.problem
+        comment, reader = services.comment_for(current_user, comment_id)
     return _render_comment_editor(form, comment.post, comment, problem)
 
 
@@ -311,18 +294,14 @@ def add_picture(post_id: int):
     form = PictureForm()
     problem = None
     if form.validate_on_submit():
-        try:
+        with rule_errors(form) as outcome:
             services.attach_picture(
                 current_user, post, form.image.data.stream, form.description.data
             )
-        except DomainError as error:
-            db.session.rollback()
-            post, reader = services.post_for(current_user, post_id)
-            problem = show_on_form(form, error)
-        else:
-            db.session.commit()
             flash("The picture is added.", "success")
             return redirect(_picture_return(post, reader))
+        problem = outcome.problem
+        post, reader = services.post_for(current_user, post_id)
     if post.author_id == current_user.id:
         # Show the writer's page again, with the message beside the picture and what they typed.
         post_form = PostForm(formdata=None, title=post.title, body=post.source)
@@ -346,7 +325,6 @@ def remove_picture(image_id: int):
     image = services.picture_for(current_user, image_id)
     post, reader = services.post_for(current_user, image.post_id)
     services.remove_picture(current_user, image)
-    db.session.commit()
     flash("The picture is taken off.", "success")
     return redirect(_picture_return(post, reader))
 
@@ -358,13 +336,8 @@ def tag_pupils(post_id: int):
     post, reader = services.post_for(current_user, post_id)
     form = _tag_form(post)
     form.process(request.form)
-    try:
+    with rule_errors():
         services.tag_pupils(current_user, post, form.pupils.data or [], form.nobody.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
         flash("Saved who is in the photos.", "success")
     return redirect(_picture_return(post, reader))
 
@@ -386,19 +359,15 @@ def report(kind: str, item_id: int):
     form = ReportForm()
     problem = None
     if form.validate_on_submit():
-        try:
+        with rule_errors(form) as outcome:
             reports.report_item(current_user, item, form.reason.data, form.details.data)
-        except DomainError as error:
-            db.session.rollback()
-            problem = show_on_form(form, error)
-        else:
-            db.session.commit()
             flash(
                 "Thank you for telling us. A teacher will look at it, and it is hidden until "
                 "they do. You can see what they decide on this page.",
                 "success",
             )
             return redirect(url_for("sandbox.blog", class_id=class_id) + "#my-reports")
+        problem = outcome.problem
     return render_template(
         "sandbox/report.html",
         form=form,
@@ -430,7 +399,6 @@ def moderation_queue(class_id: int):
         class_pupils=school.pupils_in_class(class_id),
         window=services.current_window(class_id),
         window_form=WindowForm(formdata=None),
-        handoff=reports.handoff_available(),
         display_name=services.display_name,
         WORRIES_ME=ReportReason.WORRIES_ME,
     )
@@ -458,13 +426,8 @@ def decide(kind: str, item_id: int):
         for part in (moderation.READY_REASONS.get(form.reason.data or ""), form.feedback.data)
         if part and part.strip()
     )
-    try:
+    with rule_errors():
         moderation.decide(current_user, item, decision, feedback)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
         flash(
             {
                 "approve": "Approved: it is on the blog.",
@@ -482,15 +445,10 @@ def decide_report(report_id: int):
     """Uphold or dismiss a report, with a note the reporter reads."""
     report_ = reports.report_for_staff(current_user, report_id)
     form = ReportDecisionForm()
-    try:
+    with rule_errors():
         reports.decide_report(
             current_user, report_, uphold=bool(form.uphold.data), note=form.note.data or ""
         )
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
         flash(
             "Report decided: it is off the blog."
             if form.uphold.data
@@ -506,20 +464,8 @@ def pass_on_report(report_id: int):
     """Pass a worrying report to the e-safety officer as a safeguarding concern."""
     report_ = reports.report_for_staff(current_user, report_id)
     form = PassOnForm()
-    try:
+    with rule_errors():
         reports.pass_to_esafety_officer(current_user, report_, form.note.data or "")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    except ImportError:
-        db.session.rollback()
-        flash(
-            "The safeguarding part of the app is not set up, so please tell the e-safety "
-            "officer in person.",
-            "error",
-        )
-    else:
-        db.session.commit()
         flash("Passed to the e-safety officer.", "success")
     return redirect(url_for("sandbox.moderation_queue", class_id=report_.class_id) + "#reports")
 
@@ -536,13 +482,8 @@ def open_window(class_id: int):
     """Open the blog for pupils to write (for a lesson)."""
     form = WindowForm()
     minutes = int(form.minutes.data) if (form.minutes.data or "").isdigit() else None
-    try:
+    with rule_errors():
         services.open_window(current_user, class_id, minutes)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
         flash("The blog is open for writing.", "success")
     return redirect(_window_return(class_id))
 
@@ -551,13 +492,8 @@ def open_window(class_id: int):
 @requires(*STAFF)
 def close_window(class_id: int):
     """Close the blog for writing; pupils can still read."""
-    try:
+    with rule_errors():
         services.close_window(current_user, class_id)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
         flash("The blog is closed for writing. Pupils can still read it.", "success")
     return redirect(_window_return(class_id))
 
@@ -642,7 +578,7 @@ def _news_editor(item):
         form.title.data, form.body.data = item.title, item.source
     problem = None
     if form.validate_on_submit():
-        try:
+        with rule_errors(form) as outcome:
             if form.publish.data:
                 item = news.publish_news(
                     current_user, form.title.data, form.body.data, item, checked=form.checked.data
@@ -651,15 +587,11 @@ def _news_editor(item):
             else:
                 item = news.save_news(current_user, form.title.data, form.body.data, item)
                 message = "Draft saved."
-        except DomainError as error:
-            db.session.rollback()
-            problem = show_on_form(form, error)
-            if item is not None:
-                item = news.news_item_for_publisher(current_user, item.id)
-        else:
-            db.session.commit()
             flash(message, "success")
             return redirect(url_for("sandbox.newsroom_edit", item_id=item.id))
+        problem = outcome.problem
+        if item is not None:
+            item = news.news_item_for_publisher(current_user, item.id)
     return _render_news_editor(form, item, problem)
 
 
@@ -703,13 +635,8 @@ def _all_pupil_choices() -> list[SelectChoice]:
 def newsroom_withdraw(item_id: int):
     """Take a news item off the public page and feed."""
     item = news.news_item_for_publisher(current_user, item_id)
-    try:
+    with rule_errors():
         news.withdraw_news(current_user, item)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
         flash("Withdrawn: it is no longer public.", "success")
     return redirect(url_for("sandbox.newsroom_edit", item_id=item_id))
 
@@ -722,18 +649,14 @@ def newsroom_add_picture(item_id: int):
     form = PictureForm()
     problem = None
     if form.validate_on_submit():
-        try:
+        with rule_errors(form) as outcome:
             news.attach_news_picture(
                 current_user, item, form.image.data.stream, form.description.data
             )
-        except DomainError as error:
-            db.session.rollback()
-            item = news.news_item_for_publisher(current_user, item_id)
-            problem = show_on_form(form, error)
-        else:
-            db.session.commit()
             flash("The photo is added.", "success")
             return redirect(url_for("sandbox.newsroom_edit", item_id=item_id) + "#pictures")
+        problem = outcome.problem
+        item = news.news_item_for_publisher(current_user, item_id)
     news_form = NewsForm(formdata=None, title=item.title, body=item.source)
     return _render_news_editor(news_form, item, problem, picture_form=form)
 
@@ -752,7 +675,6 @@ def newsroom_remove_picture(image_id: int):
     image = news.publisher_picture(current_user, image_id)
     item_id = image.news_item_id
     news.remove_news_picture(current_user, image)
-    db.session.commit()
     flash("The photo is taken off.", "success")
     return redirect(url_for("sandbox.newsroom_edit", item_id=item_id) + "#pictures")
 
@@ -765,13 +687,8 @@ def newsroom_tag_pupils(item_id: int):
     form = TagForm()
     form.pupils.choices = _all_pupil_choices()
     form.process(request.form)
-    try:
+    with rule_errors():
         news.tag_news_pupils(current_user, item, form.pupils.data or [], form.nobody.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
         flash("Saved who is in the photos.", "success")
     return redirect(url_for("sandbox.newsroom_edit", item_id=item_id) + "#pictures")
 
@@ -783,13 +700,8 @@ def newsroom_publishers():
     form = PublisherForm()
     form.user_id.choices = [SelectChoice(u.id, u.full_name) for u in news.staff_who_could_publish()]
     if form.validate_on_submit():
-        try:
+        with rule_errors(form):
             news.approve_publisher(current_user, form.user_id.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            db.session.commit()
             flash("Approved to publish school news.", "success")
             return redirect(url_for("sandbox.newsroom_publishers"))
     return render_template(
@@ -805,12 +717,11 @@ def newsroom_publishers():
 def newsroom_revoke_publisher():
     """Stop a member of staff publishing school news."""
     form = RevokeForm()
-    try:
-        news.revoke_publisher(current_user, int(form.user_id.data or 0))
-    except (DomainError, ValueError) as error:
-        db.session.rollback()
-        flash(getattr(error, "message", "Choose a publisher."), "error")
-    else:
-        db.session.commit()
+    user_id = form.user_id.data or ""
+    if not user_id.isdecimal():
+        flash("Choose a publisher.", "error")
+        return redirect(url_for("sandbox.newsroom_publishers"))
+    with rule_errors():
+        news.revoke_publisher(current_user, int(user_id))
         flash("They can no longer publish school news.", "success")
     return redirect(url_for("sandbox.newsroom_publishers"))

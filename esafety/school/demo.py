@@ -122,7 +122,14 @@ LAST_NAMES = [
 STAFF = [
     # (first, last, email local part, job title, roles, class year group taught or None)
     ("Helen", "Marsh", "head", "Headteacher", [Role.HEADTEACHER, Role.TEACHER], None),
-    ("Daniel", "Okoro", "deputy", "Deputy headteacher", [Role.SLT, Role.TEACHER], None),
+    (
+        "Daniel",
+        "Okoro",
+        "deputy",
+        "Deputy headteacher and deputy DSL",
+        [Role.SLT, Role.TEACHER, Role.DEPUTY_DSL],
+        None,
+    ),
     (
         "Sarah",
         "Lindqvist",
@@ -149,6 +156,18 @@ STAFF = [
     ("Jenny", "Cole", "ta", "Teaching assistant", [Role.SUPPORT_STAFF], YearGroup.RECEPTION),
     ("Robert", "Ainsworth", "chair", "Chair of governors", [Role.GOVERNOR], None),
     ("Margaret", "Ellis", "governor", "Safeguarding governor", [Role.GOVERNOR], None),
+    (
+        "Grace",
+        "Adeyemi",
+        "dsl",
+        "Assistant head and designated safeguarding lead",
+        [Role.DSL, Role.SLT],
+        None,
+    ),
+    ("Peter", "Grant", "volunteer", "Reading volunteer", [Role.VOLUNTEER], None),
+    ("Nina", "Brooks", "supply", "Supply teacher", [Role.SUPPLY_STAFF], None),
+    ("Leo", "Fischer", "student", "Trainee teacher on placement", [Role.STUDENT], None),
+    ("Sam", "Turner", "contractor", "IT technician (contractor)", [Role.CONTRACTOR], None),
 ]
 PUPILS_PER_CLASS = 8
 EMAIL_DOMAIN = "meadowbank.example"
@@ -213,6 +232,7 @@ def build(start: date | None = None) -> DemoSchool:
         logins.append(
             {
                 "role": roles[0].value,
+                "roles": [r.value for r in roles],
                 "name": f"{first} {last}",
                 "email": email,
                 "password": DEMO_PASSWORD,

@@ -15,7 +15,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
 from .. import audit
-from ..auth.models import User
+from ..auth.models import User, UserRole
 from ..auth.roles import Role
 from ..auth.services import (
     create_user,
@@ -124,7 +124,6 @@ def _required(
 
 def parse_rows(raw: bytes) -> tuple[list[_Row], list[RowError]]:
     """Check every row and column; return the good rows and every error found."""
-    errors: list[RowError] = []
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -136,8 +135,8 @@ def parse_rows(raw: bytes) -> tuple[list[_Row], list[RowError]]:
         return [], [RowError(1, c, "This column is missing from the header row.") for c in missing]
     reader.fieldnames = header
     rows: list[_Row] = []
+    errors: list[RowError] = []
     seen_refs: dict[str, tuple[int, tuple]] = {}
-    today = date.today()
     for number, record in enumerate(reader, start=2):
         if number > MAX_ROWS + 1:
             errors.append(RowError(number, "file", f"A file may hold at most {MAX_ROWS} rows."))
@@ -145,92 +144,112 @@ def parse_rows(raw: bytes) -> tuple[list[_Row], list[RowError]]:
         values = {k: (v or "").strip() for k, v in record.items() if k}
         if not any(values.values()):
             continue
-        row_errors: list[RowError] = []
-
-        class_name = _required(values, number, row_errors, "class_name", "The class name")
-        reference = _required(values, number, row_errors, "pupil_reference", "The pupil reference")
-        first_name = _required(
-            values, number, row_errors, "pupil_first_name", "The pupil's first name"
-        )
-        last_name = _required(
-            values, number, row_errors, "pupil_last_name", "The pupil's last name"
-        )
-        year_text = values.get("year_group", "").lower()
-        year_group = YEAR_GROUP_WORDS.get(year_text)
-        if year_group is None:
-            row_errors.append(
-                RowError(
-                    number,
-                    "year_group",
-                    f"'{values.get('year_group', '')}' is not a year group: "
-                    "use Reception or Year 1 to Year 6.",
-                )
-            )
-        dob_text = values.get("pupil_date_of_birth", "")
-        dob = None
-        try:
-            dob = date.fromisoformat(dob_text)
-        except ValueError:
-            row_errors.append(
-                RowError(
-                    number, "pupil_date_of_birth", f"'{dob_text}' is not a date like 2018-05-14."
-                )
-            )
-        if dob and not (3 <= (today.year - dob.year) <= 13):
-            row_errors.append(
-                RowError(
-                    number, "pupil_date_of_birth", "That date of birth is not a primary-school age."
-                )
-            )
-        email = values.get("parent_email", "") or None
-        if email:
-            try:
-                email = validate_email(email, check_deliverability=False).normalized.lower()
-            except EmailNotValidError:
-                row_errors.append(
-                    RowError(number, "parent_email", f"'{email}' is not an email address.")
-                )
-            if not values.get("parent_first_name") or not values.get("parent_last_name"):
-                row_errors.append(
-                    RowError(
-                        number,
-                        "parent_first_name",
-                        "A parent with an email needs a first and last name.",
-                    )
-                )
-        if reference and not row_errors:
-            identity = (first_name, last_name, dob, class_name)
-            if reference in seen_refs and seen_refs[reference][1] != identity:
-                row_errors.append(
-                    RowError(
-                        number,
-                        "pupil_reference",
-                        f"Pupil reference {reference} is also used on row "
-                        f"{seen_refs[reference][0]} for different details.",
-                    )
-                )
-            seen_refs.setdefault(reference, (number, identity))
+        row, row_errors = check_row(values, number, date.today())
+        if row is not None:
+            row_errors += _reference_clash(row, seen_refs)
         if row_errors:
             errors.extend(row_errors)
-            continue
-        rows.append(
-            _Row(
-                number,
-                class_name,
-                year_group,
-                reference,
-                first_name,
-                last_name,
-                dob,
-                email,
-                values.get("parent_first_name", ""),
-                values.get("parent_last_name", ""),
-                values.get("parent_relationship", "") or "Parent",
-            )
-        )
+        elif row is not None:
+            rows.append(row)
     if not rows and not errors:
         errors.append(RowError(2, "file", "The file has a header but no pupils."))
     return rows, errors
+
+
+def check_row(values: dict[str, str], line: int, today: date) -> tuple[_Row | None, list[RowError]]:
+    """One row's own rules: names present, a real year group, a primary-age birthday, a parent
+    with an email and a name. Returns the row, or None and what is wrong with it."""
+    errors: list[RowError] = []
+    class_name = _required(values, line, errors, "class_name", "The class name")
+    reference = _required(values, line, errors, "pupil_reference", "The pupil reference")
+    first_name = _required(values, line, errors, "pupil_first_name", "The pupil's first name")
+    last_name = _required(values, line, errors, "pupil_last_name", "The pupil's last name")
+    year_group = _year_group(values, line, errors)
+    date_of_birth = _date_of_birth(values, line, errors, today)
+    email = _parent_email(values, line, errors)
+    if errors or year_group is None or date_of_birth is None:
+        return None, errors
+    return (
+        _Row(
+            line,
+            class_name,
+            year_group,
+            reference,
+            first_name,
+            last_name,
+            date_of_birth,
+            email,
+            values.get("parent_first_name", ""),
+            values.get("parent_last_name", ""),
+            values.get("parent_relationship", "") or "Parent",
+        ),
+        [],
+    )
+
+
+def _year_group(values: dict[str, str], line: int, errors: list[RowError]) -> YearGroup | None:
+    year_group = YEAR_GROUP_WORDS.get(values.get("year_group", "").lower())
+    if year_group is None:
+        errors.append(
+            RowError(
+                line,
+                "year_group",
+                f"'{values.get('year_group', '')}' is not a year group: "
+                "use Reception or Year 1 to Year 6.",
+            )
+        )
+    return year_group
+
+
+def _date_of_birth(
+    values: dict[str, str], line: int, errors: list[RowError], today: date
+) -> date | None:
+    text = values.get("pupil_date_of_birth", "")
+    try:
+        born = date.fromisoformat(text)
+    except ValueError:
+        errors.append(
+            RowError(line, "pupil_date_of_birth", f"'{text}' is not a date like 2018-05-14.")
+        )
+        return None
+    if not 3 <= today.year - born.year <= 13:
+        errors.append(
+            RowError(line, "pupil_date_of_birth", "That date of birth is not a primary-school age.")
+        )
+    return born
+
+
+def _parent_email(values: dict[str, str], line: int, errors: list[RowError]) -> str | None:
+    email = values.get("parent_email", "") or None
+    if not email:
+        return None
+    try:
+        email = validate_email(email, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        errors.append(RowError(line, "parent_email", f"'{email}' is not an email address."))
+    if not values.get("parent_first_name") or not values.get("parent_last_name"):
+        errors.append(
+            RowError(
+                line, "parent_first_name", "A parent with an email needs a first and last name."
+            )
+        )
+    return email
+
+
+def _reference_clash(row: _Row, seen: dict[str, tuple[int, tuple]]) -> list[RowError]:
+    """One pupil reference means one child: the same reference with other details is a mistake."""
+    identity = (row.first_name, row.last_name, row.date_of_birth, row.class_name)
+    first = seen.setdefault(row.reference, (row.line, identity))
+    if first[1] == identity:
+        return []
+    return [
+        RowError(
+            row.line,
+            "pupil_reference",
+            f"Pupil reference {row.reference} is also used on row {first[0]} "
+            "for different details.",
+        )
+    ]
 
 
 def import_roster(actor: User, raw: bytes) -> ImportResult:
@@ -246,16 +265,7 @@ def import_roster(actor: User, raw: bytes) -> ImportResult:
             select(SchoolClass).where(SchoolClass.academic_year_id == year.id)
         )
     }
-    for row in rows:
-        existing = classes.get(row.class_name.lower())
-        if existing and existing.year_group != row.year_group:
-            result.errors.append(
-                RowError(
-                    row.line,
-                    "year_group",
-                    f"Class {existing.name} is already {existing.year_group.label} this year.",
-                )
-            )
+    result.errors = _year_group_changes(rows, classes)
     if result.errors:
         return result
     pupils = {
@@ -265,71 +275,10 @@ def import_roster(actor: User, raw: bytes) -> ImportResult:
         )
     }
     for row in rows:
-        school_class = classes.get(row.class_name.lower())
-        if school_class is None:
-            school_class = SchoolClass(
-                name=row.class_name,
-                year_group=row.year_group,
-                academic_year_id=year.id,
-                login_code=new_login_code(),
-            )
-            db.session.add(school_class)
-            db.session.flush()
-            classes[row.class_name.lower()] = school_class
-            result.classes_created += 1
-        pupil = pupils.get(row.reference)
-        if pupil is None:
-            user = create_user(row.first_name, row.last_name, [Role.PUPIL])
-            pupil = Pupil(
-                user_id=user.id,
-                reference=row.reference,
-                first_name=row.first_name,
-                last_name=row.last_name,
-                date_of_birth=row.date_of_birth,
-                class_id=school_class.id,
-                avatar=random_picture_sequence()[0],
-            )
-            db.session.add(pupil)
-            db.session.flush()
-            pupils[row.reference] = pupil
-            result.new_pictures[f"{row.first_name} {row.last_name}"] = set_picture_password(
-                actor, user
-            )
-            result.pupils_created += 1
-        elif (pupil.first_name, pupil.last_name, pupil.date_of_birth, pupil.class_id) != (
-            row.first_name,
-            row.last_name,
-            row.date_of_birth,
-            school_class.id,
-        ):
-            pupil.first_name, pupil.last_name = row.first_name, row.last_name
-            pupil.user.first_name, pupil.user.last_name = row.first_name, row.last_name
-            pupil.date_of_birth, pupil.class_id = row.date_of_birth, school_class.id
-            result.pupils_updated += 1
+        school_class = _class_for(row, classes, year.id, result)
+        pupil = _pupil_for(actor, row, school_class, pupils, result)
         if row.parent_email:
-            parent = find_by_email(row.parent_email)
-            if parent is None:
-                parent = create_user(
-                    row.parent_first_name,
-                    row.parent_last_name,
-                    [Role.PARENT],
-                    email=row.parent_email,
-                )
-                result.parents_created += 1
-            elif not parent.has_role(Role.PARENT):
-                from ..auth.models import UserRole
-
-                parent.roles.append(UserRole(role=Role.PARENT))
-            if db.session.get(ParentLink, (parent.id, pupil.id)) is None:
-                db.session.add(
-                    ParentLink(
-                        parent_id=parent.id,
-                        pupil_id=pupil.id,
-                        relationship_to_pupil=row.parent_relationship[:40],
-                    )
-                )
-                db.session.flush()
-                result.links_created += 1
+            _link_parent(row, row.parent_email, pupil, result)
     audit.record(
         "school.roster_imported",
         actor=actor,
@@ -340,3 +289,97 @@ def import_roster(actor: User, raw: bytes) -> ImportResult:
         parents_created=result.parents_created,
     )
     return result
+
+
+def _year_group_changes(rows: list[_Row], classes: dict[str, SchoolClass]) -> list[RowError]:
+    """A class keeps its year group for the year: a file that moves one is refused whole."""
+    errors = []
+    for row in rows:
+        existing = classes.get(row.class_name.lower())
+        if existing and existing.year_group != row.year_group:
+            errors.append(
+                RowError(
+                    row.line,
+                    "year_group",
+                    f"Class {existing.name} is already {existing.year_group.label} this year.",
+                )
+            )
+    return errors
+
+
+def _class_for(
+    row: _Row, classes: dict[str, SchoolClass], year_id: int, result: ImportResult
+) -> SchoolClass:
+    school_class = classes.get(row.class_name.lower())
+    if school_class is None:
+        school_class = SchoolClass(
+            name=row.class_name,
+            year_group=row.year_group,
+            academic_year_id=year_id,
+            login_code=new_login_code(),
+        )
+        db.session.add(school_class)
+        db.session.flush()
+        classes[row.class_name.lower()] = school_class
+        result.classes_created += 1
+    return school_class
+
+
+def _pupil_for(
+    actor: User,
+    row: _Row,
+    school_class: SchoolClass,
+    pupils: dict[str, Pupil],
+    result: ImportResult,
+) -> Pupil:
+    """The pupil with this reference, made (with new pictures to print) or brought up to date."""
+    pupil = pupils.get(row.reference)
+    if pupil is None:
+        user = create_user(row.first_name, row.last_name, [Role.PUPIL])
+        pupil = Pupil(
+            user_id=user.id,
+            reference=row.reference,
+            first_name=row.first_name,
+            last_name=row.last_name,
+            date_of_birth=row.date_of_birth,
+            class_id=school_class.id,
+            avatar=random_picture_sequence()[0],
+        )
+        db.session.add(pupil)
+        db.session.flush()
+        pupils[row.reference] = pupil
+        result.new_pictures[f"{row.first_name} {row.last_name}"] = set_picture_password(actor, user)
+        result.pupils_created += 1
+    elif (pupil.first_name, pupil.last_name, pupil.date_of_birth, pupil.class_id) != (
+        row.first_name,
+        row.last_name,
+        row.date_of_birth,
+        school_class.id,
+    ):
+        pupil.first_name, pupil.last_name = row.first_name, row.last_name
+        pupil.user.first_name, pupil.user.last_name = row.first_name, row.last_name
+        pupil.date_of_birth, pupil.class_id = row.date_of_birth, school_class.id
+        result.pupils_updated += 1
+    return pupil
+
+
+def _link_parent(row: _Row, email: str, pupil: Pupil, result: ImportResult) -> None:
+    """The parent's account (made if new, or given the parent role) linked to the pupil."""
+    parent = find_by_email(email)
+    if parent is None:
+        parent = create_user(
+            row.parent_first_name, row.parent_last_name, [Role.PARENT], email=email
+        )
+        result.parents_created += 1
+    elif not parent.has_role(Role.PARENT):
+        parent.roles.append(UserRole(role=Role.PARENT))
+    if db.session.get(ParentLink, (parent.id, pupil.id)) is None:
+        db.session.add(
+            ParentLink(
+                parent_id=parent.id,
+                pupil_id=pupil.id,
+                relationship_to_pupil=row.parent_relationship[:40],
+            )
+        )
+        db.session.flush()
+        result.links_created += 1

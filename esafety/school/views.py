@@ -20,7 +20,7 @@ from ..auth.services import (
     set_picture_password,
 )
 from ..clock import utcnow
-from ..errors import DomainError, NotAllowed, NotFoundError
+from ..errors import DomainError, NotAllowed, NotFoundError, rule_errors
 from ..extensions import db
 from . import rollover, roster, services
 from .forms import PhotoConsentForm, RosterForm, StaffForm
@@ -92,7 +92,6 @@ def login_cards(class_id: int):
     if request.method == "POST":
         for pupil in pupils:
             sequences[pupil.id] = set_picture_password(current_user, pupil.user)
-        db.session.commit()
     login_url = url_for("auth.name_tiles", code=school_class.login_code, _external=True)
     qr = segno.make(login_url, error="m").svg_data_uri(scale=4)
     return render_template(
@@ -116,7 +115,6 @@ def reset_pictures(pupil_id: int):
     if not (services.teaches(current_user, pupil.class_id) or current_user.has_role(*OFFICE)):
         raise NotAllowed("Only the class's staff can reset a pupil's pictures.")
     sequence = set_picture_password(current_user, pupil.user)
-    db.session.commit()
     names = " then ".join(sequence)
     flash(f"{pupil.first_name}'s new pictures are: {names}. They can sign in now.", "success")
     return redirect(url_for("school.class_page", class_id=pupil.class_id))
@@ -178,7 +176,6 @@ def record_consent(class_id: int, pupil_id: int):
             website=form.website.data,
             source=ConsentSource(form.source.data),
         )
-        db.session.commit()
         flash(f"Photo consent saved for {pupil.full_name}.", "success")
     else:
         flash(f"Photo consent for {pupil.full_name} was not saved: please try again.", "error")
@@ -194,7 +191,6 @@ def roster_import():
     if form.validate_on_submit():
         result = roster.import_roster(current_user, form.file.data.read())
         if result.ok:
-            db.session.commit()
             flash(
                 f"Imported: {result.pupils_created} new pupils, {result.pupils_updated} updated, "
                 f"{result.parents_created} new parents, {result.classes_created} new classes.",
@@ -234,7 +230,7 @@ def add_staff():
     """Add a member of staff or a governor, and email them a link to choose a password."""
     form = StaffForm()
     if form.validate_on_submit():
-        try:
+        with rule_errors(form, "email"):
             user = services.add_staff_member(
                 current_user,
                 first_name=form.first_name.data,
@@ -245,11 +241,7 @@ def add_staff():
                 roles=[Role(r) for r in form.roles.data],
                 chair_of_governors=form.chair_of_governors.data,
             )
-        except DomainError as error:
-            form[error.field or "email"].errors.append(error.message)
-        else:
             send_password_link(user, invitation=True)
-            db.session.commit()
             flash(
                 f"{user.full_name} has been added and emailed a link to choose a password.",
                 "success",
@@ -265,7 +257,6 @@ def invite_parents():
     parents = services.parents_without_password()
     for parent in parents:
         send_password_link(parent, invitation=True)
-    db.session.commit()
     flash(f"Invitations sent to {len(parents)} parents and carers.", "success")
     return redirect(url_for("school.people"))
 
@@ -285,7 +276,6 @@ def set_account_active(user_id: int):
     else:
         disable_account(current_user, user)
         flash(f"{user.full_name}'s account is disabled and signed out everywhere.", "success")
-    db.session.commit()
     return redirect(url_for("school.people"))
 
 
@@ -306,7 +296,6 @@ def year_rollover():
                 confirm_error="Tick the box to confirm you have checked the preview.",
             )
         rollover.apply_rollover(current_user)
-        db.session.commit()
         flash(
             f"{plan.to_year} has started: classes have moved up, {plan.leavers} Year 6 pupils "
             "have left, and photo consent is ready to be asked afresh.",

@@ -31,8 +31,8 @@ from esafety.sandbox.models import (
     ItemState,
     ReportReason,
 )
-from esafety.sandbox.sanitise import render_markdown
 from esafety.school.models import Pupil, SchoolClass, YearGroup
+from esafety.text import render_markdown
 from tests import factories
 
 POST_TEXT = "Today we learnt how to keep our passwords secret and made a poster."

@@ -12,8 +12,8 @@ from esafety.clock import utcnow
 from esafety.extensions import db
 from esafety.sandbox import services
 from esafety.sandbox.models import BlogPost, ItemState
-from esafety.sandbox.sanitise import ALLOWED_TAGS, clean_html, render_markdown
 from esafety.school.models import YearGroup
+from esafety.text import ALLOWED_TAGS, clean_html, render_markdown
 from tests import factories
 from tests.browser.conftest import sign_in, sign_in_pupil
 from tests.sandbox.conftest import CORPORA, corpus_inputs

@@ -39,6 +39,13 @@ INDUCTEES = {
     Role.SLT,
     Role.OFFICE_ADMIN,
     Role.GOVERNOR,
+    # The safeguarding team and the adults who work in school for a while sign the policies too.
+    Role.DSL,
+    Role.DEPUTY_DSL,
+    Role.VOLUNTEER,
+    Role.SUPPLY_STAFF,
+    Role.STUDENT,
+    Role.CONTRACTOR,
 }
 VIEWERS = {Role.HEADTEACHER, Role.SLT, Role.OFFICE_ADMIN, Role.ESAFETY_OFFICER, Role.GOVERNOR}
 MANAGERS = {Role.HEADTEACHER, Role.SLT, Role.OFFICE_ADMIN}

@@ -109,7 +109,6 @@ def _concern_raised_before_they_left(leaver: Leaver, **kwargs) -> Concern:
 def _erase(actor, pupil: Pupil) -> erasure.Erasure:
     result = erasure.erase_leaver(actor, pupil)
     db.session.commit()
-    result.deletion.purge_files()
     return result
 
 

@@ -89,16 +89,15 @@ def test_retention_deletes_old_audit_entries_but_keeps_held_ones(school, app):
     due = retention.find_due()
     held = [r for r in due if r.held]
     assert held and all(kept_for.id in r.user_ids for r in held)
-    result = retention.apply(due)
+    retention.apply(due)
     db.session.commit()
-    result.purge_files()
     remaining = db.session.scalars(select(AuditEntry.action)).all()
     assert "test.about_someone" in remaining
     assert "test.other" not in remaining
     assert "records.retention_applied" in remaining
 
 
-def test_files_come_back_if_the_deletion_fails(app, tmp_path):
+def test_files_stay_if_the_deletion_fails_and_go_once_it_is_committed(app, tmp_path):
     uploads = tmp_path / "uploads"
     app.config["UPLOAD_FOLDER"] = str(uploads)
     photo = uploads / "sandbox" / "photo.png"
@@ -106,11 +105,13 @@ def test_files_come_back_if_the_deletion_fails(app, tmp_path):
     photo.write_bytes(b"png")
     table = AuditEntry.__table__
     record = retention.DueRecord("audit_log", "x", rows=[(table, [1])], files=[photo])
-    result = retention.apply([record])
-    assert not photo.exists()
+    retention.apply([record])
+    assert photo.exists(), "a file goes only once the deletion of its row is committed"
     db.session.rollback()
-    result.restore_files()
     assert photo.read_bytes() == b"png"
+    retention.apply([record])
+    db.session.commit()
+    assert not photo.exists()
 
 
 def test_the_retention_dry_run_changes_nothing(app, school):

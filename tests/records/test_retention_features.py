@@ -290,7 +290,6 @@ def test_a_held_concerns_blocked_site_keeps_its_link_and_the_others_lets_go(scho
 
     deletion = retention.apply(retention.find_due())
     db.session.commit()
-    deletion.purge_files()
 
     assert _ids(Concern) == {kept}
     links = dict(db.session.execute(select(BlockedSite.domain, BlockedSite.concern_id)).all())

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from esafety.sandbox.sanitise import (
+from esafety.text import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
     LINK_REL,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
-from ..audit import AuditEntry
 from ..extensions import db
-from ..school.models import AcademicYear, ParentLink, PhotoConsent
-from .subject_access import DataSubject, SubjectRecords, plain, row
+from ..personal_data import DataSubject, SubjectRecords, row
+from .models import AcademicYear, ParentLink, PhotoConsent
+
+#: Accounts, pupil and staff records stay while the person is at the school; a leaver's are
+#: anonymised by erasure (records.erasure) and consent starts afresh each year.
+KEPT_BECAUSE = "kept while the person is at the school; leavers are erased on request"
 
 
 def subject_records(subject: DataSubject) -> SubjectRecords:
@@ -64,22 +67,4 @@ def subject_records(subject: DataSubject) -> SubjectRecords:
         records.sections["Staff record"] = [
             row(subject.staff, "job_title", "start_date", "left_on", "is_chair_of_governors")
         ]
-    entries = db.session.scalars(
-        select(AuditEntry)
-        .where(
-            or_(
-                AuditEntry.actor_id == user.id,
-                (AuditEntry.target_type == "user") & (AuditEntry.target_id == user.id),
-            )
-        )
-        .order_by(AuditEntry.at)
-    )
-    records.sections["Audit log entries"] = [
-        {
-            "at": plain(e.at),
-            "action": e.action,
-            "record": f"{e.target_type or ''} {e.target_id or ''}".strip(),
-        }
-        for e in entries
-    ]
     return records

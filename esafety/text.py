@@ -1,8 +1,9 @@
-"""The one place that knows how user text becomes safe HTML (the engine is nh3, Rust's ammonia).
+"""The one text pipeline: how any text becomes safe HTML (the engine is nh3, Rust's ammonia).
 
 Everything a person writes is stored as its source and as HTML made once, at save, by
-`render_markdown` (or `clean_html` for HTML from elsewhere). Other features call these two
-functions and nothing else, so the engine can change without touching them.
+`render_markdown` (or `clean_html` for HTML from elsewhere); lesson and policy files go through
+the same Markdown engine. Features call these two functions and nothing else, so the engine can
+change without touching them.
 """
 
 from __future__ import annotations

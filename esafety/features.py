@@ -1,0 +1,119 @@
+"""The one list of the app's features and what each plugs in.
+
+The app factory registers their blueprints (and with them their `flask <feature> ...` commands,
+attached to `bp.cli`); the header, home page and class page show their links and tiles; the demo
+seeds them; subject access, retention and erasure ask each one's records provider. Adding a
+feature is one entry here. `tests/test_features.py` fails when a feature's tables hold personal
+data and it has no records provider.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from types import ModuleType
+from typing import Any
+
+from flask import Blueprint
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One feature: its blueprint, and the optional parts it plugs into the rest of the app."""
+
+    name: str
+    blueprint: Blueprint
+    #: A module with `subject_records(subject)` and `retention_due(schedule, on)`, and for
+    #: features that hold a pupil's own work, `erasable_work(pupil)` (see records.providers).
+    records: ModuleType | None = None
+    #: Seeds the demo school's records for this feature (`flask demo`).
+    demo: Callable[[Any], None] | None = None
+    #: Templates: links in the main navigation, tiles on the home page and on a class page,
+    #: and a line in the footer of every signed-in page.
+    nav: str | None = None
+    home: str | None = None
+    class_page: str | None = None
+    footer: str | None = None
+
+
+@cache
+def all_features() -> tuple[Feature, ...]:
+    """Every feature, in the order their links, tiles, exports and deletions come.
+
+    Imported here, not at the top, because the records feature itself reads this list.
+    """
+    from . import induction, lessons, meetings, records, safeguarding, sandbox, school
+    from .induction import demo as induction_demo
+    from .induction import records as induction_records
+    from .lessons import demo as lessons_demo
+    from .lessons import records as lessons_records
+    from .meetings import demo as meetings_demo
+    from .meetings import records as meetings_records
+    from .records import audit_records
+    from .safeguarding import demo as safeguarding_demo
+    from .safeguarding import records as safeguarding_records
+    from .sandbox import demo as sandbox_demo
+    from .sandbox import records as sandbox_records
+    from .school import records as school_records
+
+    return (
+        Feature(
+            "school",
+            school.bp,
+            records=school_records,
+            nav="school/_nav.html",
+            home="school/_home.html",
+        ),
+        Feature(
+            "lessons",
+            lessons.bp,
+            records=lessons_records,
+            demo=lessons_demo.seed,
+            nav="lessons/_nav.html",
+            home="lessons/_home.html",
+            class_page="lessons/_class.html",
+        ),
+        Feature(
+            "sandbox",
+            sandbox.bp,
+            records=sandbox_records,
+            demo=sandbox_demo.seed,
+            nav="sandbox/_nav.html",
+            home="sandbox/_home.html",
+            class_page="sandbox/_class.html",
+        ),
+        Feature(
+            "meetings",
+            meetings.bp,
+            records=meetings_records,
+            demo=meetings_demo.seed,
+            nav="meetings/_nav.html",
+            home="meetings/_home.html",
+        ),
+        Feature(
+            "induction",
+            induction.bp,
+            records=induction_records,
+            demo=induction_demo.seed,
+            nav="induction/_nav.html",
+            home="induction/_home.html",
+        ),
+        Feature(
+            "safeguarding",
+            safeguarding.bp,
+            records=safeguarding_records,
+            demo=safeguarding_demo.seed,
+            nav="safeguarding/_nav.html",
+            home="safeguarding/_home.html",
+            class_page="safeguarding/_class.html",
+            footer="safeguarding/_footer.html",
+        ),
+        # Last: its provider deletes old audit entries after every feature has written its own.
+        Feature("records", records.bp, records=audit_records),
+    )
+
+
+def records_providers() -> list[ModuleType]:
+    """Handed to the app by create_app; esafety.personal_data.providers() reads them there."""
+    return [f.records for f in all_features() if f.records is not None]
