@@ -19,6 +19,11 @@ OUT = BENCH / "results"
 P95_TARGET_MS = 100
 FLOOR_SHARE_TARGET = 0.15
 MEMORY_TARGET_MB = 150
+#: In-process CPU targets (ms): the signed-in layout floor, read pages, writes.
+LAYOUT_FLOOR_TARGET_MS = 1.0
+READ_CPU_TARGET_MS = 4.0
+READ_WITH_PG_TARGET_MS = 6.0
+WRITE_CPU_TARGET_MS = 8.0
 
 
 def _load(path: Path) -> dict | None:
@@ -118,6 +123,77 @@ def config_table(config: str, queries: dict[str, int]) -> tuple[list[str], dict]
     return lines, figures
 
 
+def inprocess_table(figures: dict[str, dict]) -> tuple[list[str], list[str]]:
+    """CPU per request in-process beside the floors, and the verdicts on the CPU targets."""
+    rows = [
+        "| page | CPU ms (median) | loop units | SQL | SQL ms | PostgreSQL CPU ms | x floor |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    bare = figures.get("bare_flask", {}).get("cpu_ms_median") or 0
+    labels = {
+        "bare_flask": "bare Flask (the floor)",
+        "signed_in": "signed in, nothing rendered",
+        "layout": "signed in + the base layout",
+        **{page.name: page.label for page in PAGES},
+    }
+    for name, label in labels.items():
+        f = figures.get(name)
+        if not f:
+            continue
+        times = f["cpu_ms_median"] / bare if bare else 0
+        rows.append(
+            f"| {label} | {f['cpu_ms_median']:.2f} | {f['loop_units']:.2f} | "
+            f"{f.get('sql_per_request', 0)} | {f.get('sql_ms_per_request', 0) or 0:.2f} | "
+            f"{f.get('pg_cpu_ms_per_request', 0) or 0:.2f} | {times:.0f} |"
+        )
+    kinds = {page.name: page for page in PAGES}
+    over_read = [
+        n
+        for n, p in kinds.items()
+        if p.kind == "read" and n in figures and figures[n]["cpu_ms_median"] > READ_CPU_TARGET_MS
+    ]
+    over_read_pg = [
+        n
+        for n, p in kinds.items()
+        if p.kind == "read"
+        and n in figures
+        and figures[n]["cpu_ms_median"] + (figures[n].get("pg_cpu_ms_per_request") or 0)
+        > READ_WITH_PG_TARGET_MS
+    ]
+    over_write = [
+        n
+        for n, p in kinds.items()
+        if p.kind == "write"
+        and n != "login"
+        and n in figures
+        and figures[n]["cpu_ms_median"] > WRITE_CPU_TARGET_MS
+    ]
+    layout = figures.get("layout", {}).get("cpu_ms_median")
+    verdicts = [
+        _verdict(
+            f"signed-in layout floor at most {LAYOUT_FLOOR_TARGET_MS} ms CPU in-process",
+            layout is not None and layout <= LAYOUT_FLOOR_TARGET_MS,
+            f"{layout} ms",
+        ),
+        _verdict(
+            f"every read page at most {READ_CPU_TARGET_MS} ms CPU in-process",
+            not over_read,
+            f"over: {', '.join(over_read)}",
+        ),
+        _verdict(
+            f"every read page at most {READ_WITH_PG_TARGET_MS} ms with PostgreSQL's CPU",
+            not over_read_pg,
+            f"over: {', '.join(over_read_pg)}",
+        ),
+        _verdict(
+            f"every write but the password login at most {WRITE_CPU_TARGET_MS} ms CPU",
+            not over_write,
+            f"over: {', '.join(over_write)}",
+        ),
+    ]
+    return rows, verdicts
+
+
 def build(seconds: int | None, settings: str) -> str:
     queries = _load(OUT / "queries.json") or {}
     seed = _load(OUT / "seed.json") or {}
@@ -142,6 +218,24 @@ def build(seconds: int | None, settings: str) -> str:
         "",
     ]
     verdicts: list[str] = []
+    inprocess = _load(OUT / "inprocess.json")
+    if inprocess:
+        rows, cpu_verdicts = inprocess_table(inprocess)
+        loop = inprocess.get("bare_flask", {}).get("loop_ms")
+        parts += [
+            "## CPU per request, in-process",
+            "",
+            "Each page's own requests replayed one at a time through the app's test client on "
+            "the bench database (`bench/inprocess.py`): the median of the Python process's CPU "
+            "per request, the SQL statements and their time, and PostgreSQL's own CPU (the "
+            "serving backend's /proc ticks over the page's requests). 'Loop units' divide the "
+            f"median by a fixed CPU loop timed just before the page ({loop} ms at the start), "
+            "so runs on a faster or busier moment compare.",
+            "",
+            *rows,
+            "",
+        ]
+        verdicts += cpu_verdicts
     for config in ("sync", "gthread"):
         if not (OUT / config).is_dir():
             continue

@@ -123,6 +123,9 @@ for config in $CONFIGS; do
     (cd bench && "$PY" prepare.py sessions --port "$APP_PORT")
     step "SQL statements per request, in-process"
     (cd bench && "$PY" prepare.py queries --out "$OUT/queries.json")
+    step "CPU per request in-process, beside the floors"
+    (cd bench && "$PY" inprocess.py --count "${BENCH_INPROCESS_COUNT:-200}" \
+      --out "$OUT/inprocess.json")
   fi
   step "$config: warming up every worker on every page (not measured)"
   (cd bench && "$PY" prepare.py approvals --out "$REQ/approve-$config-warmup.tsv" >/dev/null)

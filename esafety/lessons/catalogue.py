@@ -80,7 +80,7 @@ class Section:
     title: str
     #: Markdown as written, for the readability measure and for reading aloud.
     source: str
-    #: Rendered with raw HTML off, then cleaned by the blog's sanitiser: safe to mark |safe.
+    #: Rendered with raw HTML off, then cleaned by esafety.text: safe to mark |safe.
     html: str
 
 
