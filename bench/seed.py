@@ -14,7 +14,6 @@ Usage: ESAFETY_DATABASE_URL=postgresql+psycopg://... python bench/seed.py
 from __future__ import annotations
 
 import functools
-import importlib
 import json
 import random
 import sys
@@ -25,13 +24,12 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select, update
 
-from esafety import create_app
+from esafety import create_app, features
 from esafety.auth import services as auth_services
 from esafety.auth.models import User, UserRole
 from esafety.auth.passwords import hash_secret
 from esafety.auth.pictures import encode_sequence
 from esafety.auth.roles import STAFF_ROLES, Role
-from esafety.cli import DEMO_SEEDERS
 from esafety.clock import utcnow
 from esafety.extensions import db
 from esafety.school import demo
@@ -1051,8 +1049,9 @@ def seed() -> dict:
     log(f"{len(people.classes)} classes, {sum(map(len, people.pupils.values()))} pupils")
     signed = add_sign_off_history(school, people, rng)
     log(f"{signed} sign-offs of three years of policy reviews")
-    for module_name in DEMO_SEEDERS:
-        importlib.import_module(module_name).seed(school)
+    for feature in features.all_features():
+        if feature.demo is not None:
+            feature.demo(school)
     _load_class_members(people)
     log(f"every feature's demo ({time.perf_counter() - started:.0f} s)")
     answers = add_lesson_history(people, rng, school.year.starts_on)
