@@ -9,7 +9,14 @@ import click
 from flask.cli import AppGroup
 
 from . import readability
-from .catalogue import CONTENT_DIR, CatalogueError, as_json_rows, load_catalogue, missing_cells
+from .catalogue import (
+    CONTENT_DIR,
+    CatalogueError,
+    as_json_rows,
+    load_catalogue,
+    missing_cells,
+    quiz_problems,
+)
 from .signup import APP_AGES_FILE, AppAgesError, load_app_ages
 
 group = AppGroup("lessons", help="The e-safety curriculum: check, list and measure the lessons.")
@@ -58,6 +65,8 @@ def check_command(content_dir: Path, app_ages_file: Path, partial: bool) -> None
             f"curriculum: no lesson with 3 or more questions for {gap}"
             for gap in missing_cells(catalogue)
         )
+    if catalogue is not None:
+        problems.extend(quiz_problems(catalogue))
     try:
         apps = load_app_ages(app_ages_file)
     except AppAgesError as error:

@@ -118,8 +118,10 @@ def quiz_question(lesson_id: str, number: int):
         raise NotFoundError("That question is not in this quiz.")
     index = number - 1
     question = lesson.quiz[index]
+    pupil, _ = services.pupil_in_class(current_user)
+    order = services.option_order(pupil.id, lesson.id, index, len(question.answers))
     form = AnswerForm()
-    form.answer.choices = [SelectChoice(n, a.text) for n, a in enumerate(question.answers)]
+    form.answer.choices = [SelectChoice(n, question.answers[n].text) for n in order]
     if request.method == "POST":
         if form.validate_on_submit():
             try:
@@ -153,6 +155,7 @@ def quiz_question(lesson_id: str, number: int):
         number=number,
         q_state=q_state,
         last=last,
+        options=[(n, question.answers[n]) for n in order],
         form=form,
         next_url=step_url(lesson, state.next_step),
     ), (400 if form.errors else 200)
