@@ -24,7 +24,8 @@ from ..auth.roles import Role
 from ..clock import today
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
-from . import reports, services
+from ..school.models import YearGroup
+from . import knowledge, reports, services
 from .catalogue import PUPIL_SECTIONS, Lesson, Strand, get_catalogue
 from .forms import AnswerForm, AssignForm, ReadForm, SelfAssessmentForm, SignUpCheckForm
 from .models import SelfAssessment
@@ -358,4 +359,31 @@ def coverage():
     """Whole-school coverage: the share of pupils who finished each strand, by year group."""
     return render_template(
         "lessons/coverage.html", coverage=reports.school_coverage(), strands=list(Strand)
+    )
+
+
+# --- Knowledge maps ---------------------------------------------------------------------------
+
+
+@bp.get("/classes/<int:class_id>/knowledge")
+@requires(*PROGRESS_ROLES)
+def class_knowledge(class_id: int):
+    """Each pupil's understanding of each "I can" statement of a lesson, misconceptions named."""
+    grid = knowledge.class_knowledge(current_user, class_id, request.args.get("lesson"))
+    return render_template("lessons/knowledge.html", grid=grid, states=list(knowledge.Knowledge))
+
+
+@bp.get("/knowledge")
+@requires(*COVERAGE_ROLES)
+def school_knowledge():
+    """For leaders: how many pupils of a year group are at each state per statement (no names)."""
+    try:
+        year = YearGroup(request.args.get("year", type=int))
+    except ValueError:
+        year = YearGroup.YEAR_6
+    return render_template(
+        "lessons/school_knowledge.html",
+        report=knowledge.school_knowledge(year),
+        states=list(knowledge.Knowledge),
+        years=list(YearGroup),
     )
