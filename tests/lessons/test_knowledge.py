@@ -8,7 +8,6 @@ import re
 import pytest
 
 from esafety.auth.roles import Role
-from esafety.extensions import db
 from esafety.lessons import services
 from esafety.lessons.catalogue import get_catalogue
 from esafety.lessons.knowledge import (

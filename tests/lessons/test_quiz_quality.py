@@ -33,7 +33,7 @@ KS2 = (YearGroup.YEAR_3, YearGroup.YEAR_4, YearGroup.YEAR_5, YearGroup.YEAR_6)
 
 
 def _rewrite_quizzes(folder, change) -> None:
-    """Apply `change(year, question)` to every question's front matter in a copied content folder."""
+    """Apply `change(year, question)` to every question in a copied content folder."""
     for path in folder.glob("*.md"):
         text = path.read_text(encoding="utf-8")
         _, front, body = text.split("---", 2)
@@ -126,9 +126,8 @@ def test_most_junior_distractors_name_the_misconception_they_show():
     ]
     tagged = [answer for answer in wrong if answer.misconception]
     assert len(tagged) / len(wrong) >= 0.5
-    assert all(
-        not a.misconception for l in get_catalogue() for q in l.quiz for a in q.answers if a.correct
-    )  # noqa: E741
+    right = [a for lesson in get_catalogue() for q in lesson.quiz for a in q.answers if a.correct]
+    assert not any(a.misconception for a in right)
 
 
 def test_a_misconception_on_the_right_answer_or_an_unknown_objective_is_refused(tmp_path):
