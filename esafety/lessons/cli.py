@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from ..clock import today
 from . import readability
 from .catalogue import (
     CONTENT_DIR,
@@ -17,7 +18,7 @@ from .catalogue import (
     missing_cells,
     quiz_problems,
 )
-from .signup import APP_AGES_FILE, AppAgesError, load_app_ages
+from .signup import APP_AGES_FILE, AppAgesError, load_app_ages, stale_apps
 
 group = AppGroup("lessons", help="The e-safety curriculum: check, list and measure the lessons.")
 
@@ -77,6 +78,8 @@ def check_command(content_dir: Path, app_ages_file: Path, partial: bool) -> None
             click.echo(problem, err=True)
         click.echo(f"{len(problems)} problem(s) found.", err=True)
         raise click.exceptions.Exit(1)
+    for warning in stale_apps(apps, today()):
+        click.echo(f"warning: {warning}", err=True)
     click.echo(f"All {len(catalogue or [])} lessons and {len(apps)} app ages are in order.")
 
 

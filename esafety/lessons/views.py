@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask import (
     Blueprint,
     Response,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -30,7 +31,7 @@ from .catalogue import PUPIL_SECTIONS, Lesson, Strand, get_catalogue
 from .forms import AnswerForm, AssignForm, ReadForm, SelfAssessmentForm, SignUpCheckForm
 from .models import SelfAssessment
 from .services import COVERAGE_ROLES, CURRICULUM_ROLES, PROGRESS_ROLES, TEACHING_ROLES, Step
-from .signup import app_ages, find_app, sign_up_verdict
+from .signup import COUNTRIES, DEFAULT_COUNTRY, FEATURES, app_ages, find_app, sign_up_verdict
 
 bp = Blueprint("lessons", __name__, template_folder="templates", url_prefix="/lessons")
 
@@ -214,6 +215,12 @@ def can_i_sign_up():
     form = SignUpCheckForm(request.args)
     apps = app_ages()
     form.fill_choices(apps)
+    country = current_app.config.get("SCHOOL_COUNTRY", DEFAULT_COUNTRY)
+    if not current_user.is_pupil and form.country.data in COUNTRIES:
+        country = form.country.data
+    elif country not in COUNTRIES:
+        country = DEFAULT_COUNTRY
+    form.country.data = country
     pupil_age = None
     if current_user.is_pupil:
         pupil, _ = services.pupil_in_class(current_user)
@@ -230,13 +237,16 @@ def can_i_sign_up():
                 age = int(form.age.data or 8)
             except ValueError:
                 age = 8
-        verdict = sign_up_verdict(chosen, age)
+        verdict = sign_up_verdict(chosen, age, country)
     return render_template(
         "lessons/can_i_sign_up.html",
         form=form,
         apps=apps,
         verdict=verdict,
         pupil_age=pupil_age,
+        country=country,
+        countries=COUNTRIES,
+        features=FEATURES,
     )
 
 
