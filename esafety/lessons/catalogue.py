@@ -11,6 +11,7 @@ import enum
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -138,6 +139,9 @@ class Lesson:
     four_cs: tuple[FourC, ...]
     quiz: tuple[Question, ...]
     sections: dict[str, Section] = field(hash=False)
+    #: When the lesson was last read through against current guidance, and who looks after it.
+    reviewed: date | None = None
+    owner: str | None = None
 
     def section(self, key: str) -> Section:
         return self.sections[key]
@@ -220,6 +224,8 @@ _FIELDS = (
     "minutes",
     "four_cs",
     "quiz",
+    "reviewed",
+    "owner",
 )
 #: Lesson length in minutes by age: short for the youngest.
 _MINUTES = {True: (15, 20), False: (30, 45)}
@@ -469,6 +475,14 @@ def parse_lesson(path: Path) -> tuple[Lesson | None, list[str]]:
                 f"four_cs[{n}]", f'"{item}" is not one of content, contact, conduct, commerce'
             )
 
+    reviewed = data.get("reviewed")
+    if reviewed is not None and not isinstance(reviewed, date):
+        problems.add("reviewed", "must be a date like 2026-12-03")
+        reviewed = None
+    owner = _text(data, "owner", "", problems) if "owner" in data else None
+    if "reviewed" in data and "owner" not in data:
+        problems.add("owner", "is missing: say who looks after the lesson")
+
     quiz_items = _list(data, "quiz", 3, 6, problems)
     quiz = _parse_quiz(quiz_items, len(objectives), problems) if quiz_items is not None else []
     sections = _parse_sections(match.group(2), problems)
@@ -487,6 +501,8 @@ def parse_lesson(path: Path) -> tuple[Lesson | None, list[str]]:
         four_cs=tuple(four_cs),
         quiz=tuple(quiz),
         sections=sections,
+        reviewed=reviewed,
+        owner=owner,
     )
     return lesson, []
 
@@ -542,6 +558,38 @@ def lessons_by_id(ids: Iterable[str]) -> list[Lesson]:
     return sorted((lesson for lesson in found if lesson is not None), key=Lesson.sort_key)
 
 
+#: A lesson is read through again at least this often; `lessons check` warns after that.
+REVIEW_DAYS = 365
+
+
+def review_warnings(catalogue: Catalogue, today: date) -> list[str]:
+    """Warnings (not failures) for `lessons check`: never reviewed, or reviewed over a year ago."""
+    never = [lesson.id for lesson in catalogue if lesson.reviewed is None]
+    old = [
+        f"{lesson.id} (reviewed {lesson.reviewed.isoformat()})"
+        for lesson in catalogue
+        if lesson.reviewed is not None and (today - lesson.reviewed).days > REVIEW_DAYS
+    ]
+    warnings = []
+    if never:
+        warnings.append(f"lessons: {len(never)} have no reviewed date and owner")
+    if old:
+        warnings.append(f"lessons: reviewed over a year ago: {', '.join(old)}")
+    return warnings
+
+
+def statement_rows(lesson: Lesson) -> list[dict[str, Any]]:
+    """A lesson's "I can" statements, each with the quiz questions that check it."""
+    return [
+        {
+            "id": f"{lesson.id}#{n + 1}",
+            "text": text,
+            "questions": [q for q, question in enumerate(lesson.quiz) if question.checks(n)],
+        }
+        for n, text in enumerate(lesson.objectives)
+    ]
+
+
 def as_json_rows(catalogue: Catalogue) -> list[dict[str, Any]]:
     """What `lessons list --json` prints, one object per lesson."""
     return [
@@ -551,6 +599,9 @@ def as_json_rows(catalogue: Catalogue) -> list[dict[str, Any]]:
             "strand": lesson.strand.value,
             "title": lesson.title,
             "questions": len(lesson.quiz),
+            "statements": statement_rows(lesson),
+            "reviewed": lesson.reviewed.isoformat() if lesson.reviewed else None,
+            "owner": lesson.owner,
         }
         for lesson in catalogue
     ]

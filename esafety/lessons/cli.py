@@ -17,6 +17,7 @@ from .catalogue import (
     load_catalogue,
     missing_cells,
     quiz_problems,
+    review_warnings,
 )
 from .signup import APP_AGES_FILE, AppAgesError, load_app_ages, stale_apps
 
@@ -78,6 +79,8 @@ def check_command(content_dir: Path, app_ages_file: Path, partial: bool) -> None
             click.echo(problem, err=True)
         click.echo(f"{len(problems)} problem(s) found.", err=True)
         raise click.exceptions.Exit(1)
+    for warning in review_warnings(catalogue, today()) if catalogue else []:
+        click.echo(f"warning: {warning}", err=True)
     for warning in stale_apps(apps, today()):
         click.echo(f"warning: {warning}", err=True)
     click.echo(f"All {len(catalogue or [])} lessons and {len(apps)} app ages are in order.")

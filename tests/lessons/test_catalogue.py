@@ -48,7 +48,14 @@ def test_lessons_list_json_prints_every_lesson(app):
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert len(rows) >= 56
-    assert set(rows[0]) == {"id", "year_group", "strand", "title", "questions"}
+    # The current fields stay; each lesson now also lists its statements (and review details).
+    assert {"id", "year_group", "strand", "title", "questions"} <= set(rows[0])
+    assert set(rows[0]) - {"id", "year_group", "strand", "title", "questions"} == {
+        "statements",
+        "reviewed",
+        "owner",
+    }
+    assert all(row["statements"] and row["statements"][0]["id"] == f"{row['id']}#1" for row in rows)
     assert {row["year_group"] for row in rows} == set(range(7))
     assert {row["strand"] for row in rows} == {s.value for s in Strand}
     assert {(row["year_group"], row["strand"]) for row in rows if row["questions"] >= 3} == {
@@ -328,3 +335,23 @@ def test_no_teacher_note_waits_until_the_end_of_the_day_to_pass_on_a_disclosure(
         if "immediately" not in _text(lesson, "teacher_notes")
     ]
     assert told == []
+
+
+def test_a_lesson_reviewed_over_a_year_ago_is_warned_about_and_needs_an_owner(app, tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    target = content / "y5-online-relationships-2.md"
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text.replace("reviewed: 2026-12-03", "reviewed: 2024-09-01"), "utf-8")
+    result = app.test_cli_runner().invoke(
+        args=["lessons", "check", "--content", str(content), "--app-ages", str(APP_AGES_FILE)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "reviewed over a year ago: y5-online-relationships-2 (reviewed 2024-09-01)" in (
+        result.output
+    )
+    target.write_text(text.replace("owner: Computing lead\n", ""), "utf-8")
+    _, problems = parse_lesson(target)
+    assert problems == [
+        "y5-online-relationships-2.md: owner is missing: say who looks after the lesson"
+    ]
