@@ -26,10 +26,10 @@ from ..clock import today
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
 from ..school.models import YearGroup
-from . import knowledge, reports, services
+from . import checks, knowledge, reports, services
 from .catalogue import PUPIL_SECTIONS, Lesson, Strand, get_catalogue
 from .forms import AnswerForm, AssignForm, ReadForm, SelfAssessmentForm, SignUpCheckForm
-from .models import SelfAssessment
+from .models import CheckPhase, SelfAssessment
 from .services import COVERAGE_ROLES, CURRICULUM_ROLES, PROGRESS_ROLES, TEACHING_ROLES, Step
 from .signup import COUNTRIES, DEFAULT_COUNTRY, FEATURES, app_ages, find_app, sign_up_verdict
 
@@ -395,5 +395,75 @@ def school_knowledge():
         "lessons/school_knowledge.html",
         report=knowledge.school_knowledge(year),
         states=list(knowledge.Knowledge),
+        years=list(YearGroup),
+    )
+
+
+# --- Start- and end-of-year checks ---------------------------------------------------------------
+
+
+def _phase(phase: str) -> CheckPhase:
+    try:
+        return CheckPhase(phase)
+    except ValueError:
+        raise NotFoundError("There is no check with that name.") from None
+
+
+@bp.route("/check/<phase>", methods=["GET", "POST"])
+@requires(Role.PUPIL)
+def year_check(phase: str):
+    """The short start- or end-of-year check: every question on one page, one try each."""
+    which = _phase(phase)
+    check = checks.pupil_check(current_user, which)
+    form = ReadForm()
+    chosen: dict[str, int | None] = {}
+    error = None
+    error_key = None
+    if request.method == "POST":
+        for item in check.items:
+            raw = request.form.get(item.key, "")
+            chosen[item.key] = int(raw) if raw.lstrip("-").isdigit() else None
+        if not form.validate_on_submit():
+            error = "That did not work. Please try again."
+        else:
+            try:
+                checks.submit_check(current_user, which, chosen)
+            except DomainError as refused:
+                error, error_key = refused.message, refused.field
+            else:
+                db.session.commit()
+                flash("Thank you! Your teacher will use this to plan your lessons.", "success")
+                return redirect(url_for("lessons.my_lessons"))
+    return render_template(
+        "lessons/year_check.html",
+        check=check,
+        form=form,
+        chosen=chosen,
+        error=error,
+        error_key=error_key,
+        not_sure=checks.NOT_SURE,
+    ), (400 if error else 200)
+
+
+@bp.get("/classes/<int:class_id>/check")
+@requires(*PROGRESS_ROLES)
+def class_year_check(class_id: int):
+    """The class's start and end checks side by side: the change per statement, and per pupil."""
+    report = checks.class_check(current_user, class_id)
+    return render_template("lessons/check_report.html", report=report, phases=list(CheckPhase))
+
+
+@bp.get("/check-results")
+@requires(*COVERAGE_ROLES)
+def school_year_check():
+    """For leaders: the change per statement for a year group, as numbers (no names)."""
+    try:
+        year = YearGroup(request.args.get("year", type=int))
+    except ValueError:
+        year = YearGroup.YEAR_6
+    return render_template(
+        "lessons/check_report.html",
+        report=checks.school_check(year),
+        phases=list(CheckPhase),
         years=list(YearGroup),
     )
