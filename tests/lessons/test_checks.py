@@ -143,7 +143,7 @@ def test_the_teacher_sees_names_leaders_only_numbers_and_others_nothing(client, 
 
 def test_check_answers_are_in_subject_access_and_erased_with_lesson_work(db):
     from esafety.lessons.records import lesson_work_of, subject_records
-    from esafety.records.subject_access import DataSubject  # the records package first
+    from esafety.records.subject_access import DataSubject
 
     setup = make_class_setup(YearGroup.YEAR_5, pupils=1)
     items = check_items(YearGroup.YEAR_5)
