@@ -25,6 +25,7 @@ from ..auth.roles import Role
 from ..clock import today
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
+from ..school import services as school
 from ..school.models import YearGroup
 from . import checks, knowledge, reports, services
 from .catalogue import PUPIL_SECTIONS, Lesson, Strand, get_catalogue
@@ -466,4 +467,30 @@ def school_year_check():
         report=checks.school_check(year),
         phases=list(CheckPhase),
         years=list(YearGroup),
+    )
+
+
+@bp.get("/family-sheet/<int:year>")
+@signed_in
+def family_sheet(year: int):
+    """A printable page for families: each lesson of a year, what to talk about, and a tip.
+
+    Staff and governors print any year's; a parent opens the years of their own children.
+    """
+    try:
+        year_group = YearGroup(year)
+    except ValueError:
+        raise NotFoundError("There is no such year group.") from None
+    if not current_user.has_role(*CURRICULUM_ROLES):
+        children_years = {
+            child.school_class.year_group
+            for child in school.children_of(current_user)
+            if child.school_class is not None
+        }
+        if not current_user.has_role(Role.PARENT) or year_group not in children_years:
+            raise NotFoundError("There is no such year group.")
+    return render_template(
+        "lessons/family_sheet.html",
+        year_group=year_group,
+        lines=reports.family_sheet(year_group),
     )
