@@ -68,6 +68,8 @@ def from_environment() -> dict:
         "SCHOOL_NAME": os.environ.get("ESAFETY_SCHOOL_NAME", "Meadowbank Primary School"),
         #: Times are stored in UTC and shown to people in the school's own time zone.
         "SCHOOL_TIMEZONE": os.environ.get("ESAFETY_SCHOOL_TIMEZONE", "Europe/London"),
+        #: Where the school is, for "Can I sign up?" (some countries set ages in law): ISO code.
+        "SCHOOL_COUNTRY": os.environ.get("ESAFETY_SCHOOL_COUNTRY", "GB").upper(),
         "BASE_URL": os.environ.get("ESAFETY_BASE_URL", "http://127.0.0.1:5000"),
         "SESSION_COOKIE_SECURE": not development,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -11,6 +11,7 @@ import enum
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -101,16 +102,23 @@ class Answer:
     text: str
     correct: bool
     feedback: str
+    #: For a wrong answer: the mistaken idea choosing it first shows (e.g. "a bot is a person").
+    misconception: str | None = None
 
 
 @dataclass(frozen=True)
 class Question:
     text: str
     answers: tuple[Answer, ...]
+    #: Which of the lesson's "I can" statements this question checks (from 0); None means all.
+    objective: int | None = None
 
     @property
     def correct_index(self) -> int:
         return next(i for i, answer in enumerate(self.answers) if answer.correct)
+
+    def checks(self, objective: int) -> bool:
+        return self.objective is None or self.objective == objective
 
 
 @dataclass(frozen=True)
@@ -131,6 +139,9 @@ class Lesson:
     four_cs: tuple[FourC, ...]
     quiz: tuple[Question, ...]
     sections: dict[str, Section] = field(hash=False)
+    #: When the lesson was last read through against current guidance, and who looks after it.
+    reviewed: date | None = None
+    owner: str | None = None
 
     def section(self, key: str) -> Section:
         return self.sections[key]
@@ -212,6 +223,8 @@ _FIELDS = (
     "minutes",
     "four_cs",
     "quiz",
+    "reviewed",
+    "owner",
 )
 #: Lesson length in minutes by age: short for the youngest.
 _MINUTES = {True: (15, 20), False: (30, 45)}
@@ -269,16 +282,27 @@ def _list(data: dict, key: str, low: int, high: int, problems: _Problems) -> lis
     return value
 
 
-def _parse_quiz(items: list, problems: _Problems) -> list[Question]:
+def _parse_quiz(items: list, objective_count: int, problems: _Problems) -> list[Question]:
     questions: list[Question] = []
     for q_index, item in enumerate(items):
         where = f"quiz[{q_index}]."
         if not isinstance(item, dict):
             problems.add(f"quiz[{q_index}]", "must be a question with answers")
             continue
-        for unknown in sorted(set(item) - {"question", "answers"}):
+        for unknown in sorted(set(item) - {"question", "answers", "objective"}):
             problems.add(f"{where}{unknown}", "is not a known field")
         text = _text(item, "question", where, problems)
+        objective = item.get("objective")
+        if objective is not None and (
+            not isinstance(objective, int)
+            or isinstance(objective, bool)
+            or not 1 <= objective <= objective_count
+        ):
+            problems.add(
+                f"{where}objective",
+                f"must be the number of one of the lesson's {objective_count} objectives",
+            )
+            objective = None
         raw_answers = item.get("answers")
         if raw_answers is None:
             problems.add(f"{where}answers", "is missing")
@@ -294,7 +318,7 @@ def _parse_quiz(items: list, problems: _Problems) -> list[Question]:
             if not isinstance(raw, dict):
                 problems.add(f"{where}answers[{a_index}]", "must have text, correct and feedback")
                 continue
-            for unknown in sorted(set(raw) - {"text", "correct", "feedback"}):
+            for unknown in sorted(set(raw) - {"text", "correct", "feedback", "misconception"}):
                 problems.add(f"{a_where}{unknown}", "is not a known field")
             answer_text = _text(raw, "text", a_where, problems)
             feedback = _text(raw, "feedback", a_where, problems)
@@ -303,15 +327,22 @@ def _parse_quiz(items: list, problems: _Problems) -> list[Question]:
                 problems.add(f"{a_where}correct", "is missing")
             elif not isinstance(correct, bool):
                 problems.add(f"{a_where}correct", "must be true or false")
+            misconception = None
+            if "misconception" in raw:
+                misconception = _text(raw, "misconception", a_where, problems)
+                if correct is True:
+                    problems.add(
+                        f"{a_where}misconception", "belongs on a wrong answer, not the right one"
+                    )
             if answer_text and feedback and isinstance(correct, bool):
-                answers.append(Answer(answer_text, correct, feedback))
+                answers.append(Answer(answer_text, correct, feedback, misconception))
         right = sum(
             1 for raw in raw_answers if isinstance(raw, dict) and raw.get("correct") is True
         )
         if right != 1:
             problems.add(f"{where}answers", f"has {right} correct answers; it needs exactly one")
         if text and len(answers) == len(raw_answers) and right == 1:
-            questions.append(Question(text, tuple(answers)))
+            questions.append(Question(text, tuple(answers), objective - 1 if objective else None))
     return questions
 
 
@@ -441,8 +472,16 @@ def parse_lesson(path: Path) -> tuple[Lesson | None, list[str]]:
                 f"four_cs[{n}]", f'"{item}" is not one of content, contact, conduct, commerce'
             )
 
+    reviewed = data.get("reviewed")
+    if reviewed is not None and not isinstance(reviewed, date):
+        problems.add("reviewed", "must be a date like 2026-12-03")
+        reviewed = None
+    owner = _text(data, "owner", "", problems) if "owner" in data else None
+    if "reviewed" in data and "owner" not in data:
+        problems.add("owner", "is missing: say who looks after the lesson")
+
     quiz_items = _list(data, "quiz", 3, 6, problems)
-    quiz = _parse_quiz(quiz_items, problems) if quiz_items is not None else []
+    quiz = _parse_quiz(quiz_items, len(objectives), problems) if quiz_items is not None else []
     sections = _parse_sections(match.group(2), problems)
 
     if problems.items:
@@ -459,6 +498,8 @@ def parse_lesson(path: Path) -> tuple[Lesson | None, list[str]]:
         four_cs=tuple(four_cs),
         quiz=tuple(quiz),
         sections=sections,
+        reviewed=reviewed,
+        owner=owner,
     )
     return lesson, []
 
@@ -514,6 +555,38 @@ def lessons_by_id(ids: Iterable[str]) -> list[Lesson]:
     return sorted((lesson for lesson in found if lesson is not None), key=Lesson.sort_key)
 
 
+#: A lesson is read through again at least this often; `lessons check` warns after that.
+REVIEW_DAYS = 365
+
+
+def review_warnings(catalogue: Catalogue, today: date) -> list[str]:
+    """Warnings (not failures) for `lessons check`: never reviewed, or reviewed over a year ago."""
+    never = [lesson.id for lesson in catalogue if lesson.reviewed is None]
+    old = [
+        f"{lesson.id} (reviewed {lesson.reviewed.isoformat()})"
+        for lesson in catalogue
+        if lesson.reviewed is not None and (today - lesson.reviewed).days > REVIEW_DAYS
+    ]
+    warnings = []
+    if never:
+        warnings.append(f"lessons: {len(never)} have no reviewed date and owner")
+    if old:
+        warnings.append(f"lessons: reviewed over a year ago: {', '.join(old)}")
+    return warnings
+
+
+def statement_rows(lesson: Lesson) -> list[dict[str, Any]]:
+    """A lesson's "I can" statements, each with the quiz questions that check it."""
+    return [
+        {
+            "id": f"{lesson.id}#{n + 1}",
+            "text": text,
+            "questions": [q for q, question in enumerate(lesson.quiz) if question.checks(n)],
+        }
+        for n, text in enumerate(lesson.objectives)
+    ]
+
+
 def as_json_rows(catalogue: Catalogue) -> list[dict[str, Any]]:
     """What `lessons list --json` prints, one object per lesson."""
     return [
@@ -523,6 +596,112 @@ def as_json_rows(catalogue: Catalogue) -> list[dict[str, Any]]:
             "strand": lesson.strand.value,
             "title": lesson.title,
             "questions": len(lesson.quiz),
+            "statements": statement_rows(lesson),
+            "reviewed": lesson.reviewed.isoformat() if lesson.reviewed else None,
+            "owner": lesson.owner,
         }
         for lesson in catalogue
     ]
+
+
+# --- Quiz lint: can a question be answered without understanding it? ---------------------------
+
+#: How far above chance a year group's right answers may be the uniquely longest (or shortest)
+#: option. By chance, with three options the right one is uniquely longest in under a third of
+#: questions (ties count for none), so the limit is 40% from Year 1 up: a few questions' room in a
+#: year of 30 to 50, while the 70-95% measured before the rewrite fails. Reception keeps two
+#: options (the question is read to the child), where chance is a half, so its limit is 57%.
+SHAPE_MARGIN = 0.07
+
+
+def fewest_options(year_group: YearGroup) -> int:
+    """Two options only in Reception (read to the child); three or more from Year 1 up."""
+    return 2 if year_group == YearGroup.RECEPTION else 3
+
+
+def _unique_extreme(question: Question, pick) -> bool:
+    lengths = [len(answer.text) for answer in question.answers]
+    extreme = pick(lengths)
+    return lengths[question.correct_index] == extreme and lengths.count(extreme) == 1
+
+
+def right_is_uniquely_longest(question: Question) -> bool:
+    return _unique_extreme(question, max)
+
+
+def right_is_uniquely_shortest(question: Question) -> bool:
+    return _unique_extreme(question, min)
+
+
+@dataclass(frozen=True)
+class YearQuizBias:
+    """How guessable one year group's quizzes are from the options' shape alone."""
+
+    year_group: YearGroup
+    questions: int
+    right_longest: int
+    right_shortest: int
+    #: The share of questions chance alone would make "uniquely longest": the mean of 1/options.
+    chance: float
+    too_few_options: list[str]
+
+    @property
+    def limit(self) -> float:
+        return round(self.chance + SHAPE_MARGIN, 2)
+
+    @property
+    def right_longest_share(self) -> float:
+        return self.right_longest / self.questions if self.questions else 0.0
+
+    @property
+    def right_shortest_share(self) -> float:
+        return self.right_shortest / self.questions if self.questions else 0.0
+
+
+def quiz_bias(catalogue: Catalogue) -> list[YearQuizBias]:
+    results = []
+    for year in YearGroup:
+        questions = [
+            (lesson.id, n, question)
+            for lesson in catalogue.for_year(year)
+            for n, question in enumerate(lesson.quiz)
+        ]
+        if not questions:
+            continue
+        results.append(
+            YearQuizBias(
+                year_group=year,
+                questions=len(questions),
+                right_longest=sum(1 for *_, q in questions if right_is_uniquely_longest(q)),
+                right_shortest=sum(1 for *_, q in questions if right_is_uniquely_shortest(q)),
+                chance=sum(1 / len(q.answers) for *_, q in questions) / len(questions),
+                too_few_options=[
+                    f"{lesson_id} quiz[{n}]"
+                    for lesson_id, n, q in questions
+                    if len(q.answers) < fewest_options(year)
+                ],
+            )
+        )
+    return results
+
+
+def quiz_problems(catalogue: Catalogue) -> list[str]:
+    """What `lessons check` reports about quizzes that could be passed by a cue, not a reason."""
+    problems = []
+    for bias in quiz_bias(catalogue):
+        for what, count, share in (
+            ("longest", bias.right_longest, bias.right_longest_share),
+            ("shortest", bias.right_shortest, bias.right_shortest_share),
+        ):
+            if share > bias.limit:
+                problems.append(
+                    f"quiz lint: in {bias.year_group.label} the right answer is the {what} "
+                    f"option in {count} of {bias.questions} questions ({share:.0%}); "
+                    f"keep it at {bias.limit:.0%} or less"
+                )
+        for where in bias.too_few_options:
+            problems.append(
+                f"quiz lint: {where} needs at least {fewest_options(bias.year_group)} options "
+                f"for {bias.year_group.label}"
+            )
+    return problems

@@ -7,9 +7,18 @@ from pathlib import Path
 
 import click
 
+from ..clock import today
 from . import readability
-from .catalogue import CONTENT_DIR, CatalogueError, as_json_rows, load_catalogue, missing_cells
-from .signup import APP_AGES_FILE, AppAgesError, load_app_ages
+from .catalogue import (
+    CONTENT_DIR,
+    CatalogueError,
+    as_json_rows,
+    load_catalogue,
+    missing_cells,
+    quiz_problems,
+    review_warnings,
+)
+from .signup import APP_AGES_FILE, AppAgesError, load_app_ages, stale_apps
 from .views import bp
 
 group = bp.cli
@@ -59,6 +68,8 @@ def check_command(content_dir: Path, app_ages_file: Path, partial: bool) -> None
             f"curriculum: no lesson with 3 or more questions for {gap}"
             for gap in missing_cells(catalogue)
         )
+    if catalogue is not None:
+        problems.extend(quiz_problems(catalogue))
     try:
         apps = load_app_ages(app_ages_file)
     except AppAgesError as error:
@@ -69,6 +80,10 @@ def check_command(content_dir: Path, app_ages_file: Path, partial: bool) -> None
             click.echo(problem, err=True)
         click.echo(f"{len(problems)} problem(s) found.", err=True)
         raise click.exceptions.Exit(1)
+    for warning in review_warnings(catalogue, today()) if catalogue else []:
+        click.echo(f"warning: {warning}", err=True)
+    for warning in stale_apps(apps, today()):
+        click.echo(f"warning: {warning}", err=True)
     click.echo(f"All {len(catalogue or [])} lessons and {len(apps)} app ages are in order.")
 
 

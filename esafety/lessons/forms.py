@@ -8,7 +8,7 @@ from wtforms.validators import InputRequired, Optional
 
 from .catalogue import Lesson, Strand
 from .models import SelfAssessment
-from .signup import PREVIEW_AGES, AppAge
+from .signup import COUNTRIES, PREVIEW_AGES, AppAge
 
 
 class AssignForm(FlaskForm):
@@ -83,6 +83,11 @@ class SignUpCheckForm(FlaskForm):
         "Age to check",
         choices=[SelectChoice(str(a)) for a in PREVIEW_AGES],
         default="8",
+        validators=[Optional()],
+    )
+    country = SelectField(
+        "Country",
+        choices=[SelectChoice(code, name) for code, name in COUNTRIES.items()],
         validators=[Optional()],
     )
 

@@ -109,3 +109,39 @@ class QuizAnswer(db.Model):
     answered_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (Index("ix_quiz_answer_pupil_id_lesson_id", "pupil_id", "lesson_id"),)
+
+
+class CheckPhase(enum.StrEnum):
+    """The short check a pupil does at the start of the school year, and again at its end."""
+
+    START = "start"
+    END = "end"
+
+    @property
+    def label(self) -> str:
+        return {"start": "Start-of-year check", "end": "End-of-year check"}[self.value]
+
+
+class CheckAnswer(db.Model):
+    """One answer in a pupil's start- or end-of-year check: one try, no feedback, no score shown.
+
+    The same questions are asked at both ends of the year, so the change per statement shows
+    what the year's lessons taught. answer is -1 for "I'm not sure yet".
+    """
+
+    __tablename__ = "check_answer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupil.id", ondelete="CASCADE"))
+    #: The calendar year the school year starts in (2026 for September 2026 to August 2027).
+    school_year: Mapped[int]
+    phase: Mapped[CheckPhase] = mapped_column(enum_type(CheckPhase))
+    lesson_id: Mapped[str] = mapped_column(String(80))
+    question: Mapped[int]
+    answer: Mapped[int]
+    correct: Mapped[bool]
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("pupil_id", "school_year", "phase", "lesson_id", "question"),
+    )

@@ -1,4 +1,5 @@
-"""Lesson progress in subject-access exports and retention (kept a year after a pupil leaves)."""
+"""Lesson progress and year-check answers in subject-access exports and retention (kept a year
+after a pupil leaves)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..personal_data import DataSubject, DueRecord, ErasableWork, Rule, SubjectRecords, row
 from ..school.models import Pupil
-from .models import LessonProgress, QuizAnswer
+from .models import CheckAnswer, LessonProgress, QuizAnswer
 
 
 def subject_records(subject: DataSubject) -> SubjectRecords:
@@ -40,6 +41,12 @@ def subject_records(subject: DataSubject) -> SubjectRecords:
             select(QuizAnswer).where(QuizAnswer.pupil_id == pupil_id).order_by(QuizAnswer.id)
         )
     ]
+    records.sections["Year check answers"] = [
+        row(a, "school_year", "phase", "lesson_id", "question", "answer", "correct", "answered_at")
+        for a in db.session.scalars(
+            select(CheckAnswer).where(CheckAnswer.pupil_id == pupil_id).order_by(CheckAnswer.id)
+        )
+    ]
     return records
 
 
@@ -59,17 +66,25 @@ def retention_due(schedule: dict[str, Rule], on: date) -> list[DueRecord]:
     answers = db.session.execute(
         select(QuizAnswer.pupil_id, QuizAnswer.id).where(QuizAnswer.pupil_id.in_(ids))
     ).all()
+    checked = db.session.execute(
+        select(CheckAnswer.pupil_id, CheckAnswer.id).where(CheckAnswer.pupil_id.in_(ids))
+    ).all()
     due = []
     for pupil_id, user_id, left_on in leavers:
         answer_ids = [i for p, i in answers if p == pupil_id]
         progress_ids = [i for p, i in progress if p == pupil_id]
-        if not answer_ids and not progress_ids:
+        check_ids = [i for p, i in checked if p == pupil_id]
+        if not answer_ids and not progress_ids and not check_ids:
             continue
         due.append(
             DueRecord(
                 rule="lesson_progress",
                 description=f"Lesson progress of pupil {pupil_id}",
-                rows=[(QuizAnswer.__table__, answer_ids), (LessonProgress.__table__, progress_ids)],
+                rows=[
+                    (QuizAnswer.__table__, answer_ids),
+                    (CheckAnswer.__table__, check_ids),
+                    (LessonProgress.__table__, progress_ids),
+                ],
                 user_ids=frozenset({user_id}),
                 expired_on=rule.expires(left_on),
             )
@@ -91,16 +106,21 @@ def lesson_work_of(pupil_id: int) -> tuple[DueRecord, dict[str, int]]:
         )
     ).all()
     answers = list(db.session.scalars(select(QuizAnswer.id).where(QuizAnswer.pupil_id == pupil_id)))
+    checked = list(
+        db.session.scalars(select(CheckAnswer.id).where(CheckAnswer.pupil_id == pupil_id))
+    )
     counts = {
         "lessons_started": len(progress),
         "lessons_completed": sum(1 for _, completed in progress if completed is not None),
         "quiz_answers": len(answers),
+        "check_answers": len(checked),
     }
     record = DueRecord(
         rule="erasure",
-        description="Lesson progress and quiz answers",
+        description="Lesson progress, quiz answers and year-check answers",
         rows=[
             (QuizAnswer.__table__, answers),
+            (CheckAnswer.__table__, checked),
             (LessonProgress.__table__, [i for i, _ in progress]),
         ],
     )

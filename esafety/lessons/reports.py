@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -527,3 +528,33 @@ def school_coverage() -> SchoolCoverage:
         for year in YearGroup
     }
     return SchoolCoverage(table, pupils)
+
+
+# --- A one-page family sheet per year group ---------------------------------------------------
+
+_TALK = re.compile(r"\*\*Something to talk about[^*]*:\*\*\s*(.+)")
+_TIP = re.compile(r"\*\*A practical tip:\*\*\s*(.+)")
+
+
+@dataclass(frozen=True)
+class FamilySheetLine:
+    lesson: Lesson
+    talk: str
+    tip: str
+
+
+def family_sheet(year_group: YearGroup) -> list[FamilySheetLine]:
+    """Each lesson of a year, with its take-home question and tip, for one printed page.
+
+    The words come from each lesson's own take-home note, so the sheet and the notes agree.
+    """
+    lines = []
+    for lesson in get_catalogue().for_year(year_group):
+        note = lesson.section("take_home").source
+        talk, tip = _TALK.search(note), _TIP.search(note)
+        lines.append(
+            FamilySheetLine(
+                lesson, talk.group(1).strip() if talk else "", tip.group(1).strip() if tip else ""
+            )
+        )
+    return lines

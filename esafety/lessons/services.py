@@ -6,6 +6,8 @@ lessons for the classes they teach; a pupil's answers are saved as they go so th
 
 from __future__ import annotations
 
+import hashlib
+import random
 from dataclasses import dataclass
 from datetime import date
 
@@ -331,6 +333,19 @@ def mark_section_read(actor: User, lesson_id: str, section_key: str) -> LessonPr
     progress.sections_read = (progress.sections_read or 0) | _section_bit(section_key)
     db.session.flush()
     return progress
+
+
+def option_order(pupil_id: int, lesson_id: str, question_index: int, count: int) -> list[int]:
+    """The order one pupil sees a question's options in: shuffled, but the same on every visit.
+
+    Seeded from the pupil, lesson and question (not Python's per-process hash), so a reload or
+    another server shows the same order, while classmates side by side see different ones and
+    the right answer's place in the file tells nobody anything.
+    """
+    seed = hashlib.sha256(f"{pupil_id}:{lesson_id}:{question_index}".encode()).digest()
+    order = list(range(count))
+    random.Random(int.from_bytes(seed[:8], "big")).shuffle(order)  # noqa: S311 (not secret)
+    return order
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask import (
     Blueprint,
     Response,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -22,13 +23,16 @@ from .. import audit
 from ..auth.access import requires, signed_in
 from ..auth.roles import Role
 from ..clock import today
-from ..errors import NotFoundError, rule_errors
-from . import reports, services
+from ..errors import DomainError, NotFoundError, rule_errors
+from ..extensions import db
+from ..school import services as school
+from ..school.models import YearGroup
+from . import checks, knowledge, reports, services
 from .catalogue import PUPIL_SECTIONS, Lesson, Strand, get_catalogue
 from .forms import AnswerForm, AssignForm, ReadForm, SelfAssessmentForm, SignUpCheckForm
-from .models import SelfAssessment
+from .models import CheckPhase, SelfAssessment
 from .services import COVERAGE_ROLES, CURRICULUM_ROLES, PROGRESS_ROLES, TEACHING_ROLES, Step
-from .signup import app_ages, find_app, sign_up_verdict
+from .signup import COUNTRIES, DEFAULT_COUNTRY, FEATURES, app_ages, find_app, sign_up_verdict
 
 bp = Blueprint("lessons", __name__, template_folder="templates", url_prefix="/lessons")
 
@@ -116,8 +120,10 @@ def quiz_question(lesson_id: str, number: int):
         raise NotFoundError("That question is not in this quiz.")
     index = number - 1
     question = lesson.quiz[index]
+    pupil, _ = services.pupil_in_class(current_user)
+    order = services.option_order(pupil.id, lesson.id, index, len(question.answers))
     form = AnswerForm()
-    form.answer.choices = [SelectChoice(n, a.text) for n, a in enumerate(question.answers)]
+    form.answer.choices = [SelectChoice(n, question.answers[n].text) for n in order]
     if request.method == "POST":
         if form.validate_on_submit():
             with rule_errors(form, "answer"):
@@ -147,6 +153,7 @@ def quiz_question(lesson_id: str, number: int):
         number=number,
         q_state=q_state,
         last=last,
+        options=[(n, question.answers[n]) for n in order],
         form=form,
         next_url=step_url(lesson, state.next_step),
     ), (400 if form.errors else 200)
@@ -203,6 +210,12 @@ def can_i_sign_up():
     form = SignUpCheckForm(request.args)
     apps = app_ages()
     form.fill_choices(apps)
+    country = current_app.config.get("SCHOOL_COUNTRY", DEFAULT_COUNTRY)
+    if not current_user.is_pupil and form.country.data in COUNTRIES:
+        country = form.country.data
+    elif country not in COUNTRIES:
+        country = DEFAULT_COUNTRY
+    form.country.data = country
     pupil_age = None
     if current_user.is_pupil:
         pupil, _ = services.pupil_in_class(current_user)
@@ -219,13 +232,16 @@ def can_i_sign_up():
                 age = int(form.age.data or 8)
             except ValueError:
                 age = 8
-        verdict = sign_up_verdict(chosen, age)
+        verdict = sign_up_verdict(chosen, age, country)
     return render_template(
         "lessons/can_i_sign_up.html",
         form=form,
         apps=apps,
         verdict=verdict,
         pupil_age=pupil_age,
+        country=country,
+        countries=COUNTRIES,
+        features=FEATURES,
     )
 
 
@@ -342,4 +358,129 @@ def coverage():
     """Whole-school coverage: the share of pupils who finished each strand, by year group."""
     return render_template(
         "lessons/coverage.html", coverage=reports.school_coverage(), strands=list(Strand)
+    )
+
+
+# --- Knowledge maps ---------------------------------------------------------------------------
+
+
+@bp.get("/classes/<int:class_id>/knowledge")
+@requires(*PROGRESS_ROLES)
+def class_knowledge(class_id: int):
+    """Each pupil's understanding of each "I can" statement of a lesson, misconceptions named."""
+    grid = knowledge.class_knowledge(current_user, class_id, request.args.get("lesson"))
+    return render_template("lessons/knowledge.html", grid=grid, states=list(knowledge.Knowledge))
+
+
+@bp.get("/knowledge")
+@requires(*COVERAGE_ROLES)
+def school_knowledge():
+    """For leaders: how many pupils of a year group are at each state per statement (no names)."""
+    try:
+        year = YearGroup(request.args.get("year", type=int))
+    except ValueError:
+        year = YearGroup.YEAR_6
+    return render_template(
+        "lessons/school_knowledge.html",
+        report=knowledge.school_knowledge(year),
+        states=list(knowledge.Knowledge),
+        years=list(YearGroup),
+    )
+
+
+# --- Start- and end-of-year checks ---------------------------------------------------------------
+
+
+def _phase(phase: str) -> CheckPhase:
+    try:
+        return CheckPhase(phase)
+    except ValueError:
+        raise NotFoundError("There is no check with that name.") from None
+
+
+@bp.route("/check/<phase>", methods=["GET", "POST"])
+@requires(Role.PUPIL)
+def year_check(phase: str):
+    """The short start- or end-of-year check: every question on one page, one try each."""
+    which = _phase(phase)
+    check = checks.pupil_check(current_user, which)
+    form = ReadForm()
+    chosen: dict[str, int | None] = {}
+    error = None
+    error_key = None
+    if request.method == "POST":
+        for item in check.items:
+            raw = request.form.get(item.key, "")
+            chosen[item.key] = int(raw) if raw.lstrip("-").isdecimal() and len(raw) < 6 else None
+        if not form.validate_on_submit():
+            error = "That did not work. Please try again."
+        else:
+            try:
+                checks.submit_check(current_user, which, chosen)
+            except DomainError as refused:
+                if refused.status != 400:
+                    raise
+                db.session.rollback()  # the answers are shown again with the message
+                error, error_key = refused.message, refused.field
+            else:
+                flash("Thank you! Your teacher will use this to plan your lessons.", "success")
+                return redirect(url_for("lessons.my_lessons"))
+    return render_template(
+        "lessons/year_check.html",
+        check=check,
+        form=form,
+        chosen=chosen,
+        error=error,
+        error_key=error_key,
+        not_sure=checks.NOT_SURE,
+    ), (400 if error else 200)
+
+
+@bp.get("/classes/<int:class_id>/check")
+@requires(*PROGRESS_ROLES)
+def class_year_check(class_id: int):
+    """The class's start and end checks side by side: the change per statement, and per pupil."""
+    report = checks.class_check(current_user, class_id)
+    return render_template("lessons/check_report.html", report=report, phases=list(CheckPhase))
+
+
+@bp.get("/check-results")
+@requires(*COVERAGE_ROLES)
+def school_year_check():
+    """For leaders: the change per statement for a year group, as numbers (no names)."""
+    try:
+        year = YearGroup(request.args.get("year", type=int))
+    except ValueError:
+        year = YearGroup.YEAR_6
+    return render_template(
+        "lessons/check_report.html",
+        report=checks.school_check(year),
+        phases=list(CheckPhase),
+        years=list(YearGroup),
+    )
+
+
+@bp.get("/family-sheet/<int:year>")
+@signed_in
+def family_sheet(year: int):
+    """A printable page for families: each lesson of a year, what to talk about, and a tip.
+
+    Staff and governors print any year's; a parent opens the years of their own children.
+    """
+    try:
+        year_group = YearGroup(year)
+    except ValueError:
+        raise NotFoundError("There is no such year group.") from None
+    if not current_user.has_role(*CURRICULUM_ROLES):
+        children_years = {
+            child.school_class.year_group
+            for child in school.children_of(current_user)
+            if child.school_class is not None
+        }
+        if not current_user.has_role(Role.PARENT) or year_group not in children_years:
+            raise NotFoundError("There is no such year group.")
+    return render_template(
+        "lessons/family_sheet.html",
+        year_group=year_group,
+        lines=reports.family_sheet(year_group),
     )

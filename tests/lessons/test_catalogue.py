@@ -48,7 +48,14 @@ def test_lessons_list_json_prints_every_lesson(app):
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert len(rows) >= 56
-    assert set(rows[0]) == {"id", "year_group", "strand", "title", "questions"}
+    # The current fields stay; each lesson now also lists its statements (and review details).
+    assert {"id", "year_group", "strand", "title", "questions"} <= set(rows[0])
+    assert set(rows[0]) - {"id", "year_group", "strand", "title", "questions"} == {
+        "statements",
+        "reviewed",
+        "owner",
+    }
+    assert all(row["statements"] and row["statements"][0]["id"] == f"{row['id']}#1" for row in rows)
     assert {row["year_group"] for row in rows} == set(range(7))
     assert {row["strand"] for row in rows} == {s.value for s in Strand}
     assert {(row["year_group"], row["strand"]) for row in rows if row["questions"] >= 3} == {
@@ -280,3 +287,71 @@ def test_minutes_suit_the_age(tmp_path):
 
 def test_content_dir_is_inside_the_package():
     assert CONTENT_DIR == Path(__file__).resolve().parents[2] / "esafety" / "lessons" / "content"
+
+
+# --- The 2026 topics ------------------------------------------------------------------------------
+
+TOPICS_2026 = {
+    # topic: (lesson id, year group, a phrase its Learn section must teach)
+    "AI chatbots and AI friends": ("y5-online-relationships-2", YearGroup.YEAR_5, "a bot is not"),
+    "bots that seem like people": ("y3-online-relationships-2", YearGroup.YEAR_3, "chatbot"),
+    "voice assistants": ("y2-managing-online-information-2", YearGroup.YEAR_2, "machines"),
+    "AI images": ("y5-managing-online-information-2", YearGroup.YEAR_5, "ai tools"),
+    "deepfakes": ("y6-managing-online-information-2", YearGroup.YEAR_6, "deepfake"),
+    "livestreaming": ("y4-online-relationships-2", YearGroup.YEAR_4, "livestream"),
+    "challenges and hoaxes": ("y6-health-wellbeing-and-lifestyle-2", YearGroup.YEAR_6, "hoax"),
+    "scams in games": ("y5-health-wellbeing-and-lifestyle-2", YearGroup.YEAR_5, "login code"),
+    "sextortion": ("y6-online-relationships-2", YearGroup.YEAR_6, "never too late to tell"),
+    "PANTS language": ("y2-online-relationships-2", YearGroup.YEAR_2, "pants are private"),
+    "private is private online": ("y4-online-bullying-2", YearGroup.YEAR_4, "private parts"),
+    "stereotypes online": ("y4-self-image-and-identity-2", YearGroup.YEAR_4, "stereotype"),
+    "smart toys": ("y3-privacy-and-security-2", YearGroup.YEAR_3, "connected devices"),
+    "updates and password managers": (
+        "y6-privacy-and-security-2",
+        YearGroup.YEAR_6,
+        "password manager",
+    ),
+}
+
+
+@pytest.mark.parametrize("topic", sorted(TOPICS_2026))
+def test_each_2026_topic_has_its_own_lesson_at_the_right_year(topic):
+    lesson_id, year, phrase = TOPICS_2026[topic]
+    lesson = get_catalogue().get(lesson_id)
+    assert lesson is not None, topic
+    assert lesson.year_group == year
+    assert phrase in _text(lesson, "learn"), topic
+    # Every statement is checked by a question, so the knowledge map can judge each one.
+    checked = {q.objective for q in lesson.quiz}
+    assert None in checked or checked == set(range(len(lesson.objectives))), topic
+
+
+def test_no_teacher_note_waits_until_the_end_of_the_day_to_pass_on_a_disclosure():
+    late = [lesson.id for lesson in get_catalogue() if "same day" in _text(lesson, "teacher_notes")]
+    assert late == []
+    told = [
+        lesson.id
+        for lesson in get_catalogue()
+        if "immediately" not in _text(lesson, "teacher_notes")
+    ]
+    assert told == []
+
+
+def test_a_lesson_reviewed_over_a_year_ago_is_warned_about_and_needs_an_owner(app, tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    target = content / "y5-online-relationships-2.md"
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text.replace("reviewed: 2026-12-03", "reviewed: 2024-09-01"), "utf-8")
+    result = app.test_cli_runner().invoke(
+        args=["lessons", "check", "--content", str(content), "--app-ages", str(APP_AGES_FILE)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "reviewed over a year ago: y5-online-relationships-2 (reviewed 2024-09-01)" in (
+        result.output
+    )
+    target.write_text(text.replace("owner: Computing lead\n", ""), "utf-8")
+    _, problems = parse_lesson(target)
+    assert problems == [
+        "y5-online-relationships-2.md: owner is missing: say who looks after the lesson"
+    ]

@@ -514,3 +514,26 @@ def test_pupil_forms_carry_a_csrf_token_and_are_refused_without_one(app, client,
         assert accepted.status_code == 302
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_the_family_sheet_is_one_page_per_year_for_staff_and_the_childs_own_parents(
+    client, login_as, year4
+):
+    login_as(year4.teacher)
+    page = _text(client.get("/lessons/family-sheet/4"))
+    lessons = get_catalogue().for_year(YearGroup.YEAR_4)
+    assert all(lesson.title in page for lesson in lessons)
+    assert "Childline on 0800 1111" in page
+    from esafety.lessons.reports import family_sheet
+
+    assert all(line.talk and line.tip for y in YearGroup for line in family_sheet(y))
+    assert client.get("/lessons/family-sheet/9").status_code == 404
+
+    parent = factories.make_parent(year4.pupil)
+    db.session.commit()
+    login_as(parent)
+    assert client.get("/lessons/family-sheet/4").status_code == 200
+    assert client.get("/lessons/family-sheet/6").status_code == 404
+    assert "/lessons/family-sheet/4" in _text(client.get("/lessons/family"))
+    login_as(year4.pupil.user)
+    assert client.get("/lessons/family-sheet/4").status_code == 404
