@@ -148,6 +148,33 @@ def pass_to_esafety_officer(actor: User, report: BlogReport, note: str = "") -> 
     return concern
 
 
+def raise_concern_from(actor: User, item: Item, note: str = "") -> Any:
+    """Staff raise a safeguarding concern straight from a post or comment, with its words."""
+    require_staff(actor, class_id_of(item))
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise DomainError(f"Please keep the note under {NOTE_MAX} letters.", field="note")
+    from ..safeguarding.services import receive_blog_report
+
+    concern = receive_blog_report(
+        reporter=actor,
+        class_id=class_id_of(item),
+        item_kind=item.kind,
+        item_id=item.id,
+        reported_text=_copy_of(item),
+        reason="raised by a member of staff from the class blog",
+        note=note,
+        passed_on_by=actor,
+    )
+    audit.record(
+        f"sandbox.{item.kind}.concern_raised",
+        actor=actor,
+        target=item,
+        concern_id=getattr(concern, "id", None),
+    )
+    return concern
+
+
 def handoff_available() -> bool:
     """Whether the safeguarding feature is installed to receive reports (shown on the page)."""
     try:
