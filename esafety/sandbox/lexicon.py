@@ -237,7 +237,7 @@ FUZZY_TARGETS: tuple[str, ...] = (
 
 #: People at home (and anyone) who might hurt a child.
 _ADULT = (
-    r"(?:my )?(?:mum|dad|step dad|step mum|uncle|auntie|aunty|aunt|nan|nanny|grandad|grandpa|"
+    r"(?:mum|dad|step dad|step mum|uncle|auntie|aunty|aunt|nan|nanny|grandad|grandpa|"
     r"grandma|gran|brother|big brother|sister|big sister|cousin|mum s boyfriend|dad s "
     r"girlfriend|mum s friend|dad s friend|babysitter|carer|he|she|they|a man|a lady|someone|"
     r"somebody|parents)"
