@@ -132,30 +132,10 @@ def hear_worry(pupil: User, item: Item, class_id: int, words: str) -> None:
     item.held_for_worry = True
     if item.worry_concern_id is not None and item.worry_words == words:
         return
-    from ..safeguarding import services as safeguarding
-    from ..safeguarding.models import ConcernKind, Involved
-
-    pupil_record = safeguarding.pupils_reporter_may_name(pupil)
-    where = f"{item.kind}:{item.id}"
-    concern = safeguarding.raise_concern(
-        pupil,
-        safeguarding.ConcernDetails(
-            kind=ConcernKind.OTHER,
-            involved=Involved.UNKNOWN,
-            description=(
-                "Urgent: the class blog's checks heard a worry in what this pupil wrote "
-                f"(their {item.kind}, kept off the blog). It may mean the child is at risk: "
-                "please read their words below and talk with them today."
-            ),
-            pupil_id=pupil_record[0].id if pupil_record else None,
-            in_school=True,
-            platform="Class blog",
-            quoted_text=words,
-            source_ref=where,
-        ),
-        source=safeguarding.ConcernSource.CLASS_BLOG,
+    concern_id = raise_worry(
+        pupil, f"their {item.kind}, kept off the blog", item.kind, item.id, words
     )
-    item.worry_concern_id = concern.id
+    item.worry_concern_id = concern_id
     item.worry_words = words
     db.session.flush()
     audit.record(
@@ -163,8 +143,39 @@ def hear_worry(pupil: User, item: Item, class_id: int, words: str) -> None:
         actor=pupil,
         target=item,
         class_id=class_id,
-        concern_id=concern.id,
+        concern_id=concern_id,
     )
+
+
+def raise_worry(pupil: User, where: str, item_kind: str, item_id: int, words: str) -> int:
+    """An urgent concern for the safeguarding team with a pupil's own words; its id.
+
+    Goes through the safeguarding feature's public raise_concern, which routes a pupil's
+    concern from the class blog to the e-safety officer and tells the class's teachers.
+    """
+    from ..safeguarding import services as safeguarding
+    from ..safeguarding.models import ConcernKind, Involved
+
+    pupil_record = safeguarding.pupils_reporter_may_name(pupil)
+    concern = safeguarding.raise_concern(
+        pupil,
+        safeguarding.ConcernDetails(
+            kind=ConcernKind.OTHER,
+            involved=Involved.UNKNOWN,
+            description=(
+                "Urgent: the class blog's checks heard a worry in what this pupil wrote "
+                f"({where}). It may mean the child is at risk: please read their words below "
+                "and talk with them today."
+            ),
+            pupil_id=pupil_record[0].id if pupil_record else None,
+            in_school=True,
+            platform="Class blog",
+            quoted_text=words,
+            source_ref=f"{item_kind}:{item_id}",
+        ),
+        source=safeguarding.ConcernSource.CLASS_BLOG,
+    )
+    return concern.id
 
 
 # --- Counting findings by week ---------------------------------------------------------------

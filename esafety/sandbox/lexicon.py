@@ -265,6 +265,8 @@ WORRY_PHRASES: tuple[str, ...] = (
     r"\bi do not want to (?:be alive|live any ?more|live|be here any ?more|wake up|exist|be "
     r"me any ?more)\b",
     r"\b(?:end|take) my (?:own )?life\b",
+    r"\b(?:makes|made|make|making) me (?:want to|wish i was|wish i were) (?:die|dead|disappear|"
+    r"kill myself|not be here|not be alive)\b",
     r"\bsuicid(?:e|al)\b",
     r"\bi (?:really |just )?hate (?:my ?self|being alive|my life)\b",
     r"\bwhat is the point (?:of|in) (?:me|living|being alive|being here)\b",

@@ -16,9 +16,17 @@ from ..auth.models import User
 from ..clock import utcnow
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
+from .findings import raise_worry
 from .models import BlogComment, BlogPost, BlogReport, ItemState, ReportReason, ReportState
 from .moderation import Item, class_id_of
-from .services import Reader, blog_reader, can_see_comment, can_see_post, require_staff
+from .services import (
+    Reader,
+    blog_reader,
+    can_see_comment,
+    can_see_post,
+    check_fields,
+    require_staff,
+)
 
 DETAILS_MAX = 500
 NOTE_MAX = 1000
@@ -58,9 +66,18 @@ def report_item(
     item.state = ItemState.HIDDEN
     db.session.add(report)
     db.session.flush()
+    if reader.is_pupil and details and _has_worry(details, report.class_id):
+        # A child's own words when telling us about a post are heard like their writing.
+        report.concern_id = raise_worry(
+            actor, "their words when reporting a blog post", "report", report.id, details
+        )
     audit.record("sandbox.report.made", actor=actor, target=report, reason=reason.value)
     audit.record(f"sandbox.{item.kind}.hidden", actor=actor, target=item, report_id=report.id)
     return report
+
+
+def _has_worry(text: str, class_id: int) -> bool:
+    return any(f.kind == "worry" for f in check_fields({"details": text}, class_id)["details"])
 
 
 def _copy_of(item: Item) -> str:

@@ -232,3 +232,21 @@ def test_the_raise_concern_button_is_for_staff_only(open_blog, officer, client, 
         as_text=True
     )
     assert client.post(f"/sandbox/posts/{post.id}/concern").status_code == 403
+
+
+def test_a_pupils_words_when_reporting_a_post_are_heard_too(open_blog, officer):
+    post = approved_post(open_blog)
+    report = reports.report_item(
+        open_blog.noah.user, post, "worries_me", "this made me want to die"
+    )
+    db.session.commit()
+    [concern] = concerns()
+    assert report.concern_id == concern.id
+    assert concern.quoted_text == "this made me want to die"
+    assert concern.pupil_id == open_blog.noah.id
+
+
+def test_report_details_without_a_worry_raise_nothing(open_blog, officer):
+    post = approved_post(open_blog)
+    reports.report_item(open_blog.noah.user, post, "unkind", "it is mean about my team")
+    assert concerns() == []
