@@ -367,6 +367,7 @@ _USERNAME_RES = (
     ),
     _words(rf"\bi am ([\w.]+) on {PLATFORMS}\b"),
     _words(r"\b(?:add|friend|follow) me ([a-z]*[_\d][\w.]*)"),
+    _words(r"\b(?:my|his|her) (?:user|account|id|tag|name) (?:is |it is |=)?([a-z]*[_\d][\w.]*)"),
 )
 _HANDLE_RE = re.compile(r"(?<![\w.@])@[A-Za-z0-9_][A-Za-z0-9_.]{2,29}")
 _PASSWORD_RE = _words(
@@ -1032,7 +1033,7 @@ def _usernames(text: str, plain: _Plain, skip: list[tuple[int, int]]) -> list[Fi
             handle = match.group(1) if match.lastindex else None
             if pattern.pattern.startswith(r"\bi am") and not re.search(r"[\d_]", handle or ""):
                 continue
-            if handle in NOT_A_SECRET:
+            if handle in NOT_A_SECRET and not pattern.pattern.startswith(r"\b(?:add|friend"):
                 continue
             spans.append(plain.span_of(match.start(), match.end()))
     spans += [m.span() for m in (_HANDLE_RE.finditer(text) if "@" in text else ())]

@@ -62,6 +62,12 @@ SPELLINGS: dict[str, str] = {
     "evry1": "everyone",
     "evryone": "everyone",
     "evrybody": "everybody",
+    "wud": "would",
+    "wuld": "would",
+    "cud": "could",
+    "shud": "should",
+    "beter": "better",
+    "betta": "better",
     "sed": "said",
     "sez": "says",
     "ses": "says",
@@ -260,8 +266,8 @@ WORRY_PHRASES: tuple[str, ...] = (
     r"alive|not here|gone|died)\b",
     r"\bi wish i (?:could disappear|would die|could die|did not exist|was not alive)\b",
     r"\b(?:no one|nobody) (?:would|will) (?:care|miss me|notice|even notice|even care) if i\b",
-    r"\b(?:everyone|everybody|they|my family|you all) (?:would be|will be|are|d be) better off "
-    r"without me\b",
+    r"\b(?:everyone|everybody|they|my family|you all|people|the world) (?:would|will|are|d) "
+    r"(?:be )?(?:so |much |all |a lot )?better off without me\b",
     r"\bi do not want to (?:be alive|live any ?more|live|be here any ?more|wake up|exist|be "
     r"me any ?more)\b",
     r"\b(?:end|take) my (?:own )?life\b",
@@ -292,7 +298,8 @@ WORRY_PHRASES: tuple[str, ...] = (
     r"\bi am not safe\b",
     r"\bgets? (?:really |very )?drunk and (?:hits|hurts|shouts|screams)\b",
     # Secrets with an adult.
-    r"\bour (?:little |special |own )?secret\b",
+    r"\bour (?:little |special |own )?secret\b(?! (?:den|hideout|base|club|code|handshake|"
+    r"recipe|garden|camp|hq|mission|door|passage|place|tunnel|room|society|agent|word|game))",
     r"\b(?:do not|never|dont) tell (?:your|my|ur) (?:mum|dad|parents|mum or dad|mum and dad|"
     r"teacher|family|grown ?ups)\b",
     # Pictures of the child.
@@ -304,6 +311,7 @@ WORRY_PHRASES: tuple[str, ...] = (
     r"being |was being |always get |still get |always |still )(?:bullied|picked on|called "
     r"names|beaten up|left out|teased|hit|kicked|pushed|punched)\b",
     r"\b(?:they|he|she|everyone|everybody|people|some kids|kids|the big kids|the older kids|"
+    r"the year \w+|year \w+|the older ones|the big ones|"
     r"the boys|the girls|boys|girls|some children|children|some people) (?:always |keep |keeps "
     r"|still |all )?(?:bully|bullies|bullying|bullied|pick on|picks on|picking on|laugh at|"
     r"laughs at|laughing at|make fun of|makes fun of|making fun of|hit|hits|kick|kicks|push|"
