@@ -126,12 +126,12 @@ def worries_in(findings: dict[str, list[Finding]]) -> list[Finding]:
 def hear_worry(pupil: User, item: Item, class_id: int, words: str) -> None:
     """Keep the writing off the blog and raise a concern with the child's words, at once.
 
-    Saving the same words again raises nothing new; changed words raise a new concern, so the
-    safeguarding team always has what the child actually wrote.
+    Saving the same words again changes nothing; changed words are held again with a new
+    concern, so the safeguarding team always has what the child actually wrote.
     """
-    item.held_for_worry = True
     if item.worry_concern_id is not None and item.worry_words == words:
-        return
+        return  # already heard (and, if a teacher released it, still released)
+    item.held_for_worry = True
     concern_id = raise_worry(
         pupil, f"their {item.kind}, kept off the blog", item.kind, item.id, words
     )

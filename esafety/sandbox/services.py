@@ -370,12 +370,12 @@ def save_post(
         _require_author_may_edit(actor, post)
         if post.class_id != class_id:
             raise NotFoundError("We could not find that post.")
-        if post.state is ItemState.APPROVED and not send:
-            raise DomainError(
-                "This post is on the blog. Send your changes to your teacher instead.",
-                field="body",
-            )
     checked = _check_writing(reader, {"title": title, "body": body}, class_id, sending=send)
+    if post is not None and post.state is ItemState.APPROVED and not (send or checked.worried):
+        raise DomainError(
+            "This post is on the blog. Send your changes to your teacher instead.",
+            field="body",
+        )
     now = utcnow()
     if post is None:
         post = BlogPost(class_id=class_id, author_id=actor.id, state=ItemState.DRAFT)

@@ -250,3 +250,19 @@ def test_report_details_without_a_worry_raise_nothing(open_blog, officer):
     post = approved_post(open_blog)
     reports.report_item(open_blog.noah.user, post, "unkind", "it is mean about my team")
     assert concerns() == []
+
+
+def test_a_worry_added_to_a_post_on_the_blog_takes_it_off_and_is_heard(open_blog, officer):
+    post = approved_post(open_blog)
+    services.save_post(
+        open_blog.ava.user, open_blog.id, "Our trip", "i wish i was dead", send=False, post=post
+    )
+    assert post.state is ItemState.PENDING and post.held_for_worry
+    assert len(concerns()) == 1
+
+
+def test_a_released_post_saved_again_unchanged_stays_released(open_blog, officer):
+    post = services.save_post(open_blog.ava.user, open_blog.id, "Sad", WORRY, send=True)
+    findings.release_from_worry(open_blog.teacher, post)
+    services.save_post(open_blog.ava.user, open_blog.id, "Sad", WORRY, send=True, post=post)
+    assert not post.held_for_worry and len(concerns()) == 1
