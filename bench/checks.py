@@ -82,6 +82,14 @@ def main() -> None:
         p95 = times[int(len(times) * 0.95) - 1]
         print(f"{label}: median {statistics.median(times):.2f} ms, p95 {p95:.2f} ms")
     print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    for label, hostile in (
+        ("5,000 spaces after a capital", "A" + " " * 4998 + "a"),
+        ("5,000 letters before an @", "a" * 4998 + "@!"),
+        ("5,000 digits and spaces", "0 " * 2500),
+        ("5,000 capitals and spaces", "AB " * 1666),
+    ):
+        times = sorted(timings(hostile, 20, False))
+        print(f"{label}, CPU time: median {statistics.median(times):.2f} ms")
     ordinary = sorted(timings(post_of(5000, ORDINARY), args.runs, False))
     print(f"ordinary 5,000-character post, CPU time: median {statistics.median(ordinary):.2f} ms")
     print("every finding kind in every sentence (worst case), by length, CPU time:")

@@ -152,7 +152,8 @@ _NAMED_LETTER_RE = re.compile(r"(letter|letters|the sound)\s+['\"‘“]?$", re.
 
 # --- Personal details ----------------------------------------------------------------------
 
-_EMAIL_RE = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+", re.UNICODE)
+#: Starts only where a run of address characters starts, so a long run without "@" is read once.
+_EMAIL_RE = re.compile(r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+", re.UNICODE)
 _URL_RE = re.compile(r"\b(?:https?://|www\.)[^\s<>()\[\]]+", re.IGNORECASE)
 #: A run that might be a UK phone number: starts +44, 0 or (0, then digits, spaces, dashes.
 _PHONE_RE = re.compile(r"(?<![\w+])(?:\+\s?44\s?(?:\(0\))?|\(?0)[\d\s()\-]{8,15}\d(?!\d)")
@@ -345,7 +346,7 @@ _UNKIND_PHRASE_RE = _words(
 )
 _STORY_TITLE_RE = _words(r"\b(?:" + "|".join(re.escape(t) for t in STORY_TITLES) + r")\b")
 #: Two or more capitalised words in a row ("The Ugly Duckling"): a title, not a taunt.
-_TITLE_CASE_RE = re.compile(r"\b[A-Z][a-z’']+(?:\s+(?:of|the|a|and|in)?\s*[A-Z][a-z’']+){1,6}")
+_TITLE_CASE_RE = re.compile(r"\b[A-Z][a-z’']+(?:\s+(?:(?:of|the|a|and|in)\s+)?[A-Z][a-z’']+){1,6}")
 _QUOTED_RE = re.compile(r"[“\"][^“”\"\n]{1,120}[”\"]")
 _GAME_RE = _words(GAME_CUES)
 
