@@ -53,6 +53,9 @@ PERSONAL_KINDS = frozenset(
 )
 #: Findings that stop writing being sent to the teacher (text speak must be fixed first).
 SEND_BLOCKING_KINDS = PERSONAL_KINDS | {"text_speak", "school"}
+#: What a child gives away about themselves: staff writing ("we will be at the park at 2",
+#: the school's name) sees these as advice, not a stop.
+CHILD_DETAIL_KINDS = frozenset({"username", "password", "school", "birthday", "whereabouts"})
 #: Posts shown on one page of the blog, newest first.
 POSTS_PER_PAGE = 20
 TITLE_MAX = 120
@@ -308,12 +311,14 @@ def _check_writing(reader: Reader, fields: dict[str, str], class_id: int, sendin
         class_findings.record_findings(class_id, (f for fs in findings.values() for f in fs))
         if class_findings.worries_in(findings):
             return Checked(findings, worried=True)
-    _require_sendable(findings, sending)
+    _require_sendable(findings, sending, staff=reader.is_staff)
     return Checked(findings, worried=False)
 
 
-def _require_sendable(findings: dict[str, list[Finding]], sending: bool) -> None:
+def _require_sendable(findings: dict[str, list[Finding]], sending: bool, staff: bool) -> None:
     stopping = SEND_BLOCKING_KINDS if sending else PERSONAL_KINDS
+    if staff:
+        stopping -= CHILD_DETAIL_KINDS
     problems = {
         name: [f for f in found if f.kind in stopping]
         for name, found in findings.items()

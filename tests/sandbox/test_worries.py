@@ -266,3 +266,12 @@ def test_a_released_post_saved_again_unchanged_stays_released(open_blog, officer
     findings.release_from_worry(open_blog.teacher, post)
     services.save_post(open_blog.ava.user, open_blog.id, "Sad", WORRY, send=True, post=post)
     assert not post.held_for_worry and len(concerns()) == 1
+
+
+def test_a_pupils_whereabouts_are_refused_but_a_teachers_plans_are_not(open_blog):
+    text = "we will be at the park at 2 tomorrow with Meadowbank Primary"
+    with pytest.raises(services.WritingNeedsChanges) as refused:
+        services.save_post(open_blog.ava.user, open_blog.id, "Trip", text, send=True)
+    assert {f.kind for f in refused.value.problems["body"]} >= {"whereabouts", "school"}
+    post = services.save_post(open_blog.teacher, open_blog.id, "Trip", text, send=True)
+    assert post.state is ItemState.APPROVED
