@@ -54,6 +54,8 @@ class Outcome:
 
     failed: bool = False
     problem: str | None = None
+    #: The refusal itself, for views that do more with it than show its message.
+    error: DomainError | None = None
 
     @property
     def status(self) -> int:
@@ -75,7 +77,7 @@ def rule_errors(form=None, fallback: str | None = None) -> Iterator[Outcome]:
         if error.status != 400:
             raise
         db.session.rollback()
-        outcome.failed = True
+        outcome.failed, outcome.error = True, error
         if form is None:
             flash(error.message, "error")
         else:

@@ -65,6 +65,10 @@ class ConcernDetails:
     platform: str = ""
     link: str = ""
     material: list[Material] = field(default_factory=list)
+    #: A copy of the words a concern is about (the class blog sends the child's own words).
+    quoted_text: str = ""
+    #: Where the words came from in another feature ("post:12"), for the handler.
+    source_ref: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,7 +108,11 @@ class TellChoice(enum.StrEnum):
 
 
 def pupils_reporter_may_name(reporter: User) -> list[Pupil]:
-    """Staff may name pupils of the classes they see; parents only their own children."""
+    """Staff may name pupils of the classes they see; parents only their own children; a pupil
+    only themselves (when the class blog passes on a worry they wrote)."""
+    if reporter.is_pupil:
+        pupil = school.pupil_of(reporter)
+        return [pupil] if pupil is not None else []
     if reporter.has_role(Role.PARENT) and not reporter.is_staff:
         return school.children_of(reporter)
     if not reporter.is_staff:
@@ -199,6 +207,8 @@ def raise_concern(
         description=details.description.strip(),
         reported_material=join_material(details.material),
         consider_police=bool(details.material),
+        quoted_text=details.quoted_text,
+        source_ref=(details.source_ref or "")[:40] or None,
     )
     return _file(reporter, concern, checked)
 

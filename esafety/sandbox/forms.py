@@ -139,3 +139,19 @@ class PublisherForm(FlaskForm):
 class RevokeForm(FlaskForm):
     user_id = HiddenField()
     revoke = SubmitField("Stop publishing")
+
+
+class ConcernFromItemForm(FlaskForm):
+    note = TextAreaField(
+        "What worries you (for the safeguarding team)",
+        validators=[Optional(), Length(max=1000)],
+    )
+
+
+class AllowWordsForm(FlaskForm):
+    """Words that are fine in this class, typed by the teacher or from a finding's button."""
+
+    words = StringField("Words that are fine in our class", validators=[Length(max=80)])
+    kind = HiddenField()
+    item_kind = HiddenField()
+    item_id = HiddenField()

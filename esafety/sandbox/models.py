@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ..auth.models import User
@@ -47,7 +47,7 @@ class ModeratedWriting:
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Exactly what the author typed (light Markdown); the HTML below is made from it at save.
     source: Mapped[str] = mapped_column(Text, default="")
-    #: Made once at save by sanitise.render_markdown: the only user text marked |safe.
+    #: Made once at save by esafety.text.render_markdown: the only user text marked |safe.
     html: Mapped[str] = mapped_column(Text, default="")
     state: Mapped[ItemState] = mapped_column(
         enum_type(ItemState), default=ItemState.DRAFT, index=True
@@ -59,6 +59,13 @@ class ModeratedWriting:
     #: When it was last sent to the teacher: the queue shows the oldest first.
     submitted_at: Mapped[datetime | None]
     decided_at: Mapped[datetime | None]
+    #: The checks heard a worry: kept from the blog until a teacher says it is fine.
+    held_for_worry: Mapped[bool] = mapped_column(default=False)
+    #: The safeguarding concern the worry became (that feature's id; no foreign key across
+    #: features), so saving the same words again does not raise a second one.
+    worry_concern_id: Mapped[int | None]
+    #: The words that concern was raised with.
+    worry_words: Mapped[str | None] = mapped_column(Text)
 
     @declared_attr
     def author_id(cls) -> Mapped[int]:
@@ -262,7 +269,7 @@ class NewsItem(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(120))
     source: Mapped[str] = mapped_column(Text, default="")
-    #: Made once at save by sanitise.render_markdown.
+    #: Made once at save by esafety.text.render_markdown.
     html: Mapped[str] = mapped_column(Text, default="")
     state: Mapped[NewsState] = mapped_column(
         enum_type(NewsState), default=NewsState.DRAFT, index=True
@@ -310,3 +317,36 @@ class NewsPublisher(db.Model):
     approved_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+
+
+class AllowedWords(db.Model):
+    """Words a class's teacher said are fine in their class ("Class R", a story's title)."""
+
+    __tablename__ = "blog_allowed_words"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("school_class.id"), index=True)
+    #: Lower case, single spaces: compared with the words a finding covers.
+    words: Mapped[str] = mapped_column(String(80))
+    #: The kind of finding it came from, when a teacher said "this is fine" on one.
+    kind: Mapped[str | None] = mapped_column(String(20))
+    added_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    added_by: Mapped[User] = relationship(lazy="joined")
+
+    __table_args__ = (UniqueConstraint("class_id", "words"),)
+
+
+class FindingTally(db.Model):
+    """One time the checks stepped in on a pupil's writing: the class and the kind, no pupil.
+
+    Counted by week so a teacher sees what the class needs teaching, never who wrote what.
+    """
+
+    __tablename__ = "blog_finding_tally"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("school_class.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    found_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -19,7 +19,9 @@ from ..clock import utcnow
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
 from ..school import services as school
+from . import findings as class_findings
 from .checks import Finding, check_text
+from .findings import KIND_LABELS, allowed_words
 from .models import BlogComment, BlogImage, BlogPost, BlogReport, ItemState, ReportState
 from .services import Reader, images_of, names_to_check, photo_problem, require_staff
 
@@ -63,6 +65,11 @@ def approve(actor: User, item: Item) -> None:
     require_staff(actor, class_id_of(item))
     if item.state is not ItemState.PENDING:
         raise NotWaiting("This is not waiting for a decision any more.")
+    if item.held_for_worry:
+        raise DomainError(
+            "This is held because the checks heard a worry, and the safeguarding team has a "
+            "copy. If you have read it and it is fine, press “This is fine” on the worry first."
+        )
     if isinstance(item, BlogPost):
         problem = photo_problem(item, images_of(item))
         if problem:
@@ -138,6 +145,11 @@ class Segment:
     text: str
     finding: Finding | None = None
 
+    @property
+    def label(self) -> str:
+        """The finding's kind in words, shown in the marked text beside what it covers."""
+        return KIND_LABELS.get(self.finding.kind, self.finding.kind) if self.finding else ""
+
 
 @dataclass
 class QueueEntry:
@@ -154,14 +166,19 @@ class QueueEntry:
 
     @property
     def flagged(self) -> bool:
-        return any(f.kind == "unkind" for f in self.findings + self.title_findings)
+        return any(f.kind in ("unkind", "worry") for f in self.findings + self.title_findings)
+
+    @property
+    def worried(self) -> bool:
+        return self.item.held_for_worry
 
 
 def highlight(text: str, findings: Iterable[Finding]) -> list[Segment]:
     """Split text into plain parts and marked parts, so the teacher sees what each finding is."""
     segments: list[Segment] = []
     position = 0
-    for finding in sorted(findings, key=lambda f: f.start):
+    # A worry covers a whole sentence: mark it first so the teacher sees it before the rest.
+    for finding in sorted(findings, key=lambda f: (f.start, f.kind != "worry")):
         if finding.start < position:
             continue
         if finding.start > position:
@@ -204,13 +221,51 @@ def queue(reader: Reader) -> list[QueueEntry]:
     tagged = {tag.pupil_id for post in posts for tag in post.tags}
     consent = school.photo_consent_for(tagged, "class_blog") if tagged else {}
     names = names_to_check(class_id)
+    allowed = allowed_words(class_id)
     entries = []
     for item in [*posts, *comments]:
-        findings = check_text(item.source, names)
+        findings = check_text(item.source, names, allowed=allowed)
         entry = QueueEntry(item, findings, highlight(item.source, findings))
         if isinstance(item, BlogPost):
-            entry.title_findings = check_text(item.title, names)
+            entry.title_findings = check_text(item.title, names, allowed=allowed)
             entry.images = pictures.get(item.id, [])
             entry.photo_problem = photo_problem(item, entry.images, consent)
         entries.append(entry)
     return sorted(entries, key=lambda e: (e.waiting_since, e.item.kind, e.item.id))
+
+
+# --- "This is fine" ----------------------------------------------------------------------------
+
+
+def mark_fine(
+    actor: User,
+    class_id: int,
+    words: str,
+    kind: str | None = None,
+    item_kind: str = "",
+    item_id: int | None = None,
+) -> str:
+    """A teacher says a finding (or typed words) is fine here: the class's list learns it.
+
+    On a worry it lets that one piece of writing go on the blog instead; the concern stays with
+    the safeguarding team. Returns what happened, for the teacher's message.
+    """
+    require_staff(actor, class_id)
+    if kind == "worry":
+        item = find_item(item_kind, item_id or 0)
+        if class_id_of(item) != class_id:
+            raise NotFoundError("We could not find that writing.")
+        class_findings.release_from_worry(actor, item)
+        return "released"
+    class_findings.allow(actor, class_id, words, kind or None)
+    return "allowed"
+
+
+def remove_allowed(actor: User, class_id: int, entry_id: int) -> None:
+    require_staff(actor, class_id)
+    class_findings.remove_allowed(actor, class_id, entry_id)
+
+
+def class_counts(reader: Reader) -> list[class_findings.WeekCount]:
+    """The class's findings by kind and week (from require_staff's Reader; no pupil names)."""
+    return class_findings.weekly_counts(reader.school_class.id)

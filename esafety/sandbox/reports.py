@@ -17,9 +17,17 @@ from ..clock import utcnow
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
 from ..safeguarding import services as safeguarding
+from .findings import raise_worry
 from .models import BlogComment, BlogPost, BlogReport, ItemState, ReportReason, ReportState
 from .moderation import Item, class_id_of
-from .services import Reader, blog_reader, can_see_comment, can_see_post, require_staff
+from .services import (
+    Reader,
+    blog_reader,
+    can_see_comment,
+    can_see_post,
+    check_fields,
+    require_staff,
+)
 
 DETAILS_MAX = 500
 NOTE_MAX = 1000
@@ -59,9 +67,18 @@ def report_item(
     item.state = ItemState.HIDDEN
     db.session.add(report)
     db.session.flush()
+    if reader.is_pupil and details and _has_worry(details, report.class_id):
+        # A child's own words when telling us about a post are heard like their writing.
+        report.concern_id = raise_worry(
+            actor, "their words when reporting a blog post", "report", report.id, details
+        )
     audit.record("sandbox.report.made", actor=actor, target=report, reason=reason.value)
     audit.record(f"sandbox.{item.kind}.hidden", actor=actor, target=item, report_id=report.id)
     return report
+
+
+def _has_worry(text: str, class_id: int) -> bool:
+    return any(f.kind == "worry" for f in check_fields({"details": text}, class_id)["details"])
 
 
 def _copy_of(item: Item) -> str:
@@ -143,6 +160,31 @@ def pass_to_esafety_officer(actor: User, report: BlogReport, note: str = "") -> 
     db.session.flush()
     audit.record(
         "sandbox.report.passed_on", actor=actor, target=report, concern_id=report.concern_id
+    )
+    return concern
+
+
+def raise_concern_from(actor: User, item: Item, note: str = "") -> Any:
+    """Staff raise a safeguarding concern straight from a post or comment, with its words."""
+    require_staff(actor, class_id_of(item))
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise DomainError(f"Please keep the note under {NOTE_MAX} letters.", field="note")
+    concern = safeguarding.receive_blog_report(
+        reporter=actor,
+        class_id=class_id_of(item),
+        item_kind=item.kind,
+        item_id=item.id,
+        reported_text=_copy_of(item),
+        reason="raised by a member of staff from the class blog",
+        note=note,
+        passed_on_by=actor,
+    )
+    audit.record(
+        f"sandbox.{item.kind}.concern_raised",
+        actor=actor,
+        target=item,
+        concern_id=getattr(concern, "id", None),
     )
     return concern
 

@@ -22,6 +22,7 @@ from ..extensions import db
 from ..school import services as school
 from ..school.models import Pupil, SchoolClass
 from ..text import render_markdown
+from . import findings as class_findings
 from . import images
 from .checks import Finding, check_text
 from .models import (
@@ -37,9 +38,24 @@ from .models import (
 )
 
 #: Findings that stop writing being saved at all: personal details are never stored by mistake.
-PERSONAL_KINDS = frozenset({"full_name", "email", "phone", "postcode", "address"})
+PERSONAL_KINDS = frozenset(
+    {
+        "full_name",
+        "email",
+        "phone",
+        "postcode",
+        "address",
+        "username",
+        "password",
+        "birthday",
+        "whereabouts",
+    }
+)
 #: Findings that stop writing being sent to the teacher (text speak must be fixed first).
-SEND_BLOCKING_KINDS = PERSONAL_KINDS | {"text_speak"}
+SEND_BLOCKING_KINDS = PERSONAL_KINDS | {"text_speak", "school"}
+#: What a child gives away about themselves: staff writing ("we will be at the park at 2",
+#: the school's name) sees these as advice, not a stop.
+CHILD_DETAIL_KINDS = frozenset({"username", "password", "school", "birthday", "whereabouts"})
 #: Posts shown on one page of the blog, newest first.
 POSTS_PER_PAGE = 20
 TITLE_MAX = 120
@@ -272,14 +288,37 @@ def names_to_check(class_id: int) -> list[tuple[str, str]]:
 def check_fields(fields: dict[str, str], class_id: int) -> dict[str, list[Finding]]:
     """Run the checks on each field of a form; the same answer the live check gives."""
     names = names_to_check(class_id)
-    return {name: check_text(text, names) for name, text in fields.items()}
+    allowed = class_findings.allowed_words(class_id)
+    return {name: check_text(text, names, allowed=allowed) for name, text in fields.items()}
 
 
-def _require_sendable(
-    fields: dict[str, str], class_id: int, sending: bool
-) -> dict[str, list[Finding]]:
+@dataclass
+class Checked:
+    """A pupil's writing after the checks: what they found, and whether a worry was heard."""
+
+    findings: dict[str, list[Finding]]
+    worried: bool
+
+
+def _check_writing(reader: Reader, fields: dict[str, str], class_id: int, sending: bool) -> Checked:
+    """The server's checks on saving or sending; a pupil's worry is never blocked.
+
+    Each time the checks step in on a pupil's writing it is counted for the class (never the
+    pupil), even when the writing must change first.
+    """
     findings = check_fields(fields, class_id)
+    if reader.is_pupil:
+        class_findings.record_findings(class_id, (f for fs in findings.values() for f in fs))
+        if class_findings.worries_in(findings):
+            return Checked(findings, worried=True)
+    _require_sendable(findings, sending, staff=reader.is_staff)
+    return Checked(findings, worried=False)
+
+
+def _require_sendable(findings: dict[str, list[Finding]], sending: bool, staff: bool) -> None:
     stopping = SEND_BLOCKING_KINDS if sending else PERSONAL_KINDS
+    if staff:
+        stopping -= CHILD_DETAIL_KINDS
     problems = {
         name: [f for f in found if f.kind in stopping]
         for name, found in findings.items()
@@ -287,7 +326,6 @@ def _require_sendable(
     }
     if problems:
         raise WritingNeedsChanges(problems, sending)
-    return findings
 
 
 def _clean_title(title: str) -> str:
@@ -348,19 +386,25 @@ def save_post(
         _require_author_may_edit(actor, post)
         if post.class_id != class_id:
             raise NotFoundError("We could not find that post.")
-        if post.state is ItemState.APPROVED and not send:
-            raise DomainError(
-                "This post is on the blog. Send your changes to your teacher instead.",
-                field="body",
-            )
-    _require_sendable({"title": title, "body": body}, class_id, sending=send)
+    checked = _check_writing(reader, {"title": title, "body": body}, class_id, sending=send)
+    if post is not None and post.state is ItemState.APPROVED and not (send or checked.worried):
+        raise DomainError(
+            "This post is on the blog. Send your changes to your teacher instead.",
+            field="body",
+        )
     now = utcnow()
     if post is None:
         post = BlogPost(class_id=class_id, author_id=actor.id, state=ItemState.DRAFT)
         post.created_at = now
         db.session.add(post)
     post.title, post.source, post.html, post.updated_at = title, body, render_markdown(body), now
-    if send and reader.is_staff:
+    if checked.worried:
+        # Sent to the teacher's queue whatever was pressed, kept off the blog, and heard.
+        _send(post, now)
+        db.session.flush()
+        class_findings.hear_worry(actor, post, class_id, f"{title}\n\n{body}")
+        audit.record("sandbox.post.submitted", actor=actor, target=post, class_id=class_id)
+    elif send and reader.is_staff:
         db.session.flush()
         _publish_staff_post(actor, post, now)
     elif send:
@@ -388,7 +432,7 @@ def add_comment(actor: User, post: BlogPost, body: str) -> BlogComment:
     if post.state is not ItemState.APPROVED:
         raise DomainError("You can comment once the post is on the blog.")
     body = _clean_body(body, COMMENT_MAX)
-    _require_sendable({"body": body}, post.class_id, sending=True)
+    checked = _check_writing(reader, {"body": body}, post.class_id, sending=True)
     now = utcnow()
     comment = BlogComment(post_id=post.id, author_id=actor.id, source=body)
     comment.post = post
@@ -402,6 +446,8 @@ def add_comment(actor: User, post: BlogPost, body: str) -> BlogComment:
     else:
         _send(comment, now)
         db.session.flush()
+        if checked.worried:
+            class_findings.hear_worry(actor, comment, post.class_id, body)
         audit.record("sandbox.comment.submitted", actor=actor, target=comment, post_id=post.id)
     return comment
 
@@ -412,7 +458,7 @@ def edit_comment(actor: User, comment: BlogComment, body: str) -> BlogComment:
     _require_may_write(reader)
     _require_author_may_edit(actor, comment)
     body = _clean_body(body, COMMENT_MAX)
-    _require_sendable({"body": body}, comment.post.class_id, sending=True)
+    checked = _check_writing(reader, {"body": body}, comment.post.class_id, sending=True)
     now = utcnow()
     comment.source, comment.html, comment.updated_at = body, render_markdown(body), now
     if reader.is_staff:
@@ -420,6 +466,8 @@ def edit_comment(actor: User, comment: BlogComment, body: str) -> BlogComment:
     else:
         _send(comment, now)
     db.session.flush()
+    if checked.worried:
+        class_findings.hear_worry(actor, comment, comment.post.class_id, body)
     audit.record("sandbox.comment.submitted", actor=actor, target=comment, edited=True)
     return comment
 
@@ -563,7 +611,10 @@ def attach_picture(actor: User, post: BlogPost, upload: BinaryIO, description: s
         kind = ImageKind.DRAWING
     else:
         raise NotAllowed("Only the writer of the post or a teacher can add pictures.")
-    _require_sendable({"description": description}, post.class_id, sending=True)
+    checked = _check_writing(reader, {"description": description}, post.class_id, sending=True)
+    if checked.worried:
+        db.session.flush()
+        class_findings.hear_worry(actor, post, post.class_id, f"Picture description: {description}")
     picture = images.clean_picture(upload)
     image = BlogImage(
         post_id=post.id,

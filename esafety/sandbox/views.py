@@ -17,11 +17,14 @@ from wtforms import SelectChoice
 
 from ..auth.access import public, requires, signed_in
 from ..auth.roles import Role
-from ..errors import NotFoundError, rule_errors
+from ..errors import DomainError, NotFoundError, rule_errors
 from ..school import services as school
+from . import findings as class_findings
 from . import images, moderation, news, reports, services
 from .forms import (
+    AllowWordsForm,
     CommentForm,
+    ConcernFromItemForm,
     DecisionForm,
     NewsForm,
     PassOnForm,
@@ -125,11 +128,24 @@ def write_post(class_id: int):
                 current_user, class_id, form.title.data, form.body.data, send=form.send.data
             )
             return _after_saving(post, form.send.data, reader)
+        _count_refused(reader, outcome.error)
         problem = outcome.problem
     return _render_editor(form, reader, None, problem)
 
 
+def _count_refused(reader: services.Reader, error: DomainError | None) -> None:
+    """Writing the checks sent back still counts for the class (never the pupil); the count is
+    written after the refusal was rolled back, so the request's commit keeps it."""
+    if reader.is_pupil and isinstance(error, services.WritingNeedsChanges):
+        class_findings.record_findings(
+            reader.school_class.id, (f for found in error.problems.values() for f in found)
+        )
+
+
 def _after_saving(post, sent: bool, reader: services.Reader):
+    if post.held_for_worry and not reader.is_staff:
+        flash(class_findings.CALM_MESSAGE, "info")
+        return redirect(url_for("sandbox.blog", class_id=post.class_id))
     if sent and reader.is_staff:
         flash("Your post is on the blog.", "success")
     elif sent:
@@ -204,6 +220,7 @@ def edit_post(post_id: int):
                 post=post,
             )
             return _after_saving(post, form.send.data, reader)
+        _count_refused(reader, outcome.error)
         problem = outcome.problem
         post, reader = services.post_for(current_user, post_id)
     return _render_editor(form, reader, post, problem)
@@ -217,12 +234,15 @@ def add_comment(post_id: int):
     form = CommentForm()
     if form.validate_on_submit():
         with rule_errors(form) as outcome:
-            services.add_comment(current_user, post, form.body.data)
-            if reader.is_staff:
+            comment = services.add_comment(current_user, post, form.body.data)
+            if comment.held_for_worry:
+                flash(class_findings.CALM_MESSAGE, "info")
+            elif reader.is_staff:
                 flash("Your comment is on the blog.", "success")
             else:
                 flash("Sent! Your comment is waiting for your teacher.", "success")
             return redirect(url_for("sandbox.blog", class_id=post.class_id) + f"#post-{post.id}")
+        _count_refused(reader, outcome.error)
         post, reader = services.post_for(current_user, post_id)
         return _render_comment_editor(form, post, None, outcome.problem)
     return _render_comment_editor(form, post, None, None)
@@ -253,8 +273,12 @@ def edit_comment(comment_id: int):
     if form.validate_on_submit():
         with rule_errors(form) as outcome:
             services.edit_comment(current_user, comment, form.body.data)
-            flash("Sent! Your comment is waiting for your teacher.", "success")
+            if comment.held_for_worry:
+                flash(class_findings.CALM_MESSAGE, "info")
+            else:
+                flash("Sent! Your comment is waiting for your teacher.", "success")
             return redirect(url_for("sandbox.blog", class_id=comment.post.class_id))
+        _count_refused(reader, outcome.error)
         problem = outcome.problem
         comment, reader = services.comment_for(current_user, comment_id)
     return _render_comment_editor(form, comment.post, comment, problem)
@@ -386,6 +410,7 @@ def report(kind: str, item_id: int):
 def moderation_queue(class_id: int):
     """The teacher's queue: waiting writing oldest first, findings marked, and open reports."""
     reader = services.require_staff(current_user, class_id)
+    week_counts = moderation.class_counts(reader)
     return render_template(
         "sandbox/moderation.html",
         reader=reader,
@@ -401,6 +426,12 @@ def moderation_queue(class_id: int):
         window_form=WindowForm(formdata=None),
         display_name=services.display_name,
         WORRIES_ME=ReportReason.WORRIES_ME,
+        allowed=class_findings.allowed_entries(class_id),
+        allow_form=AllowWordsForm(formdata=None),
+        concern_form=ConcernFromItemForm(formdata=None),
+        week_counts=week_counts,
+        count_kinds=class_findings.kinds_in(week_counts),
+        kind_labels=class_findings.KIND_LABELS,
     )
 
 
@@ -468,6 +499,58 @@ def pass_on_report(report_id: int):
         reports.pass_to_esafety_officer(current_user, report_, form.note.data or "")
         flash("Passed to the e-safety officer.", "success")
     return redirect(url_for("sandbox.moderation_queue", class_id=report_.class_id) + "#reports")
+
+
+@bp.post("/posts/<int:item_id>/concern", defaults={"kind": "post"})
+@bp.post("/comments/<int:item_id>/concern", defaults={"kind": "comment"})
+@requires(*STAFF)
+def raise_concern_from(kind: str, item_id: int):
+    """Raise a safeguarding concern from a post or comment, with a copy of its words."""
+    item = moderation.find_item(kind, item_id)
+    class_id = moderation.class_id_of(item)
+    form = ConcernFromItemForm()
+    with rule_errors():
+        reports.raise_concern_from(current_user, item, form.note.data or "")
+        flash("A concern is raised with a copy of the words, for the safeguarding team.", "success")
+    if request.form.get("next_page") == "blog":
+        return redirect(url_for("sandbox.blog", class_id=class_id) + f"#{kind}-{item_id}")
+    return redirect(url_for("sandbox.moderation_queue", class_id=class_id))
+
+
+@bp.post("/classes/<int:class_id>/fine")
+@requires(*STAFF)
+def mark_fine(class_id: int):
+    """Say a finding (or typed words) is fine in this class; on a worry, release the writing."""
+    form = AllowWordsForm()
+    raw_id = form.item_id.data or ""
+    item_id = int(raw_id) if raw_id.isdecimal() and len(raw_id) < 10 else None
+    with rule_errors():
+        released = moderation.mark_fine(
+            current_user,
+            class_id,
+            form.words.data or "",
+            form.kind.data or None,
+            form.item_kind.data or "",
+            item_id,
+        )
+        flash(
+            "Released: it can go on the blog when you approve it. The concern stays with the "
+            "safeguarding team."
+            if released == "released"
+            else "Added to the words that are fine in your class.",
+            "success",
+        )
+    return redirect(url_for("sandbox.moderation_queue", class_id=class_id) + "#allowed")
+
+
+@bp.post("/classes/<int:class_id>/fine/<int:entry_id>/remove")
+@requires(*STAFF)
+def remove_fine(class_id: int, entry_id: int):
+    """Take words off the class's list of words that are fine."""
+    with rule_errors():
+        moderation.remove_allowed(current_user, class_id, entry_id)
+        flash("Taken off the list: the checks will point them out again.", "success")
+    return redirect(url_for("sandbox.moderation_queue", class_id=class_id) + "#allowed")
 
 
 def _window_return(class_id: int) -> str:

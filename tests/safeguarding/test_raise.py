@@ -271,3 +271,18 @@ def test_a_pupil_may_say_nothing_more(people):
 def test_only_pupils_use_tell_a_teacher(people):
     with pytest.raises(DomainError):
         services.tell_a_teacher(people.parent, services.TellChoice.UNKIND)
+
+
+def test_a_pupil_may_name_only_themselves_and_the_blog_can_quote_their_words(people):
+    child, other = people.child, people.school.pupils[YearGroup.YEAR_5][1]
+    assert services.pupils_reporter_may_name(child.user) == [child]
+    with pytest.raises(DomainError):
+        services.raise_concern(child.user, details(pupil_id=other.id))
+    concern = services.raise_concern(
+        child.user,
+        details(pupil_id=child.id, quoted_text="their own words", source_ref="post:7"),
+        source=ConcernSource.CLASS_BLOG,
+    )
+    assert concern.pupil_id == child.id and concern.class_id == child.class_id
+    assert concern.quoted_text == "their own words" and concern.source_ref == "post:7"
+    assert concern.handler_id == people.officer.id

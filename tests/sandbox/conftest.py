@@ -103,3 +103,13 @@ def approved_post(blog: BlogClass, author: Pupil | None = None, title: str = "Ou
     moderation.approve(blog.teacher, post)
     db.session.commit()
     return post
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Show the checks' precision and recall on the children's corpus after the run."""
+    from tests.sandbox.test_children_corpus import REPORT
+
+    if REPORT:
+        terminalreporter.write_sep("-", "blog checks on children's writing")
+        for line in REPORT:
+            terminalreporter.write_line(line)

@@ -241,3 +241,70 @@ def test_findings_come_in_reading_order_with_positions():
 
 def test_clean_text_has_no_findings():
     assert check_text("Year 4 have been learning about the Romans. We loved it!", ROSTER) == []
+
+
+# --- round 2: bounds and the kinds children's writing needs ---
+
+
+def test_only_the_first_ten_thousand_characters_are_checked():
+    from esafety.sandbox.checks import MAX_CHECK_CHARS
+
+    text = "a " * MAX_CHECK_CHARS + " lol"
+    assert check_text(text) == []
+    assert only("text_speak", "lol " + text) == ["lol"]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("my email is ava123 at hotmail dot co dot uk", "ava123 at hotmail dot co dot uk"),
+        ("write to dave at btinternet dot com", "dave at btinternet dot com"),
+    ],
+)
+def test_emails_spelled_out_with_at_and_dot(text, found):
+    assert only("email", text) == [found]
+
+
+def test_a_website_said_aloud_is_not_an_email():
+    assert only("email", "look at bbc dot co dot uk for the news") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("my number is 0 7 7 0 0 9 0 0 1 2 3 ok", "0 7 7 0 0 9 0 0 1 2 3"),
+        ("call me on 7700 900123", "7700 900123"),
+    ],
+)
+def test_spaced_out_and_zero_less_phone_numbers(text, found):
+    assert only("phone", text) == [found]
+
+
+def test_a_ten_digit_number_without_a_phone_word_is_not_a_phone():
+    assert only("phone", "We counted 7700900123 grains of sand") == []
+
+
+def test_possessive_names_without_an_apostrophe_and_misspelt_surnames():
+    assert only("full_name", "me and ava joness dog") == ["ava joness"]
+    assert only("full_name", "noah patle won") == ["noah patle"]
+
+
+def test_a_name_after_class_or_year_names_a_class():
+    assert only("full_name", "Class Ava Jones painted", names=ROSTER) == []
+
+
+@pytest.mark.parametrize("text", ["We are Class R", "Year R sang", "a book by R. L. Stine"])
+def test_class_letters_and_initials_are_not_text_speak(text):
+    assert only("text_speak", text) == []
+
+
+def test_the_school_name_comes_from_the_settings_inside_the_app(app):
+    with app.app_context():
+        school = app.config["SCHOOL_NAME"].split()[0]
+        assert only("school", f"I love {school}") == [school]
+
+
+def test_allowed_words_drop_a_finding_but_never_a_worry():
+    text = "lol i want to die"
+    found = {f.kind for f in check_text(text, allowed=["lol", "i want to die"])}
+    assert found == {"worry"}

@@ -49,7 +49,11 @@ def test_the_class_teacher_sees_the_queue_with_findings_marked(open_blog, client
     db.session.commit()
     login_as(open_blog.teacher)
     html = page_text(client.get(f"/sandbox/classes/{open_blog.id}/moderation"))
-    assert '<mark class="finding-unkind">stupid</mark>' in html
+    # Each mark carries its kind in words, so the teacher sees what each finding is.
+    assert (
+        '<mark class="finding-unkind" data-kind="unkind">stupid'
+        '<span class="kind-tag"> [Unkind words]</span></mark>'
+    ) in html
     assert "Flagged: possibly unkind words" in html
     assert "Waiting for you (1)" in html
 
