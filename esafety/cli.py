@@ -137,6 +137,26 @@ def rollover_command(apply_it: bool) -> None:
         click.echo("Preview only: run again with --apply to do it.")
 
 
+@click.group("safeguarding")
+def safeguarding_group() -> None:
+    """The safeguarding team's alerts and reminders."""
+
+
+@safeguarding_group.command("alerts")
+@with_appcontext
+def safeguarding_alerts_command() -> None:
+    """Alert deputies about urgent or unread concerns; remind overdue actions and LADO contact."""
+    from .safeguarding import alerts
+
+    sent = alerts.send_all()
+    db.session.commit()
+    click.echo(
+        f"Deputies alerted: {', '.join(sent.escalated) or 'none'}. "
+        f"Overdue action reminders: {sent.overdue_actions}. "
+        f"LADO reminders: {', '.join(sent.lado_reminders) or 'none'}."
+    )
+
+
 @click.group("retention")
 def retention_group() -> None:
     """Delete records past their retention period (rows and files together)."""
@@ -225,6 +245,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(restore_command)
     app.cli.add_command(school_group)
     app.cli.add_command(retention_group)
+    app.cli.add_command(safeguarding_group)
     app.cli.add_command(export_pupil_data_command)
     app.cli.add_command(erase_leaver_command)
     # Feature command groups (one line each), e.g. app.cli.add_command(lessons_cli.group)

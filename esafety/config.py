@@ -41,6 +41,10 @@ def from_environment() -> dict:
         "SCHOOL_NAME": os.environ.get("ESAFETY_SCHOOL_NAME", "Meadowbank Primary School"),
         #: Times are stored in UTC and shown to people in the school's own time zone.
         "SCHOOL_TIMEZONE": os.environ.get("ESAFETY_SCHOOL_TIMEZONE", "Europe/London"),
+        #: Hours a concern about a child may wait unopened before the deputy DSLs are alerted.
+        "SAFEGUARDING_UNREAD_HOURS": float(
+            os.environ.get("ESAFETY_SAFEGUARDING_UNREAD_HOURS", "4")
+        ),
         "BASE_URL": os.environ.get("ESAFETY_BASE_URL", "http://127.0.0.1:5000"),
         "SESSION_COOKIE_SECURE": not development,
         "SESSION_COOKIE_HTTPONLY": True,

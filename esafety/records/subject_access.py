@@ -42,13 +42,16 @@ class DataSubject:
     user: User
     pupil: Pupil | None
     staff: StaffProfile | None
+    #: Who is making the export (None for the data command): providers may show less to some.
+    requested_by: User | None = None
 
     @classmethod
-    def of(cls, user: User) -> DataSubject:
+    def of(cls, user: User, requested_by: User | None = None) -> DataSubject:
         return cls(
             user=user,
             pupil=db.session.scalar(select(Pupil).where(Pupil.user_id == user.id)),
             staff=db.session.get(StaffProfile, user.id),
+            requested_by=requested_by,
         )
 
 
@@ -89,7 +92,7 @@ def collect(subject: DataSubject) -> SubjectRecords:
 
 def build_export(actor: User | None, user: User) -> tuple[str, bytes]:
     """The zip for one person: summary.html, records.json and their files. Audited."""
-    subject = DataSubject.of(user)
+    subject = DataSubject.of(user, actor)
     records = collect(subject)
     made_at = utcnow()
     document = {
@@ -118,7 +121,6 @@ def build_export(actor: User | None, user: User) -> tuple[str, bytes]:
         target=user,
         sections=sorted(records.sections),
         files=len(records.files),
-        withheld=len(records.withheld),
     )
     slug = f"{user.first_name}-{user.last_name}".lower().replace(" ", "-")
     return f"subject-access-{slug}-{made_at:%Y%m%d}.zip", buffer.getvalue()

@@ -10,12 +10,13 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from flask import current_app
 from sqlalchemy import extract, func, select
 
 from .. import audit
 from ..auth.models import User
 from ..auth.roles import Role
-from ..clock import today, utcnow
+from ..clock import labelled, today, utcnow
 from ..errors import NotFoundError
 from ..extensions import db
 from ..school.services import academic_year_for
@@ -24,7 +25,8 @@ from .models import ActionKind, Concern, ConcernAccess, ConcernKind
 
 
 def _when(value: datetime | None) -> str:
-    return value.strftime("%d %b %Y %H:%M UTC") if value else "not given"
+    """The school's local time, labelled with its zone (GMT or BST)."""
+    return labelled(value, current_app.config["SCHOOL_TIMEZONE"]) if value else "not given"
 
 
 def case_summary(concern: Concern) -> str:
@@ -190,9 +192,9 @@ def review_counts(actor: User, day: date | None = None) -> ReviewCounts:
 
 
 def access_log(viewer: User, limit: int = 500) -> list[ConcernAccess]:
-    """Who opened which safeguarding page, newest first; for the headteacher only, and never
-    showing a concern the headteacher may not open (those about the headteacher)."""
-    if not viewer.has_role(Role.HEADTEACHER):
+    """Who opened which safeguarding page, newest first; for the headteacher and the DSL, never
+    showing a concern they may not open (about the headteacher, or about themselves)."""
+    if not viewer.has_role(Role.HEADTEACHER, Role.DSL):
         raise NotFoundError("We could not find that page.")
     query = (
         select(ConcernAccess)
