@@ -122,12 +122,27 @@ LAST_NAMES = [
 STAFF = [
     # (first, last, email local part, job title, roles, class year group taught or None)
     ("Helen", "Marsh", "head", "Headteacher", [Role.HEADTEACHER, Role.TEACHER], None),
-    ("Daniel", "Okoro", "deputy", "Deputy headteacher", [Role.SLT, Role.TEACHER], None),
+    (
+        "Daniel",
+        "Okoro",
+        "deputy",
+        "Deputy headteacher and deputy DSL",
+        [Role.SLT, Role.DEPUTY_DSL, Role.TEACHER],
+        None,
+    ),
+    (
+        "Grace",
+        "Adeyemi",
+        "dsl",
+        "Designated safeguarding lead (assistant head)",
+        [Role.DSL, Role.SLT],
+        None,
+    ),
     (
         "Sarah",
         "Lindqvist",
         "esafety",
-        "E-safety officer and DSL",
+        "E-safety officer",
         [Role.ESAFETY_OFFICER, Role.SLT],
         None,
     ),
