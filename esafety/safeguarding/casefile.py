@@ -65,8 +65,8 @@ def add_pupil(actor: User, concern: Concern, pupil_id: int, part: PupilPart) -> 
         raise DomainError("Choose a pupil from the list.", "pupil_id")
     if any(link.pupil_id == pupil.id for link in concern.pupils):
         raise DomainError(f"{pupil.first_name} is already on this concern.", "pupil_id")
-    link = ConcernPupil(concern_id=concern.id, pupil_id=pupil.id, part=part, added_by_id=actor.id)
-    db.session.add(link)
+    link = ConcernPupil(pupil_id=pupil.id, part=part, added_by_id=actor.id)
+    concern.pupils.append(link)
     db.session.flush()
     if concern.pupil_id is None:
         concern.pupil_id = pupil.id
@@ -102,10 +102,8 @@ def set_task(
         raise DomainError("Give the date it is due.", "due_on")
     if due_on < today():
         raise DomainError("That date has passed: when is it due?", "due_on")
-    task = CaseTask(
-        concern_id=concern.id, title=title, owner_id=owner.id, due_on=due_on, set_by_id=actor.id
-    )
-    db.session.add(task)
+    task = CaseTask(title=title, owner_id=owner.id, due_on=due_on, set_by_id=actor.id)
+    concern.tasks.append(task)
     db.session.flush()
     services._start(actor, concern)
     services._add_action(
@@ -194,7 +192,6 @@ def refer(
     if follow_up_on is not None and follow_up_on < referred_on:
         raise DomainError("The follow-up comes after the referral.", "follow_up_on")
     referral = Referral(
-        concern_id=concern.id,
         agency=agency,
         agency_name=agency_name if agency is Agency.OTHER else "",
         reference=reference,
@@ -203,7 +200,7 @@ def refer(
         outcome=outcome,
         follow_up_on=follow_up_on,
     )
-    db.session.add(referral)
+    concern.referrals.append(referral)
     db.session.flush()
     services._start(actor, concern)
     words = f"{referral.agency_label}, {referred_on:%d %b %Y}"

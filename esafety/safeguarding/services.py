@@ -184,6 +184,7 @@ def raise_concern(
     """
     _check_details(reporter, details)
     checked = _check_uploads(uploads)
+    _refuse_images_of_sexual_material(details.material, checked)
 
     pupil = db.session.get(Pupil, details.pupil_id) if details.pupil_id else None
     staff_member = (
@@ -356,6 +357,26 @@ def receive_blog_report(
     return _file(reporter, concern, [], [])
 
 
+IMAGE_REFUSED = (
+    "Please do not send pictures when the material may be sexual or may show a child's body. "
+    "Nobody at school may look at, copy, save or pass on images like this, even to report "
+    "them: keeping one is itself harmful to the child. Instead, describe in words what the "
+    "picture shows, where it was seen and who has it. The safeguarding lead will decide "
+    "what happens next, with the police if needed."
+)
+
+
+def _refuse_images_of_sexual_material(
+    material: Iterable[Material], checked: list[evidence.CheckedFile]
+) -> None:
+    """Nudes and semi-nudes of children are never viewed, copied or stored by staff (UKCIS):
+    where the material is marked sexual, only a description is kept."""
+    if Material.SEXUAL in set(material) and any(
+        item.media_type.startswith("image/") for item in checked
+    ):
+        raise DomainError(IMAGE_REFUSED, evidence.FIELD)
+
+
 def _check_uploads(uploads: Iterable[Upload]) -> list[evidence.CheckedFile]:
     files = [u for u in uploads if u.filename]
     if len(files) > evidence.MAX_FILES:
@@ -412,9 +433,7 @@ def _file(
     db.session.add(concern)
     db.session.flush()
     for pupil_id, part in pupils:
-        db.session.add(
-            ConcernPupil(concern_id=concern.id, pupil_id=pupil_id, part=part, added_by_id=None)
-        )
+        concern.pupils.append(ConcernPupil(pupil_id=pupil_id, part=part))
     _add_action(
         concern,
         ActionKind.RAISED,
@@ -615,6 +634,9 @@ def open_concern(user: User, concern_id: int, what: str = "case") -> Concern:
         .options(
             selectinload(Concern.evidence),
             selectinload(Concern.actions),
+            selectinload(Concern.pupils),
+            selectinload(Concern.tasks),
+            selectinload(Concern.referrals),
         )
     )
     if concern is None or not can_open(user, concern):
@@ -781,6 +803,7 @@ def add_evidence(actor: User, concern: Concern, uploads: Iterable[Upload]) -> li
     checked = _check_uploads(uploads)
     if not checked:
         raise DomainError("Choose at least one file.", evidence.FIELD)
+    _refuse_images_of_sexual_material(concern.material, checked)
     stored = _store_evidence(actor, concern, checked)
     _add_action(
         concern, ActionKind.EVIDENCE_ADDED, actor, ", ".join(e.original_name for e in stored)
