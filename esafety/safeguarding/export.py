@@ -156,6 +156,15 @@ class ReviewCounts:
     total: int
 
 
+def _not_about(actor: User) -> list:
+    """Counts never include a concern about the person reading them (they could infer it),
+    nor one about the headteacher for anyone but the chair."""
+    conditions = [(Concern.staff_member_id.is_(None)) | (Concern.staff_member_id != actor.id)]
+    if actor.id != services.chair_id():
+        conditions.append(Concern.about_headteacher.is_(False))
+    return conditions
+
+
 def review_counts(actor: User, day: date | None = None) -> ReviewCounts:
     """Counts for the school year containing `day` (default: today), logged as a view."""
     name, starts_on, ends_on = academic_year_for(day or today())
@@ -166,6 +175,7 @@ def review_counts(actor: User, day: date | None = None) -> ReviewCounts:
         .where(
             Concern.created_at >= datetime.combine(starts_on, time()),
             Concern.created_at < datetime.combine(ends_on + timedelta(days=1), time()),
+            *_not_about(actor),
         )
         .group_by(Concern.kind, year_col, month_col)
     )
