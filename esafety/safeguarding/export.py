@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import extract, func, select
+from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..auth.models import User
@@ -21,7 +22,7 @@ from ..errors import NotFoundError
 from ..extensions import db
 from ..school.services import academic_year_for
 from . import evidence, services
-from .models import ActionKind, Concern, ConcernAccess, ConcernKind
+from .models import ActionKind, Concern, ConcernAccess, ConcernKind, ConcernStatus
 
 
 def _when(value: datetime | None) -> str:
@@ -195,6 +196,72 @@ def review_counts(actor: User, day: date | None = None) -> ReviewCounts:
     services.log_access(actor, None, f"review counts {name}")
     return ReviewCounts(
         name, months, list(ConcernKind), counts, by_kind, by_month, sum(by_kind.values())
+    )
+
+
+# --- Governors' counts ---------------------------------------------------------------------
+
+#: Counts below this are shown as "fewer than 3", so no child can be picked out.
+SMALL_NUMBER = 3
+TERMS = (("Autumn", (9, 10, 11, 12)), ("Spring", (1, 2, 3)), ("Summer", (4, 5, 6, 7, 8)))
+
+
+def shown_count(number: int) -> str:
+    """A count as governors see it: small numbers (but not nought) are not given exactly."""
+    return f"fewer than {SMALL_NUMBER}" if 0 < number < SMALL_NUMBER else str(number)
+
+
+@dataclass
+class GovernorCounts:
+    """Termly and yearly counts by kind, year group and outcome: numbers only, never names."""
+
+    year_name: str
+    terms: list[str]
+    #: Section title -> [(row label, [count per term..., year total])].
+    sections: dict[str, list[tuple[str, list[int]]]]
+
+
+def _outcome(concern: Concern) -> str:
+    if concern.referrals or concern.status is ConcernStatus.REFERRED:
+        return "Referred to another agency"
+    return "Resolved" if concern.status is ConcernStatus.RESOLVED else "Still open"
+
+
+def governor_counts(actor: User, day: date | None = None) -> GovernorCounts:
+    """Counts for the governing body's termly report (logged as a view)."""
+    name, starts_on, ends_on = academic_year_for(day or today())
+    concerns = db.session.scalars(
+        select(Concern)
+        .where(
+            Concern.created_at >= datetime.combine(starts_on, time()),
+            Concern.created_at < datetime.combine(ends_on + timedelta(days=1), time()),
+            *_not_about(actor),
+        )
+        .options(selectinload(Concern.referrals), selectinload(Concern.school_class))
+    )
+    terms = [term for term, _ in TERMS]
+    term_of = {month: n for n, (_, months) in enumerate(TERMS) for month in months}
+    tallies: dict[str, dict[str, list[int]]] = {
+        "By kind": {k.label: [0] * (len(terms) + 1) for k in ConcernKind},
+        "By year group": {},
+        "By outcome": {},
+    }
+    for concern in concerns:
+        column = term_of[concern.created_at.month]
+        group = concern.school_class.year_group.label if concern.school_class else "No class named"
+        for section, label in (
+            ("By kind", concern.kind.label),
+            ("By year group", group),
+            ("By outcome", _outcome(concern)),
+        ):
+            row = tallies[section].setdefault(label, [0] * (len(terms) + 1))
+            row[column] += 1
+            row[-1] += 1
+    services.log_access(actor, None, f"governors' counts {name}")
+    return GovernorCounts(
+        name,
+        terms,
+        {title: sorted(rows.items()) for title, rows in tallies.items()},
     )
 
 

@@ -560,7 +560,16 @@ def export_case(concern_id: int):
 @requires(*REVIEW_ROLES, hide=True)
 def review():
     """Count concerns by kind and month for the annual policy review (no names)."""
-    counts = export.review_counts(current_user, services.parse_year(request.args.get("year")))
+    year = services.parse_year(request.args.get("year"))
+    if not current_user.has_role(*routing.CONCERN_ROLES):
+        # Governors see termly and yearly totals with small numbers held back, never months.
+        summary = export.governor_counts(current_user, year)
+        return _then_commit(
+            render_template(
+                "safeguarding/governor_counts.html", summary=summary, shown=export.shown_count
+            )
+        )
+    counts = export.review_counts(current_user, year)
     return _then_commit(render_template("safeguarding/review.html", counts=counts))
 
 
