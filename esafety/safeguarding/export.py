@@ -92,6 +92,17 @@ def export_case(actor: User, concern_id: int) -> tuple[str, bytes]:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for n, item in enumerate(concern.evidence, start=1):
+            if item.destroyed_at is not None or (item.is_image and concern.images_withheld):
+                # Never copied: the record and the SHA-256 recorded at upload go instead.
+                manifest.append(
+                    {
+                        "file": None,
+                        "original_name": item.original_name,
+                        "sha256_at_upload": item.sha256,
+                        "withheld": "destroyed" if item.destroyed_at else "may be sexual",
+                    }
+                )
+                continue
             content = evidence.read_stored(item.stored_path)
             digest = hashlib.sha256(content).hexdigest()
             name = f"evidence/{n:02d}-{item.original_name}"
@@ -116,7 +127,7 @@ def export_case(actor: User, concern_id: int) -> tuple[str, bytes]:
             0,
             {"file": "case.txt", "sha256": hashlib.sha256(summary).hexdigest()},
         )
-        lines = [f"{entry['sha256']}  {entry['file']}" for entry in manifest]
+        lines = [f"{entry['sha256']}  {entry['file']}" for entry in manifest if entry.get("file")]
         _add(archive, "SHA256SUMS", ("\n".join(lines) + "\n").encode())
         _add(
             archive,

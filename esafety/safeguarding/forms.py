@@ -290,3 +290,11 @@ class DomainForm(FlaskForm):
 
 class DecisionForm(FlaskForm):
     note = StringField("Note (needed to decline)", validators=[Length(max=500)], filters=[_strip])
+
+
+class DestroyForm(FlaskForm):
+    destroy_reason = StringField(
+        "Why it is destroyed",
+        validators=[DataRequired("Say why the picture is destroyed."), Length(max=1000)],
+        filters=[_strip],
+    )

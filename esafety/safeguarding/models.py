@@ -219,6 +219,7 @@ class ActionKind(enum.StrEnum):
     REFERRAL_UPDATED = "referral_updated"
     ESCALATED = "escalated"
     REMINDER = "reminder"
+    FILE_DESTROYED = "file_destroyed"
 
     @property
     def label(self) -> str:
@@ -250,6 +251,7 @@ ACTION_LABELS = {
     ActionKind.REFERRAL_UPDATED: "Referral updated",
     ActionKind.ESCALATED: "Deputy alerted",
     ActionKind.REMINDER: "Reminder sent",
+    ActionKind.FILE_DESTROYED: "Picture destroyed",
 }
 
 #: The steps a handler records by hand; the others are written by the app.
@@ -357,6 +359,11 @@ class Concern(db.Model):
         )
         return [m for m in Material if m in chosen]
 
+    @property
+    def images_withheld(self) -> bool:
+        """Material that may be sexual: pictures are never shown, only hashes and words."""
+        return Material.SEXUAL in self.material
+
 
 def split_material(value: str) -> list[Material]:
     return [Material(v) for v in value.split(",") if v]
@@ -386,9 +393,18 @@ class Evidence(db.Model):
     #: The date and time of the incident the evidence shows, as the reporter gave it.
     incident_on: Mapped[date | None]
     incident_time: Mapped[time | None]
+    #: When the DSL destroyed the file (a picture that may show a child): the record and its
+    #: hash stay, the file does not.
+    destroyed_at: Mapped[datetime | None]
+    destroyed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    destroyed_reason: Mapped[str] = mapped_column(Text, default="")
 
     concern: Mapped[Concern] = relationship(back_populates="evidence")
-    uploaded_by: Mapped[User] = relationship(lazy="joined")
+    uploaded_by: Mapped[User] = relationship(foreign_keys=[uploaded_by_id], lazy="joined")
+
+    @property
+    def is_image(self) -> bool:
+        return self.media_type.startswith("image/")
 
 
 class ConcernPupil(db.Model):

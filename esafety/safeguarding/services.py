@@ -14,7 +14,7 @@ from typing import BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import audit, mail
+from .. import audit, mail, uploads
 from ..auth.models import User
 from ..auth.roles import STAFF_ROLES, Role
 from ..clock import today, utcnow
@@ -828,6 +828,34 @@ def request_block(actor: User, concern: Concern, site: str, reason: str) -> None
     )
 
 
+def destroy_picture(actor: User, concern: Concern, evidence_id: int, reason: str) -> Evidence:
+    """The DSL destroys a picture that may show a child (never viewed, copied or kept), with
+    the reason; its record and SHA-256 stay in the chronology."""
+    _check_handler(actor, concern)
+    if not actor.has_role(Role.DSL):
+        raise NotAllowed("Only the designated safeguarding lead destroys evidence.")
+    item = next((e for e in concern.evidence if e.id == evidence_id), None)
+    if item is None or item.destroyed_at is not None:
+        raise NotFoundError("We could not find that file.")
+    if not item.is_image:
+        raise DomainError("Only pictures are destroyed here.", "destroy_reason")
+    reason = _clean(reason, 1000, "The reason", "destroy_reason")
+    if not reason:
+        raise DomainError("Say why the picture is destroyed.", "destroy_reason")
+    item.destroyed_at = utcnow()
+    item.destroyed_by_id = actor.id
+    item.destroyed_reason = reason
+    uploads.delete_after_commit(evidence.stored_file(item.stored_path))
+    _add_action(
+        concern,
+        ActionKind.FILE_DESTROYED,
+        actor,
+        f"{item.original_name} (SHA-256 {item.sha256}): {reason}",
+    )
+    audit.record("safeguarding.picture_destroyed", actor=actor, target=concern, evidence=item.id)
+    return item
+
+
 @dataclass(frozen=True)
 class EvidenceCopy:
     content: bytes
@@ -841,8 +869,13 @@ def evidence_copy(user: User, concern_id: int, evidence_id: int) -> EvidenceCopy
     """The copy staff view: pictures re-encoded without metadata; PDFs as they are (logged)."""
     concern = open_concern(user, concern_id, f"evidence {evidence_id}")
     item = next((e for e in concern.evidence if e.id == evidence_id), None)
-    if item is None:
+    if item is None or item.destroyed_at is not None:
         raise NotFoundError("We could not find that file.")
+    if item.is_image and concern.images_withheld:
+        raise NotAllowed(
+            "This picture is not shown: the material may be sexual or show a child's body. "
+            "Its description and SHA-256 are on the case page."
+        )
     content = evidence.read_stored(item.stored_path)
     if item.media_type.startswith("image/"):
         return EvidenceCopy(

@@ -38,6 +38,7 @@ from .forms import (
     BlockRequestForm,
     ConcernForm,
     DecisionForm,
+    DestroyForm,
     DomainForm,
     EvidenceForm,
     LowLevelForm,
@@ -243,6 +244,10 @@ def _case_forms(concern, **given):
     updates = given.get("updates") or {}
     return {
         "task_form": task,
+        "destroy_forms": {
+            e.id: updates.get(("destroy", e.id)) or DestroyForm(formdata=None, prefix=f"e{e.id}")
+            for e in concern.evidence
+        },
         "done_forms": {
             t.id: updates.get(("task", t.id)) or TaskDoneForm(formdata=None, prefix=f"t{t.id}")
             for t in concern.tasks
@@ -493,6 +498,24 @@ def add_pupil(concern_id: int):
         ),
         "add_pupil_id",
         "The pupil is on the concern.",
+    )
+
+
+@bp.post("/concerns/<int:concern_id>/evidence/<int:evidence_id>/destroy")
+@requires(Role.DSL, hide=True)
+def destroy_picture(concern_id: int, evidence_id: int):
+    """Destroy a picture that may show a child, with the reason (the DSL only)."""
+    form = DestroyForm(prefix=f"e{evidence_id}")
+    return _handle(
+        concern_id,
+        form,
+        "updates",
+        lambda c: services.destroy_picture(
+            current_user, c, evidence_id, form.destroy_reason.data or ""
+        ),
+        "destroy_reason",
+        "The picture is destroyed; its record and hash stay.",
+        key=("destroy", evidence_id),
     )
 
 

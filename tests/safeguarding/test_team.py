@@ -3,6 +3,8 @@ step for allegations about staff, referrals, actions and a child's chronology.""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -14,7 +16,8 @@ from esafety.auth.roles import Role
 from esafety.clock import today, utcnow
 from esafety.errors import DomainError, NotFoundError
 from esafety.extensions import db
-from esafety.safeguarding import alerts, casefile, lowlevel, services
+from esafety.safeguarding import alerts, casefile, export, lowlevel, services
+from esafety.safeguarding import evidence as evidence_files
 from esafety.safeguarding.models import (
     ActionKind,
     Agency,
@@ -483,8 +486,6 @@ def test_safeguarding_pages_and_exports_show_the_schools_local_time(
     assert shown in case and "UTC" not in case
     listed = client.get("/safeguarding/concerns?show=all").data.decode()
     assert shown in listed
-    from esafety.safeguarding import export
-
     assert shown in export.case_summary(concern)
 
 
@@ -492,3 +493,42 @@ def test_the_working_day_rule_skips_the_weekend():
     monday = datetime(2026, 11, 30, 9, 0)
     assert services.working_days_after(monday, 1) == datetime(2026, 12, 1, 9, 0)
     assert date(2026, 11, 28).weekday() == 5
+
+
+def test_pictures_already_in_a_concern_marked_sexual_are_shown_as_hashes_and_destroyed(
+    client, login_as, team
+):
+    p = team.people
+    concern = services.raise_concern(p.parent, details(), [upload("shot.png", png_bytes())])
+    services.mark_material(team.dsl, concern, [Material.SEXUAL])
+    db.session.commit()
+    item = concern.evidence[0]
+    login_as(team.dsl)
+    url = f"/safeguarding/concerns/{concern.id}"
+    page = client.get(url).data.decode()
+    assert "Picture not shown" in page and item.sha256 in page
+    assert f'/evidence/{item.id}"' not in page
+    assert client.get(f"{url}/evidence/{item.id}").status_code == 403
+    # Only the DSL destroys it, with a reason; the record and hash stay.
+    login_as(p.head)
+    assert client.post(f"{url}/evidence/{item.id}/destroy", data={}).status_code == 404
+    login_as(team.dsl)
+    field = f"e{item.id}-destroy_reason"
+    refused = client.post(f"{url}/evidence/{item.id}/destroy", data={field: ""})
+    assert refused.status_code == 400
+    done = client.post(
+        f"{url}/evidence/{item.id}/destroy",
+        data={field: "Described in the chronology; police advised."},
+    )
+    assert done.status_code == 302
+    db.session.refresh(item)
+    assert item.destroyed_at is not None and item.destroyed_by_id == team.dsl.id
+    assert not evidence_files.stored_file(item.stored_path).exists()
+    page = client.get(url).data.decode()
+    assert "Destroyed" in page and item.sha256 in page and "police advised" in page
+    # The referral zip carries the hash, never the picture.
+    name, content = export.export_case(team.dsl, concern.id)
+
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    assert not [n for n in archive.namelist() if n.startswith("evidence/")]
+    assert item.sha256 in archive.read("manifest.json").decode()
