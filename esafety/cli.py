@@ -153,7 +153,8 @@ def safeguarding_alerts_command() -> None:
     click.echo(
         f"Deputies alerted: {', '.join(sent.escalated) or 'none'}. "
         f"Overdue action reminders: {sent.overdue_actions}. "
-        f"LADO reminders: {', '.join(sent.lado_reminders) or 'none'}."
+        f"LADO reminders: {', '.join(sent.lado_reminders) or 'none'}. "
+        f"Files awaiting receipt reminded: {sent.receipt_reminders}."
     )
 
 

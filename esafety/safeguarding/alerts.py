@@ -26,6 +26,7 @@ class AlertsSent:
     escalated: list[str]
     overdue_actions: int
     lado_reminders: list[str]
+    receipt_reminders: int = 0
 
 
 def unread_hours() -> float:

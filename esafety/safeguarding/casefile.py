@@ -57,6 +57,15 @@ def pupils_to_add(concern: Concern) -> list[Pupil]:
     ]
 
 
+def pupils_to_add_anywhere() -> list[Pupil]:
+    """Pupils on roll, for choosing who an arriving file belongs to."""
+    return list(
+        db.session.scalars(
+            select(Pupil).where(Pupil.left_on.is_(None)).order_by(Pupil.last_name, Pupil.first_name)
+        )
+    )
+
+
 def add_pupil(actor: User, concern: Concern, pupil_id: int, part: PupilPart) -> ConcernPupil:
     """Put another pupil on the concern with their part; it then shows on their chronology."""
     services._check_handler(actor, concern)

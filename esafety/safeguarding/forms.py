@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    FileField,
     MultipleFileField,
     RadioField,
     SelectChoice,
@@ -298,3 +299,25 @@ class DestroyForm(FlaskForm):
         validators=[DataRequired("Say why the picture is destroyed."), Length(max=1000)],
         filters=[_strip],
     )
+
+
+class SendFileForm(FlaskForm):
+    to_school = StringField(
+        "The school the pupil is moving to",
+        validators=[DataRequired("Name the pupil's new school."), Length(max=200)],
+        filters=[_strip],
+    )
+
+
+class ReceiptForm(FlaskForm):
+    received_by = StringField(
+        "Your name and role at the receiving school",
+        validators=[DataRequired("Give your name and role."), Length(max=160)],
+        filters=[_strip],
+    )
+
+
+class ImportFileForm(FlaskForm):
+    #: Checked by the service.
+    pupil_id = SelectField("The pupil", choices=[], validate_choice=False)
+    package = FileField("The child-protection file (.zip)")

@@ -164,6 +164,7 @@ class ConcernSource(enum.StrEnum):
     FORM = "form"
     TELL_A_TEACHER = "tell_a_teacher"
     CLASS_BLOG = "class_blog"
+    TRANSFER = "transfer"
 
     @property
     def label(self) -> str:
@@ -171,6 +172,7 @@ class ConcernSource(enum.StrEnum):
             ConcernSource.FORM: "Concern form",
             ConcernSource.TELL_A_TEACHER: "Tell a teacher (pupil)",
             ConcernSource.CLASS_BLOG: "Class blog",
+            ConcernSource.TRANSFER: "Child-protection file from another school",
         }[self]
 
 
@@ -567,3 +569,36 @@ class BlockedSite(db.Model):
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id], lazy="joined")
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id], lazy="joined")
     concern: Mapped[Concern | None] = relationship()
+
+
+class TransferDirection(enum.StrEnum):
+    SENT = "sent"
+    RECEIVED = "received"
+
+
+class FileTransfer(db.Model):
+    """A child-protection file sent to a pupil's new school (with its receipt) or received."""
+
+    __tablename__ = "cp_file_transfer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupil.id"), index=True)
+    direction: Mapped[TransferDirection] = mapped_column(enum_type(TransferDirection))
+    #: The receiving school (sent) or the sending school (received).
+    other_school: Mapped[str] = mapped_column(String(200))
+    made_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    made_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: SHA-256 of the whole package, so both schools can show it is the same file.
+    package_sha256: Mapped[str] = mapped_column(String(64))
+    #: The package kept for download (sent files), under the upload folder.
+    stored_path: Mapped[str | None] = mapped_column(String(255))
+    #: SHA-256 of the one-time receipt link's token; cleared once used.
+    receipt_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: Five school days after sending: without a receipt by then the DSL is reminded.
+    receipt_due_at: Mapped[datetime | None]
+    received_at: Mapped[datetime | None]
+    received_by: Mapped[str] = mapped_column(String(200), default="")
+    reminded_at: Mapped[datetime | None]
+
+    pupil = relationship("Pupil", lazy="joined")
+    made_by: Mapped[User] = relationship(lazy="joined")

@@ -23,12 +23,12 @@ from flask import (
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from ..auth.access import requires, signed_in
+from ..auth.access import public, requires, signed_in
 from ..auth.roles import Role
 from ..clock import today
 from ..errors import DomainError, show_on_form
 from ..extensions import db
-from . import casefile, export, lowlevel, register, routing, services
+from . import casefile, export, lowlevel, register, routing, services, transfer
 from .evidence import MAX_FILE_BYTES, MAX_FILES
 from .forms import (
     NO_ONE,
@@ -41,12 +41,15 @@ from .forms import (
     DestroyForm,
     DomainForm,
     EvidenceForm,
+    ImportFileForm,
     LowLevelForm,
     MaterialForm,
+    ReceiptForm,
     ReferForm,
     ReferralUpdateForm,
     ResolveForm,
     ReviewForm,
+    SendFileForm,
     TaskDoneForm,
     TaskForm,
     TellForm,
@@ -632,8 +635,119 @@ def pupil_chronology(pupil_id: int):
             entries=entries,
             kinds=kinds,
             ActionKind=ActionKind,
+            transfers=transfer.transfers_of(current_user, pupil.id),
+            send_form=SendFileForm(formdata=None),
         )
     )
+
+
+@bp.post("/pupils/<int:pupil_id>/transfer")
+@requires(Role.DSL, hide=True)
+def send_cp_file(pupil_id: int):
+    """Package the pupil's child-protection file for their new school."""
+    form = SendFileForm()
+    if form.validate_on_submit():
+        try:
+            sent, token = transfer.send_file(current_user, pupil_id, form.to_school.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            link = url_for("safeguarding.receipt", token=token, _external=True)
+            flash(
+                "The file is ready: download it and send it securely to the new school's DSL, "
+                f"with this one-time link for them to confirm they received it: {link}",
+                "success",
+            )
+            return redirect(url_for("safeguarding.transfer_page", transfer_id=sent.id))
+    else:
+        flash("Name the pupil's new school.", "error")
+    return redirect(url_for("safeguarding.pupil_chronology", pupil_id=pupil_id))
+
+
+@bp.route("/transfers/<int:transfer_id>", methods=["GET", "POST"])
+@requires(Role.DSL, hide=True)
+def transfer_page(transfer_id: int):
+    """Show a file's hand-over: the package, its SHA-256 and the receipt (or record one)."""
+    sent = transfer.transfer_for(current_user, transfer_id)
+    form = ReceiptForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            transfer.record_receipt(current_user, transfer_id, form.received_by.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_on_form(form, error, "received_by")
+        else:
+            flash("The receipt is recorded.", "success")
+            return redirect(url_for("safeguarding.transfer_page", transfer_id=transfer_id))
+    page = render_template("safeguarding/transfer.html", sent=sent, form=form)
+    return _then_commit((page, 400 if form.errors else 200))
+
+
+@bp.get("/transfers/<int:transfer_id>/package.zip")
+@requires(Role.DSL, hide=True)
+def transfer_package(transfer_id: int):
+    """Download the child-protection file package."""
+    name, content = transfer.package_of(current_user, transfer_id)
+    db.session.commit()
+    return send_file(
+        io.BytesIO(content),
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=name,
+        max_age=0,
+    )
+
+
+@bp.route("/receipt/<token>", methods=["GET", "POST"])
+@public
+def receipt(token: str):
+    """The receiving school confirms the child-protection file arrived (a one-time link)."""
+    form = ReceiptForm()
+    if form.validate_on_submit():
+        try:
+            transfer.confirm_receipt(token, form.received_by.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            if error.status != 400:
+                raise
+            show_on_form(form, error, "received_by")
+        else:
+            return render_template("safeguarding/receipt.html", form=None, done=True)
+    return render_template("safeguarding/receipt.html", form=form, done=False)
+
+
+@bp.route("/transfers/import", methods=["GET", "POST"])
+@requires(Role.DSL, hide=True)
+def import_file():
+    """Import a child-protection file from a pupil's previous school."""
+    form = ImportFileForm()
+    form.pupil_id.choices = [SelectChoice("", "Choose the pupil")] + [
+        SelectChoice(str(p.id), f"{p.last_name}, {p.first_name}")
+        for p in casefile.pupils_to_add_anywhere()
+    ]
+    if form.validate_on_submit():
+        upload = request.files.get("package")
+        try:
+            if upload is None or not upload.filename:
+                raise DomainError("Choose the .zip file the other school sent.", "package")
+            received = transfer.import_file(
+                current_user,
+                int(form.pupil_id.data) if (form.pupil_id.data or "").isdigit() else 0,
+                upload.read(transfer.MAX_PACKAGE_BYTES + 1),
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_on_form(form, error, "package")
+        else:
+            flash("The file is imported; every hash matched.", "success")
+            return redirect(url_for("safeguarding.pupil_chronology", pupil_id=received.pupil_id))
+    page = render_template("safeguarding/import.html", form=form)
+    return _then_commit((page, 400 if form.errors else 200))
 
 
 def _low_level_page(form, status: int = 200):
