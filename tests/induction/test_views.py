@@ -39,6 +39,9 @@ INDUCTEES = {
     Role.SLT,
     Role.OFFICE_ADMIN,
     Role.GOVERNOR,
+    # The safeguarding team are staff: they sign the policies too.
+    Role.DSL,
+    Role.DEPUTY_DSL,
 }
 VIEWERS = {Role.HEADTEACHER, Role.SLT, Role.OFFICE_ADMIN, Role.ESAFETY_OFFICER, Role.GOVERNOR}
 MANAGERS = {Role.HEADTEACHER, Role.SLT, Role.OFFICE_ADMIN}
