@@ -213,6 +213,12 @@ def _register_error_pages(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from . import features
+    from .clock import labelled
+
+    @app.template_filter("school_time")
+    def school_time(moment, with_seconds: bool = False) -> str:
+        """A stored UTC time in the school's own zone, labelled (GMT or BST)."""
+        return labelled(moment, app.config["SCHOOL_TIMEZONE"], with_seconds)
 
     @app.context_processor
     def inject() -> dict[str, Any]:

@@ -70,6 +70,10 @@ def from_environment() -> dict:
         "SCHOOL_TIMEZONE": os.environ.get("ESAFETY_SCHOOL_TIMEZONE", "Europe/London"),
         #: Where the school is, for "Can I sign up?" (some countries set ages in law): ISO code.
         "SCHOOL_COUNTRY": os.environ.get("ESAFETY_SCHOOL_COUNTRY", "GB").upper(),
+        #: Hours a concern about a child may wait unopened before the deputy DSLs are alerted.
+        "SAFEGUARDING_UNREAD_HOURS": float(
+            os.environ.get("ESAFETY_SAFEGUARDING_UNREAD_HOURS", "4")
+        ),
         "BASE_URL": os.environ.get("ESAFETY_BASE_URL", "http://127.0.0.1:5000"),
         "SESSION_COOKIE_SECURE": not development,
         "SESSION_COOKIE_HTTPONLY": True,

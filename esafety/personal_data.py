@@ -38,13 +38,16 @@ class DataSubject:
     user: User
     pupil: Pupil | None
     staff: StaffProfile | None
+    #: Who is making the export (None for the data command): providers may show less to some.
+    requested_by: User | None = None
 
     @classmethod
-    def of(cls, user: User) -> DataSubject:
+    def of(cls, user: User, requested_by: User | None = None) -> DataSubject:
         return cls(
             user=user,
             pupil=db.session.scalar(select(Pupil).where(Pupil.user_id == user.id)),
             staff=db.session.get(StaffProfile, user.id),
+            requested_by=requested_by,
         )
 
 

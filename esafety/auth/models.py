@@ -35,6 +35,12 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(40), default=_new_session_token)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    #: Base32 TOTP secret for the second sign-in step; set when enrolment starts.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: When the person confirmed their authenticator app: from then on a code is asked for.
+    totp_enabled_at: Mapped[datetime | None]
+    #: The last 30-second step a code was accepted for, so a code works only once.
+    totp_last_step: Mapped[int | None]
 
     roles: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -80,3 +86,15 @@ class UserRole(db.Model):
     )
     role: Mapped[Role] = mapped_column(enum_type(Role), primary_key=True)
     user: Mapped[User] = relationship(back_populates="roles")
+
+
+class RecoveryCode(db.Model):
+    """A one-time code for signing in without the authenticator app (stored as a hash)."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]

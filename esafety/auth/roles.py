@@ -59,6 +59,8 @@ STAFF_ROLES = frozenset(
         Role.HEADTEACHER,
         Role.SLT,
         Role.OFFICE_ADMIN,
+        Role.DSL,
+        Role.DEPUTY_DSL,
     }
 )
 #: Leaders who read the audit log and the school-wide reports.

@@ -4,16 +4,28 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
-from ..errors import DomainError, NotFoundError
+from ..clock import utcnow
+from ..errors import DomainError, NotFoundError, rule_errors
 from ..school import services as school
-from . import services
+from . import second_factor, services
 from .access import public, signed_in
 from .forms import (
     ChangePasswordForm,
     ClassCodeForm,
+    CodeForm,
     ForgotPasswordForm,
     LoginForm,
     SetPasswordForm,
@@ -52,9 +64,118 @@ def login():
             # The failed sign-in is counted and audited: the request still commits.
             error = refused.message
         else:
+            destination = _safe_next(url_for("main.home"))
+            if second_factor.asked_at_sign_in(user):
+                # The password was right; the session starts only after the second step.
+                session[_PENDING] = {
+                    "user": user.get_id(),
+                    "next": destination,
+                    "at": utcnow().timestamp(),
+                }
+                if second_factor.enabled(user):
+                    return redirect(url_for("auth.second_step"))
+                return redirect(url_for("auth.enrol"))
             login_user(user)
-            return redirect(_safe_next(url_for("main.home")))
+            return redirect(destination)
     return render_template("auth/login.html", form=form, error=error), (401 if error else 200)
+
+
+_PENDING = "second_step"
+#: How long the second step waits after the password before starting again.
+PENDING_SECONDS = 600
+
+
+def _pending_user():
+    """The person who gave the right password and now owes a code; None if it has expired."""
+    pending = session.get(_PENDING)
+    if not pending or utcnow().timestamp() - pending.get("at", 0) > PENDING_SECONDS:
+        session.pop(_PENDING, None)
+        return None
+    user = services.load_session_user(pending["user"])
+    return user if user and user.is_active else None
+
+
+def _finish_sign_in(user):
+    destination = session.pop(_PENDING, {}).get("next") or url_for("main.home")
+    login_user(user)
+    return destination
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@public
+def second_step():
+    """Ask for the code from the authenticator app (or a recovery code) after the password."""
+    user = _pending_user()
+    if user is None:
+        flash("Please sign in again.", "error")
+        return redirect(url_for("auth.login"))
+    if not second_factor.enabled(user):
+        return redirect(url_for("auth.enrol"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            used = second_factor.check_code(user, form.code.data, request.remote_addr or "")
+        except DomainError as refused:
+            # The failed attempt is counted and audited: the request still commits.
+            form.code.errors.append(refused.message)
+        else:
+            if used == "recovery":
+                left = second_factor.recovery_codes_left(user)
+                flash(
+                    f"You used a recovery code: {left} left. If your phone is lost, ask the "
+                    "headteacher to reset your authenticator app.",
+                    "warning",
+                )
+            return redirect(_finish_sign_in(user))
+    return render_template("auth/second_step.html", form=form), (400 if form.errors else 200)
+
+
+def _enrol_page(user, form, status: int = 200):
+    secret, qr = second_factor.start_enrolment(user, current_app.config["SCHOOL_NAME"])
+    return render_template("auth/enrol.html", form=form, secret=secret, qr=qr, user=user), status
+
+
+@bp.route("/login/enrol", methods=["GET", "POST"])
+@public
+def enrol():
+    """Set up the authenticator app: required for the roles that hold sensitive records."""
+    user = _pending_user()
+    if user is None:
+        flash("Please sign in again.", "error")
+        return redirect(url_for("auth.login"))
+    if second_factor.enabled(user):
+        return redirect(url_for("auth.second_step"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        with rule_errors(form, "code"):
+            codes = second_factor.confirm_enrolment(user, form.code.data)
+            destination = _finish_sign_in(user)
+            return render_template("auth/recovery_codes.html", codes=codes, next=destination)
+    return _enrol_page(user, form, 400 if form.errors else 200)
+
+
+@bp.route("/account/second-factor", methods=["GET", "POST"])
+@signed_in
+def choose_second_factor():
+    """Let other staff and governors turn the second sign-in step on for themselves."""
+    user = current_user._get_current_object()
+    if not second_factor.may_choose(user):
+        abort(404)
+    if second_factor.enabled(user):
+        return render_template(
+            "auth/enrol.html",
+            user=user,
+            enabled=True,
+            left=second_factor.recovery_codes_left(user),
+        )
+    form = CodeForm()
+    if form.validate_on_submit():
+        with rule_errors(form, "code"):
+            codes = second_factor.confirm_enrolment(user, form.code.data)
+            return render_template(
+                "auth/recovery_codes.html", codes=codes, next=url_for("main.home")
+            )
+    return _enrol_page(user, form, 400 if form.errors else 200)
 
 
 @bp.route("/pupils", methods=["GET", "POST"])

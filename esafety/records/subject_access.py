@@ -30,7 +30,7 @@ def collect(subject: DataSubject) -> SubjectRecords:
 
 def build_export(actor: User | None, user: User) -> tuple[str, bytes]:
     """The zip for one person: summary.html, records.json and their files. Audited."""
-    subject = DataSubject.of(user)
+    subject = DataSubject.of(user, actor)
     records = collect(subject)
     made_at = utcnow()
     document = {
@@ -59,7 +59,6 @@ def build_export(actor: User | None, user: User) -> tuple[str, bytes]:
         target=user,
         sections=sorted(records.sections),
         files=len(records.files),
-        withheld=len(records.withheld),
     )
     slug = f"{user.first_name}-{user.last_name}".lower().replace(" ", "-")
     return f"subject-access-{slug}-{made_at:%Y%m%d}.zip", buffer.getvalue()

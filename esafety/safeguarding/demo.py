@@ -12,22 +12,26 @@ from PIL import Image, ImageDraw
 from sqlalchemy import select, update
 
 from ..auth.models import User
+from ..auth.roles import Role
 from ..clock import today, utcnow
 from ..extensions import db
 from ..school.demo import DemoSchool
 from ..school.models import YearGroup
 from ..school.services import current_academic_year, parents_of
-from . import register, services
+from . import casefile, lowlevel, register, services
 from .models import (
     ActionKind,
+    Agency,
     BlockedSite,
     BlockStatus,
     Concern,
     ConcernAction,
     ConcernKind,
     Involved,
+    LowLevelConcern,
     Material,
-    ReferredTo,
+    PupilPart,
+    Urgency,
 )
 
 #: Sites the policy names as not reachable on the school network.
@@ -89,6 +93,8 @@ def _spread(concern: Concern, days_ago: int) -> None:
         item.uploaded_at = created
     if concern.closed_at:
         concern.closed_at = max(times.values())
+    if concern.lado_due_at:
+        concern.lado_due_at = services.working_days_after(created, 1)
     db.session.flush()
     db.session.expire(concern, ["actions"])
 
@@ -222,7 +228,17 @@ def seed(school: DemoSchool) -> None:
         services.record_action(
             handler, concern, ActionKind.POLICE_CONTACTED, "Reported online to the police."
         )
-        services.refer(handler, concern, ReferredTo.POLICE, "Police reference 26/1184.")
+        # The referrals keep the case open while the police and CEOP act.
+        casefile.refer(
+            handler,
+            concern,
+            Agency.POLICE,
+            referred_on=today() - timedelta(days=19),
+            reference="26/1184",
+            outcome="Officer assigned; they will visit the family.",
+            follow_up_on=today() + timedelta(days=5),
+        )
+        casefile.refer(handler, concern, Agency.CEOP, referred_on=today() - timedelta(days=19))
         _spread(concern, 20)
 
     # 6. New: a parent sent a friend request to a teacher.
@@ -241,3 +257,82 @@ def seed(school: DemoSchool) -> None:
             ),
         )
         _spread(concern, 1)
+
+    # 7. The same Year 5 child again: their class teacher reports a group chat, with another
+    #    pupil who harmed and one who saw it. The child's file now links two concerns.
+    teacher = school.staff["computing"]
+    other, witness = school.pupils[YearGroup.YEAR_5][1], school.pupils[YearGroup.YEAR_5][2]
+    description = (
+        "A class group chat made a sticker of a pupil's face with unkind words on it. "
+        "The pupil was crying at lunch."
+    )
+    if not _exists(teacher, description):
+        concern = services.raise_concern(
+            teacher,
+            services.ConcernDetails(
+                kind=ConcernKind.CYBER_BULLYING,
+                involved=Involved.PUPIL,
+                description=description,
+                occurred_on=today() - timedelta(days=4),
+                platform="WhatsApp group",
+                pupil_id=year5_pupil.id,
+                urgency=Urgency.ROUTINE,
+                other_pupils=[(other.id, PupilPart.HARMED_OTHERS), (witness.id, PupilPart.WITNESS)],
+            ),
+        )
+        dsl = concern.handler or officer
+        casefile.set_review(dsl, concern, today() + timedelta(days=14))
+        task = casefile.set_task(
+            dsl, concern, "Meet both families about the group chat", dsl.id, today()
+        )
+        # An action that fell due three days ago and is not done: it shows as overdue.
+        task.due_on = today() - timedelta(days=3)
+        _spread(concern, 4)
+
+    # 8. An allegation about a member of staff (the LADO contact is due in a working day).
+    parent = _parent_of(school.pupils[YearGroup.YEAR_4][0])
+    subject = school.staff["year4"]
+    description = (
+        "My son says his teacher followed him on a gaming app and sent him a private message."
+    )
+    if not _exists(parent, description):
+        concern = services.raise_concern(
+            parent,
+            services.ConcernDetails(
+                kind=ConcernKind.UNWANTED_CONTACT,
+                involved=Involved.STAFF,
+                description=description,
+                occurred_on=today() - timedelta(days=1),
+                staff_member_id=subject.id,
+                pupil_id=school.pupils[YearGroup.YEAR_4][0].id,
+                urgency=Urgency.URGENT,
+            ),
+        )
+        _spread(concern, 1)
+
+    # 9. A concern about the headteacher: only the chair of governors sees it.
+    reporter = school.staff["office"]
+    description = "The headteacher shared a photo of a pupil on her personal social media."
+    if not _exists(reporter, description):
+        concern = services.raise_concern(
+            reporter,
+            services.ConcernDetails(
+                kind=ConcernKind.OTHER,
+                involved=Involved.STAFF,
+                description=description,
+                occurred_on=today() - timedelta(days=3),
+                staff_member_id=head.id,
+            ),
+        )
+        _spread(concern, 3)
+
+    # 10. A low-level concern about a member of staff, for the headteacher and the DSL.
+    dsls = school.staff_with(Role.DSL)
+    if dsls and not db.session.scalar(select(LowLevelConcern.id)):
+        lowlevel.record(
+            dsls[0],
+            school.staff["year6"].id,
+            "Used a personal phone to take a photo of a class display with pupils in it.",
+            today() - timedelta(days=6),
+            "A teaching assistant",
+        )

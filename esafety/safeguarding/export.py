@@ -10,21 +10,24 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from flask import current_app
 from sqlalchemy import extract, func, select
+from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..auth.models import User
 from ..auth.roles import Role
-from ..clock import today, utcnow
+from ..clock import labelled, today, utcnow
 from ..errors import NotFoundError
 from ..extensions import db
 from ..school.services import academic_year_for
 from . import evidence, services
-from .models import ActionKind, Concern, ConcernAccess, ConcernKind
+from .models import ActionKind, Concern, ConcernAccess, ConcernKind, ConcernStatus
 
 
 def _when(value: datetime | None) -> str:
-    return value.strftime("%d %b %Y %H:%M UTC") if value else "not given"
+    """The school's local time, labelled with its zone (GMT or BST)."""
+    return labelled(value, current_app.config["SCHOOL_TIMEZONE"]) if value else "not given"
 
 
 def case_summary(concern: Concern) -> str:
@@ -89,6 +92,17 @@ def export_case(actor: User, concern_id: int) -> tuple[str, bytes]:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for n, item in enumerate(concern.evidence, start=1):
+            if item.destroyed_at is not None or (item.is_image and concern.images_withheld):
+                # Never copied: the record and the SHA-256 recorded at upload go instead.
+                manifest.append(
+                    {
+                        "file": None,
+                        "original_name": item.original_name,
+                        "sha256_at_upload": item.sha256,
+                        "withheld": "destroyed" if item.destroyed_at else "may be sexual",
+                    }
+                )
+                continue
             content = evidence.read_stored(item.stored_path)
             digest = hashlib.sha256(content).hexdigest()
             name = f"evidence/{n:02d}-{item.original_name}"
@@ -113,7 +127,7 @@ def export_case(actor: User, concern_id: int) -> tuple[str, bytes]:
             0,
             {"file": "case.txt", "sha256": hashlib.sha256(summary).hexdigest()},
         )
-        lines = [f"{entry['sha256']}  {entry['file']}" for entry in manifest]
+        lines = [f"{entry['sha256']}  {entry['file']}" for entry in manifest if entry.get("file")]
         _add(archive, "SHA256SUMS", ("\n".join(lines) + "\n").encode())
         _add(
             archive,
@@ -154,6 +168,15 @@ class ReviewCounts:
     total: int
 
 
+def _not_about(actor: User) -> list:
+    """Counts never include a concern about the person reading them (they could infer it),
+    nor one about the headteacher for anyone but the chair."""
+    conditions = [(Concern.staff_member_id.is_(None)) | (Concern.staff_member_id != actor.id)]
+    if actor.id != services.chair_id():
+        conditions.append(Concern.about_headteacher.is_(False))
+    return conditions
+
+
 def review_counts(actor: User, day: date | None = None) -> ReviewCounts:
     """Counts for the school year containing `day` (default: today), logged as a view."""
     name, starts_on, ends_on = academic_year_for(day or today())
@@ -164,6 +187,7 @@ def review_counts(actor: User, day: date | None = None) -> ReviewCounts:
         .where(
             Concern.created_at >= datetime.combine(starts_on, time()),
             Concern.created_at < datetime.combine(ends_on + timedelta(days=1), time()),
+            *_not_about(actor),
         )
         .group_by(Concern.kind, year_col, month_col)
     )
@@ -186,13 +210,79 @@ def review_counts(actor: User, day: date | None = None) -> ReviewCounts:
     )
 
 
+# --- Governors' counts ---------------------------------------------------------------------
+
+#: Counts below this are shown as "fewer than 3", so no child can be picked out.
+SMALL_NUMBER = 3
+TERMS = (("Autumn", (9, 10, 11, 12)), ("Spring", (1, 2, 3)), ("Summer", (4, 5, 6, 7, 8)))
+
+
+def shown_count(number: int) -> str:
+    """A count as governors see it: small numbers (but not nought) are not given exactly."""
+    return f"fewer than {SMALL_NUMBER}" if 0 < number < SMALL_NUMBER else str(number)
+
+
+@dataclass
+class GovernorCounts:
+    """Termly and yearly counts by kind, year group and outcome: numbers only, never names."""
+
+    year_name: str
+    terms: list[str]
+    #: Section title -> [(row label, [count per term..., year total])].
+    sections: dict[str, list[tuple[str, list[int]]]]
+
+
+def _outcome(concern: Concern) -> str:
+    if concern.referrals or concern.status is ConcernStatus.REFERRED:
+        return "Referred to another agency"
+    return "Resolved" if concern.status is ConcernStatus.RESOLVED else "Still open"
+
+
+def governor_counts(actor: User, day: date | None = None) -> GovernorCounts:
+    """Counts for the governing body's termly report (logged as a view)."""
+    name, starts_on, ends_on = academic_year_for(day or today())
+    concerns = db.session.scalars(
+        select(Concern)
+        .where(
+            Concern.created_at >= datetime.combine(starts_on, time()),
+            Concern.created_at < datetime.combine(ends_on + timedelta(days=1), time()),
+            *_not_about(actor),
+        )
+        .options(selectinload(Concern.referrals), selectinload(Concern.school_class))
+    )
+    terms = [term for term, _ in TERMS]
+    term_of = {month: n for n, (_, months) in enumerate(TERMS) for month in months}
+    tallies: dict[str, dict[str, list[int]]] = {
+        "By kind": {k.label: [0] * (len(terms) + 1) for k in ConcernKind},
+        "By year group": {},
+        "By outcome": {},
+    }
+    for concern in concerns:
+        column = term_of[concern.created_at.month]
+        group = concern.school_class.year_group.label if concern.school_class else "No class named"
+        for section, label in (
+            ("By kind", concern.kind.label),
+            ("By year group", group),
+            ("By outcome", _outcome(concern)),
+        ):
+            row = tallies[section].setdefault(label, [0] * (len(terms) + 1))
+            row[column] += 1
+            row[-1] += 1
+    services.log_access(actor, None, f"governors' counts {name}")
+    return GovernorCounts(
+        name,
+        terms,
+        {title: sorted(rows.items()) for title, rows in tallies.items()},
+    )
+
+
 # --- The access log -------------------------------------------------------------------------
 
 
 def access_log(viewer: User, limit: int = 500) -> list[ConcernAccess]:
-    """Who opened which safeguarding page, newest first; for the headteacher only, and never
-    showing a concern the headteacher may not open (those about the headteacher)."""
-    if not viewer.has_role(Role.HEADTEACHER):
+    """Who opened which safeguarding page, newest first; for the headteacher and the DSL, never
+    showing a concern they may not open (about the headteacher, or about themselves)."""
+    if not viewer.has_role(Role.HEADTEACHER, Role.DSL):
         raise NotFoundError("We could not find that page.")
     query = (
         select(ConcernAccess)

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    FileField,
     MultipleFileField,
     RadioField,
     SelectChoice,
@@ -20,7 +21,7 @@ from wtforms.validators import URL, DataRequired, InputRequired, Length, Optiona
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .evidence import MAX_FILES
-from .models import HANDLER_ACTIONS, ConcernKind, Involved, Material, ReferredTo
+from .models import HANDLER_ACTIONS, Agency, ConcernKind, Involved, Material, PupilPart, Urgency
 from .services import TellChoice
 
 NO_ONE = ""
@@ -49,9 +50,15 @@ class TellForm(FlaskForm):
         filters=[_strip],
         render_kw={"rows": 4},
     )
+    about_school = BooleanField("It is about someone at school")
 
 
 class ConcernForm(FlaskForm):
+    urgency = RadioField(
+        "How urgent is it?",
+        choices=[SelectChoice(u.value, u.label) for u in Urgency],
+        validators=[InputRequired("Say whether a child may be at risk now.")],
+    )
     kind = RadioField(
         "What kind of concern is it?",
         choices=[SelectChoice(k.value, k.label) for k in ConcernKind],
@@ -64,6 +71,11 @@ class ConcernForm(FlaskForm):
     )
     pupil_id = SelectField(
         "Which pupil is affected or involved? (optional)", choices=[], default=NO_ONE
+    )
+    pupil_part = SelectField(
+        "That pupil's part",
+        choices=[SelectChoice(p.value, p.label) for p in PupilPart],
+        default=PupilPart.HARMED.value,
     )
     staff_member_id = SelectField("Which member of staff? (optional)", choices=[], default=NO_ONE)
     names = StringField(
@@ -168,19 +180,80 @@ class ResolveForm(FlaskForm):
 
 
 class ReferForm(FlaskForm):
-    referred_to = RadioField(
+    agency = RadioField(
         "Referred to",
-        choices=[SelectChoice(r.value, r.label) for r in ReferredTo],
+        choices=[SelectChoice(a.value, a.label) for a in Agency],
         validators=[InputRequired("Choose who it was referred to.")],
     )
-    referral_note = TextAreaField(
-        "Referral details (who you spoke to, any reference number)",
-        validators=[
-            DataRequired("Say who it was referred to and any reference they gave."),
-            Length(max=5000, message="Please keep it under 5000 characters."),
-        ],
+    agency_name = StringField(
+        "The agency's name (for another agency)", validators=[Length(max=120)], filters=[_strip]
+    )
+    reference = StringField(
+        "Their reference number (optional)", validators=[Length(max=80)], filters=[_strip]
+    )
+    referred_on = DateField(
+        "Date referred", validators=[InputRequired("Give the date of the referral.")]
+    )
+    referral_outcome = TextAreaField(
+        "Outcome so far (optional)",
+        validators=[Length(max=5000, message="Please keep it under 5000 characters.")],
         filters=[_strip],
         render_kw={"rows": 3},
+    )
+    follow_up_on = DateField("Follow up on (optional)", validators=[Optional()])
+
+
+class ReferralUpdateForm(FlaskForm):
+    update_outcome = TextAreaField(
+        "Outcome",
+        validators=[Length(max=5000, message="Please keep it under 5000 characters.")],
+        filters=[_strip],
+        render_kw={"rows": 2},
+    )
+    update_follow_up_on = DateField("Next follow-up (optional)", validators=[Optional()])
+
+
+class TaskForm(FlaskForm):
+    title = StringField(
+        "What needs doing",
+        validators=[DataRequired("Say what needs doing."), Length(max=300)],
+        filters=[_strip],
+    )
+    #: Checked by the service against the people who may open the concern.
+    owner_id = SelectField("Who will do it", choices=[], validate_choice=False)
+    due_on = DateField("Due by", validators=[InputRequired("Give the date it is due.")])
+
+
+class TaskDoneForm(FlaskForm):
+    done_note = StringField("What was done (optional)", validators=[Length(max=5000)])
+
+
+class ReviewForm(FlaskForm):
+    review_on = DateField("Next case review", validators=[Optional()])
+
+
+class AddPupilForm(FlaskForm):
+    #: Checked by the service.
+    add_pupil_id = SelectField("Pupil", choices=[], validate_choice=False)
+    part = SelectField(
+        "Their part",
+        choices=[SelectChoice(p.value, p.label) for p in PupilPart],
+        validators=[InputRequired("Choose their part.")],
+    )
+
+
+class LowLevelForm(FlaskForm):
+    #: Checked by the service.
+    staff_member_id = SelectField("About which member of staff", choices=[], validate_choice=False)
+    description = TextAreaField(
+        "What happened",
+        validators=[DataRequired("Say what happened."), Length(max=5000)],
+        filters=[_strip],
+        render_kw={"rows": 5},
+    )
+    occurred_on = DateField("When (optional)", validators=[Optional()])
+    raised_by = StringField(
+        "Who raised it (optional)", validators=[Length(max=160)], filters=[_strip]
     )
 
 
@@ -218,3 +291,33 @@ class DomainForm(FlaskForm):
 
 class DecisionForm(FlaskForm):
     note = StringField("Note (needed to decline)", validators=[Length(max=500)], filters=[_strip])
+
+
+class DestroyForm(FlaskForm):
+    destroy_reason = StringField(
+        "Why it is destroyed",
+        validators=[DataRequired("Say why the picture is destroyed."), Length(max=1000)],
+        filters=[_strip],
+    )
+
+
+class SendFileForm(FlaskForm):
+    to_school = StringField(
+        "The school the pupil is moving to",
+        validators=[DataRequired("Name the pupil's new school."), Length(max=200)],
+        filters=[_strip],
+    )
+
+
+class ReceiptForm(FlaskForm):
+    received_by = StringField(
+        "Your name and role at the receiving school",
+        validators=[DataRequired("Give your name and role."), Length(max=160)],
+        filters=[_strip],
+    )
+
+
+class ImportFileForm(FlaskForm):
+    #: Checked by the service.
+    pupil_id = SelectField("The pupil", choices=[], validate_choice=False)
+    package = FileField("The child-protection file (.zip)")

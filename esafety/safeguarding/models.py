@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime, time
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
@@ -93,6 +93,64 @@ class ConcernStatus(enum.StrEnum):
         return self in (ConcernStatus.RESOLVED, ConcernStatus.REFERRED)
 
 
+class Urgency(enum.StrEnum):
+    """Asked on every concern: is a child at risk now, or is this information to act on?"""
+
+    URGENT = "urgent"
+    ROUTINE = "routine"
+
+    @property
+    def label(self) -> str:
+        return {
+            Urgency.URGENT: "Urgent: a child may be at risk now",
+            Urgency.ROUTINE: "Information to act on",
+        }[self]
+
+
+class PupilPart(enum.StrEnum):
+    """The part a pupil plays in a concern; one concern can involve several pupils."""
+
+    HARMED = "harmed"
+    HARMED_OTHERS = "harmed_others"
+    WITNESS = "witness"
+    REPORTED = "reported"
+
+    @property
+    def label(self) -> str:
+        return {
+            PupilPart.HARMED: "Harmed or at risk",
+            PupilPart.HARMED_OTHERS: "Harmed others",
+            PupilPart.WITNESS: "Witness",
+            PupilPart.REPORTED: "Told us",
+        }[self]
+
+
+class Agency(enum.StrEnum):
+    """Who a concern can be referred to; a referral leaves the case open here."""
+
+    SOCIAL_CARE = "social_care"
+    EARLY_HELP = "early_help"
+    POLICE = "police"
+    LADO = "lado"
+    CEOP = "ceop"
+    REPORT_REMOVE = "report_remove"
+    PREVENT = "prevent"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            Agency.SOCIAL_CARE: "Children's social care (MASH)",
+            Agency.EARLY_HELP: "Early Help",
+            Agency.POLICE: "Police",
+            Agency.LADO: "LADO (allegations about staff)",
+            Agency.CEOP: "CEOP",
+            Agency.REPORT_REMOVE: "Report Remove",
+            Agency.PREVENT: "Prevent / Channel",
+            Agency.OTHER: "Another agency",
+        }[self]
+
+
 class ReferredTo(enum.StrEnum):
     POLICE = "police"
     LOCAL_AUTHORITY = "local_authority"
@@ -106,6 +164,7 @@ class ConcernSource(enum.StrEnum):
     FORM = "form"
     TELL_A_TEACHER = "tell_a_teacher"
     CLASS_BLOG = "class_blog"
+    TRANSFER = "transfer"
 
     @property
     def label(self) -> str:
@@ -113,6 +172,7 @@ class ConcernSource(enum.StrEnum):
             ConcernSource.FORM: "Concern form",
             ConcernSource.TELL_A_TEACHER: "Tell a teacher (pupil)",
             ConcernSource.CLASS_BLOG: "Class blog",
+            ConcernSource.TRANSFER: "Child-protection file from another school",
         }[self]
 
 
@@ -153,6 +213,15 @@ class ActionKind(enum.StrEnum):
     RESOLVED = "resolved"
     REFERRED = "referred"
     EXPORTED = "exported"
+    PUPIL_ADDED = "pupil_added"
+    TASK_SET = "task_set"
+    TASK_DONE = "task_done"
+    REVIEW_SET = "review_set"
+    REFERRAL_MADE = "referral_made"
+    REFERRAL_UPDATED = "referral_updated"
+    ESCALATED = "escalated"
+    REMINDER = "reminder"
+    FILE_DESTROYED = "file_destroyed"
 
     @property
     def label(self) -> str:
@@ -176,6 +245,15 @@ ACTION_LABELS = {
     ActionKind.RESOLVED: "Resolved",
     ActionKind.REFERRED: "Referred",
     ActionKind.EXPORTED: "Exported for a referral",
+    ActionKind.PUPIL_ADDED: "Pupil added",
+    ActionKind.TASK_SET: "Action set",
+    ActionKind.TASK_DONE: "Action done",
+    ActionKind.REVIEW_SET: "Review date set",
+    ActionKind.REFERRAL_MADE: "Referral made",
+    ActionKind.REFERRAL_UPDATED: "Referral updated",
+    ActionKind.ESCALATED: "Deputy alerted",
+    ActionKind.REMINDER: "Reminder sent",
+    ActionKind.FILE_DESTROYED: "Picture destroyed",
 }
 
 #: The steps a handler records by hand; the others are written by the app.
@@ -237,6 +315,20 @@ class Concern(db.Model):
     referred_to: Mapped[ReferredTo | None] = mapped_column(enum_type(ReferredTo))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     closed_at: Mapped[datetime | None]
+    #: Asked on every concern; urgent ones alert the deputies at once.
+    urgency: Mapped[Urgency] = mapped_column(enum_type(Urgency), default=Urgency.ROUTINE)
+    #: The first time someone who handles it opened it; unread ones escalate to the deputies.
+    first_read_at: Mapped[datetime | None]
+    #: When the deputies were alerted (urgent, or unread too long), so they are told once.
+    escalated_at: Mapped[datetime | None]
+    #: Not told to the class team: the child said it is about someone at school.
+    keep_from_class: Mapped[bool] = mapped_column(default=False)
+    #: The next case review, set by the handler.
+    review_on: Mapped[date | None]
+    #: Allegations about staff: the LADO must be contacted by then (one working day).
+    lado_due_at: Mapped[datetime | None]
+    #: When the handler was reminded that the LADO contact is overdue.
+    lado_reminded_at: Mapped[datetime | None]
 
     reporter: Mapped[User] = relationship(foreign_keys=[reporter_id], lazy="joined")
     handler: Mapped[User | None] = relationship(foreign_keys=[handler_id], lazy="joined")
@@ -250,6 +342,13 @@ class Concern(db.Model):
     actions: Mapped[list[ConcernAction]] = relationship(
         back_populates="concern", order_by="ConcernAction.id"
     )
+    pupils: Mapped[list[ConcernPupil]] = relationship(
+        back_populates="concern", order_by="ConcernPupil.id"
+    )
+    tasks: Mapped[list[CaseTask]] = relationship(back_populates="concern", order_by="CaseTask.id")
+    referrals: Mapped[list[Referral]] = relationship(
+        back_populates="concern", order_by="Referral.id"
+    )
 
     @property
     def reference(self) -> str:
@@ -261,6 +360,11 @@ class Concern(db.Model):
             split_material(self.handler_material)
         )
         return [m for m in Material if m in chosen]
+
+    @property
+    def images_withheld(self) -> bool:
+        """Material that may be sexual: pictures are never shown, only hashes and words."""
+        return Material.SEXUAL in self.material
 
 
 def split_material(value: str) -> list[Material]:
@@ -291,9 +395,111 @@ class Evidence(db.Model):
     #: The date and time of the incident the evidence shows, as the reporter gave it.
     incident_on: Mapped[date | None]
     incident_time: Mapped[time | None]
+    #: When the DSL destroyed the file (a picture that may show a child): the record and its
+    #: hash stay, the file does not.
+    destroyed_at: Mapped[datetime | None]
+    destroyed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    destroyed_reason: Mapped[str] = mapped_column(Text, default="")
 
     concern: Mapped[Concern] = relationship(back_populates="evidence")
-    uploaded_by: Mapped[User] = relationship(lazy="joined")
+    uploaded_by: Mapped[User] = relationship(foreign_keys=[uploaded_by_id], lazy="joined")
+
+    @property
+    def is_image(self) -> bool:
+        return self.media_type.startswith("image/")
+
+
+class ConcernPupil(db.Model):
+    """A pupil in a concern, with their part: each appears on that child's chronology."""
+
+    __tablename__ = "concern_pupil"
+    __table_args__ = (UniqueConstraint("concern_id", "pupil_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    concern_id: Mapped[int] = mapped_column(ForeignKey("concern.id"), index=True)
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupil.id"), index=True)
+    part: Mapped[PupilPart] = mapped_column(enum_type(PupilPart))
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    concern: Mapped[Concern] = relationship(back_populates="pupils")
+    pupil = relationship("Pupil", lazy="joined")
+
+
+class CaseTask(db.Model):
+    """Something to do on a case, with an owner and a due date; overdue ones are reminded."""
+
+    __tablename__ = "concern_task"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    concern_id: Mapped[int] = mapped_column(ForeignKey("concern.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    due_on: Mapped[date] = mapped_column(index=True)
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    set_at: Mapped[datetime] = mapped_column(default=utcnow)
+    done_at: Mapped[datetime | None]
+    done_note: Mapped[str] = mapped_column(Text, default="")
+    #: The last day the owner was reminded it is overdue (once a day at most).
+    reminded_on: Mapped[date | None]
+
+    concern: Mapped[Concern] = relationship(back_populates="tasks")
+    owner: Mapped[User] = relationship(foreign_keys=[owner_id], lazy="joined")
+
+    def overdue(self, on: date) -> bool:
+        return self.done_at is None and self.due_on < on
+
+
+class Referral(db.Model):
+    """A referral to another agency; the case stays open here while they act."""
+
+    __tablename__ = "concern_referral"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    concern_id: Mapped[int] = mapped_column(ForeignKey("concern.id"), index=True)
+    agency: Mapped[Agency] = mapped_column(enum_type(Agency))
+    #: The other agency's name when "another agency" is chosen.
+    agency_name: Mapped[str] = mapped_column(String(120), default="")
+    #: Their reference number, as they gave it.
+    reference: Mapped[str] = mapped_column(String(80), default="")
+    referred_on: Mapped[date]
+    referred_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    #: When to chase or check on it next.
+    follow_up_on: Mapped[date | None]
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    concern: Mapped[Concern] = relationship(back_populates="referrals")
+    referred_by: Mapped[User] = relationship(lazy="joined")
+
+    @property
+    def agency_label(self) -> str:
+        return (
+            self.agency_name
+            if self.agency is Agency.OTHER and self.agency_name
+            else (self.agency.label)
+        )
+
+
+class LowLevelConcern(db.Model):
+    """A low-level concern about a member of staff: for the headteacher and the DSL, or the
+    chair of governors when it is about the headteacher; never for the person it is about."""
+
+    __tablename__ = "low_level_concern"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_member_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    about_headteacher: Mapped[bool] = mapped_column(default=False)
+    description: Mapped[str] = mapped_column(Text)
+    occurred_on: Mapped[date | None]
+    #: Who raised it with the school (may be the person recording it).
+    raised_by: Mapped[str] = mapped_column(String(160), default="")
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    response: Mapped[str] = mapped_column(Text, default="")
+
+    staff_member: Mapped[User] = relationship(foreign_keys=[staff_member_id], lazy="joined")
+    recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id], lazy="joined")
 
 
 class ConcernAction(AppendOnly, db.Model):
@@ -363,3 +569,36 @@ class BlockedSite(db.Model):
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id], lazy="joined")
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id], lazy="joined")
     concern: Mapped[Concern | None] = relationship()
+
+
+class TransferDirection(enum.StrEnum):
+    SENT = "sent"
+    RECEIVED = "received"
+
+
+class FileTransfer(db.Model):
+    """A child-protection file sent to a pupil's new school (with its receipt) or received."""
+
+    __tablename__ = "cp_file_transfer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupil.id"), index=True)
+    direction: Mapped[TransferDirection] = mapped_column(enum_type(TransferDirection))
+    #: The receiving school (sent) or the sending school (received).
+    other_school: Mapped[str] = mapped_column(String(200))
+    made_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    made_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: SHA-256 of the whole package, so both schools can show it is the same file.
+    package_sha256: Mapped[str] = mapped_column(String(64))
+    #: The package kept for download (sent files), under the upload folder.
+    stored_path: Mapped[str | None] = mapped_column(String(255))
+    #: SHA-256 of the one-time receipt link's token; cleared once used.
+    receipt_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: Five school days after sending: without a receipt by then the DSL is reminded.
+    receipt_due_at: Mapped[datetime | None]
+    received_at: Mapped[datetime | None]
+    received_by: Mapped[str] = mapped_column(String(200), default="")
+    reminded_at: Mapped[datetime | None]
+
+    pupil = relationship("Pupil", lazy="joined")
+    made_by: Mapped[User] = relationship(lazy="joined")

@@ -11,11 +11,21 @@ from datetime import date, datetime, time
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
 
+from ..auth.roles import Role
 from ..extensions import db
 from ..personal_data import DataSubject, DueRecord, Rule, SubjectRecords, plain
 from ..school.models import Pupil
 from . import evidence
-from .models import BlockedSite, Concern, ConcernAccess, ConcernAction, Evidence
+from .models import (
+    BlockedSite,
+    CaseTask,
+    Concern,
+    ConcernAccess,
+    ConcernAction,
+    ConcernPupil,
+    Evidence,
+    Referral,
+)
 
 
 def _involving(user_id: int, pupil_id: int | None):
@@ -23,6 +33,9 @@ def _involving(user_id: int, pupil_id: int | None):
     about = [Concern.reporter_id == user_id, Concern.staff_member_id == user_id]
     if pupil_id is not None:
         about.append(Concern.pupil_id == pupil_id)
+        about.append(
+            Concern.id.in_(select(ConcernPupil.concern_id).where(ConcernPupil.pupil_id == pupil_id))
+        )
     return or_(*about)
 
 
@@ -36,24 +49,56 @@ def concerns_involving(user_id: int, pupil_id: int | None) -> list[int]:
 
 
 def subject_records(subject: DataSubject) -> SubjectRecords:
-    """Only a list for review: which concerns exist, never what they say."""
+    """Only a list for review, and only for the DSL: which concerns exist, never what they
+    say. Anyone else making the export (the office, the headteacher about herself) sees no
+    trace; the DSL is emailed a link to review them instead."""
+    from . import services
+
     records = SubjectRecords()
     pupil_id = subject.pupil.id if subject.pupil else None
-    concerns = db.session.execute(
-        select(Concern.id, Concern.created_at)
-        .where(_involving(subject.user.id, pupil_id))
-        .order_by(Concern.id)
-    ).all()
-    records.withheld = [
-        {
-            "kind": "safeguarding concern",
-            "id": concern_id,
-            "reference": f"SG-{concern_id:04d}",
-            "date": plain(created_at.date()),
-        }
-        for concern_id, created_at in concerns
-    ]
+    concerns = list(
+        db.session.scalars(
+            select(Concern).where(_involving(subject.user.id, pupil_id)).order_by(Concern.id)
+        )
+    )
+    if not concerns:
+        return records
+    actor = subject.requested_by
+    chair = services.chair_id()
+    if actor is not None and actor.has_role(Role.DSL):
+        shown = [c for c in concerns if services.can_open(actor, c, chair)]
+        records.withheld = [
+            {
+                "kind": "safeguarding concern",
+                "id": c.id,
+                "reference": c.reference,
+                "date": plain(c.created_at.date()),
+            }
+            for c in shown
+        ]
+        return records
+    _ask_dsl_to_review(subject, concerns, chair)
     return records
+
+
+def _ask_dsl_to_review(subject: DataSubject, concerns: list[Concern], chair: int | None) -> None:
+    """Tell each DSL (never one a concern is about) that a subject-access export was made
+    and which concerns they should review before anything more is shared."""
+    from .. import mail
+    from . import routing, services
+
+    for dsl in routing.dsls():
+        theirs = [c.reference for c in concerns if services.can_open(dsl, c, chair)]
+        if not theirs or not dsl.email or dsl.id == subject.user.id:
+            continue
+        mail.send_after_commit(
+            dsl.email,
+            "A subject-access request touches safeguarding records",
+            f"Dear {dsl.first_name},\n\nA subject-access export was made for "
+            f"{subject.user.full_name}. Safeguarding records were left out of it and need "
+            f"your review: {', '.join(theirs)}.\n\nThe details are kept in the safeguarding "
+            "record, not in email.\n",
+        )
 
 
 def retention_due(schedule: dict[str, Rule], on: date) -> list[DueRecord]:
@@ -105,6 +150,9 @@ def retention_due(schedule: dict[str, Rule], on: date) -> list[DueRecord]:
     actions = _ids_by_concern(ConcernAction, ids)
     accesses = _ids_by_concern(ConcernAccess, ids)
     blocks = _ids_by_concern(BlockedSite, ids)
+    pupil_links = _ids_by_concern(ConcernPupil, ids)
+    tasks = _ids_by_concern(CaseTask, ids)
+    referrals = _ids_by_concern(Referral, ids)
     due = []
     for concern_id, created_at, reporter_id, staff_id, pupil_user_id, born, reporter_born in found:
         kept = files.get(concern_id, [])
@@ -114,6 +162,9 @@ def retention_due(schedule: dict[str, Rule], on: date) -> list[DueRecord]:
                 description=f"Safeguarding concern SG-{concern_id:04d} with its evidence",
                 rows=[
                     (Evidence.__table__, [evidence_id for evidence_id, _ in kept]),
+                    (ConcernPupil.__table__, pupil_links.get(concern_id, [])),
+                    (CaseTask.__table__, tasks.get(concern_id, [])),
+                    (Referral.__table__, referrals.get(concern_id, [])),
                     (ConcernAction.__table__, actions.get(concern_id, [])),
                     (ConcernAccess.__table__, accesses.get(concern_id, [])),
                     (Concern.__table__, [concern_id]),

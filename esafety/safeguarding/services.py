@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import BinaryIO
 
 from sqlalchemy import select
@@ -30,13 +30,15 @@ from .models import (
     ConcernAccess,
     ConcernAction,
     ConcernKind,
+    ConcernPupil,
     ConcernSource,
     ConcernStatus,
     Evidence,
     Involved,
     Material,
     Procedure,
-    ReferredTo,
+    PupilPart,
+    Urgency,
     join_material,
     split_material,
 )
@@ -69,6 +71,11 @@ class ConcernDetails:
     quoted_text: str = ""
     #: Where the words came from in another feature ("post:12"), for the handler.
     source_ref: str | None = None
+    urgency: Urgency = Urgency.ROUTINE
+    #: Other pupils involved, with their part: (pupil id, part).
+    other_pupils: list[tuple[int, PupilPart]] = field(default_factory=list)
+    #: The named pupil's part (the one chosen in "pupil_id").
+    pupil_part: PupilPart = PupilPart.HARMED
 
 
 @dataclass(frozen=True)
@@ -159,10 +166,12 @@ def _check_details(reporter: User, details: ConcernDetails) -> None:
         raise DomainError("That date is in the future: when did it happen?", "occurred_on")
     if details.link and not details.link.lower().startswith(("http://", "https://")):
         raise DomainError("A link starts with http:// or https://.", "link")
-    if details.pupil_id is not None and details.pupil_id not in {
-        p.id for p in pupils_reporter_may_name(reporter)
-    }:
+    may_name = {p.id for p in pupils_reporter_may_name(reporter)}
+    if details.pupil_id is not None and details.pupil_id not in may_name:
         raise DomainError("Choose a pupil from the list.", "pupil_id")
+    for pupil_id, _part in details.other_pupils:
+        if pupil_id not in may_name:
+            raise DomainError("Choose the other pupils from the list.", "other_pupils")
     if details.staff_member_id is not None:
         if details.staff_member_id not in {u.id for u in staff_reporter_may_name()}:
             raise DomainError("Choose a member of staff from the list.", "staff_member_id")
@@ -183,6 +192,7 @@ def raise_concern(
     """
     _check_details(reporter, details)
     checked = _check_uploads(uploads)
+    _refuse_images_of_sexual_material(details.material, checked)
 
     pupil = db.session.get(Pupil, details.pupil_id) if details.pupil_id else None
     staff_member = (
@@ -209,16 +219,25 @@ def raise_concern(
         consider_police=bool(details.material),
         quoted_text=details.quoted_text,
         source_ref=(details.source_ref or "")[:40] or None,
+        urgency=details.urgency,
     )
-    return _file(reporter, concern, checked)
+    pupils = [(pupil.id, details.pupil_part)] if pupil else []
+    pupils += [(p, part) for p, part in details.other_pupils if not pupil or p != pupil.id]
+    return _file(reporter, concern, checked, pupils)
 
 
-def tell_a_teacher(pupil_user: User, choice: TellChoice, words: str = "") -> Concern:
-    """A pupil tells a teacher: their class teacher and the e-safety officer will read it."""
+def tell_a_teacher(
+    pupil_user: User, choice: TellChoice, words: str = "", *, about_school: bool = False
+) -> Concern:
+    """A pupil tells: the safeguarding team reads it. When the child says it is about someone
+    at school, the class team is not even told that it exists."""
     pupil = school.pupil_of(pupil_user)
     if pupil is None:
         raise NotAllowed("This page is for pupils.")
     words = _clean(words, 1000, "Your words", "words")
+    description = f"{choice.label}."
+    if about_school:
+        description += " It is about someone at school."
     concern = Concern(
         kind=choice.kind,
         involved=Involved.UNKNOWN,
@@ -226,9 +245,64 @@ def tell_a_teacher(pupil_user: User, choice: TellChoice, words: str = "") -> Con
         reporter_id=pupil_user.id,
         pupil_id=pupil.id,
         class_id=pupil.class_id,
-        description=f"{choice.label}." + (f"\n\nIn their words: {words}" if words else ""),
+        keep_from_class=about_school,
+        description=description + (f"\n\nIn their words: {words}" if words else ""),
     )
-    return _file(pupil_user, concern, [])
+    return _file(pupil_user, concern, [], [(pupil.id, PupilPart.HARMED)])
+
+
+def raise_urgent_pupil_worry(
+    reporter: User,
+    pupil_id: int,
+    childs_words: str,
+    *,
+    context: str,
+    source_ref: str = "",
+    source: ConcernSource = ConcernSource.CLASS_BLOG,
+) -> Concern:
+    """Public entry point for other features (the class blog's worry detector): raise an
+    URGENT concern about one pupil, keeping the child's own words, for the safeguarding team.
+
+    `reporter` is the person (or pupil) the feature acts for; `context` says where the words
+    were found ("a draft blog post"); `source_ref` names the item ("post:12") so a second
+    call for the same item adds to the open concern instead of raising another. The class
+    team is not told (the words may be about someone at school). Flushes, never commits.
+    """
+    pupil = db.session.get(Pupil, pupil_id)
+    if pupil is None:
+        raise NotFoundError("That pupil does not exist.")
+    childs_words = _clean(childs_words, DESCRIPTION_LIMIT, "The child's words", "words")
+    if not childs_words:
+        raise DomainError("Give the child's words.", "words")
+    context = _clean(context, 200, "Where the words were found", "context") or "the app"
+    source_ref = (source_ref or "").strip()[:40]
+    if source_ref:
+        existing = db.session.scalar(
+            select(Concern).where(
+                Concern.source == source,
+                Concern.source_ref == source_ref,
+                Concern.pupil_id == pupil.id,
+                Concern.status.in_([ConcernStatus.NEW, ConcernStatus.IN_PROGRESS]),
+            )
+        )
+        if existing is not None:
+            _add_action(existing, ActionKind.NOTE, None, f"Found again in {context}.")
+            existing.quoted_text = (existing.quoted_text + "\n\n" + childs_words).strip()
+            return existing
+    concern = Concern(
+        kind=ConcernKind.OTHER,
+        involved=Involved.UNKNOWN,
+        source=source,
+        source_ref=source_ref or None,
+        reporter_id=reporter.id,
+        pupil_id=pupil.id,
+        class_id=pupil.class_id,
+        keep_from_class=True,
+        urgency=Urgency.URGENT,
+        description=f"Words that may mean {pupil.first_name} is at risk were found in {context}.",
+        quoted_text=childs_words,
+    )
+    return _file(reporter, concern, [], [(pupil.id, PupilPart.HARMED)])
 
 
 def receive_blog_report(
@@ -290,7 +364,27 @@ def receive_blog_report(
         description=description,
         quoted_text=reported_text or "",
     )
-    return _file(reporter, concern, [])
+    return _file(reporter, concern, [], [])
+
+
+IMAGE_REFUSED = (
+    "Please do not send pictures when the material may be sexual or may show a child's body. "
+    "Nobody at school may look at, copy, save or pass on images like this, even to report "
+    "them: keeping one is itself harmful to the child. Instead, describe in words what the "
+    "picture shows, where it was seen and who has it. The safeguarding lead will decide "
+    "what happens next, with the police if needed."
+)
+
+
+def _refuse_images_of_sexual_material(
+    material: Iterable[Material], checked: list[evidence.CheckedFile]
+) -> None:
+    """Nudes and semi-nudes of children are never viewed, copied or stored by staff (UKCIS):
+    where the material is marked sexual, only a description is kept."""
+    if Material.SEXUAL in set(material) and any(
+        item.media_type.startswith("image/") for item in checked
+    ):
+        raise DomainError(IMAGE_REFUSED, evidence.FIELD)
 
 
 def _check_uploads(uploads: Iterable[Upload]) -> list[evidence.CheckedFile]:
@@ -334,13 +428,27 @@ def _store_evidence(
     return stored
 
 
-def _file(reporter: User, concern: Concern, checked: list[evidence.CheckedFile]) -> Concern:
+def _file(
+    reporter: User,
+    concern: Concern,
+    checked: list[evidence.CheckedFile],
+    pupils: list[tuple[int, PupilPart]],
+) -> Concern:
     decision = routing.route(concern, reporter)
     concern.procedure = decision.procedure
     concern.handler_id = decision.handlers[0].id if decision.handlers else None
+    if concern.procedure is Procedure.ALLEGATIONS:
+        concern.lado_due_at = working_days_after(utcnow(), 1)
     db.session.add(concern)
     db.session.flush()
-    _add_action(concern, ActionKind.RAISED, reporter, concern.source.label)
+    for pupil_id, part in pupils:
+        concern.pupils.append(ConcernPupil(pupil_id=pupil_id, part=part))
+    _add_action(
+        concern,
+        ActionKind.RAISED,
+        reporter,
+        concern.source.label + (" (urgent)" if concern.urgency is Urgency.URGENT else ""),
+    )
     stored = _store_evidence(reporter, concern, checked)
     told = ", ".join(f"{u.full_name} (to handle)" for u in decision.handlers)
     informed = ", ".join(f"{u.full_name} (told)" for u in decision.informed)
@@ -372,10 +480,45 @@ def _file(reporter: User, concern: Concern, checked: list[evidence.CheckedFile])
     )
     for handler in decision.handlers:
         _notify_handler(concern, handler)
+    if concern.urgency is Urgency.URGENT and decision.deputies:
+        alert_deputies(concern, decision.deputies, "It was raised as urgent.")
     for person in decision.informed:
         if person.id != concern.passed_on_by_id:
             _notify_informed(concern, person, decision.handlers)
     return concern
+
+
+def working_days_after(moment: datetime, days: int) -> datetime:
+    """The same time of day `days` working days (Monday to Friday) later."""
+    result = moment
+    while days > 0:
+        result += timedelta(days=1)
+        if result.weekday() < 5:
+            days -= 1
+    return result
+
+
+def alert_deputies(concern: Concern, deputies: list[User], why: str) -> None:
+    """Tell the deputy DSLs (a link only) and note it in the chronology, once per concern."""
+    told = [d for d in deputies if d.id != concern.staff_member_id and can_open(d, concern)]
+    if not told or concern.escalated_at is not None:
+        return
+    concern.escalated_at = utcnow()
+    for deputy in told:
+        if deputy.email:
+            mail.send_after_commit(
+                deputy.email,
+                f"Safeguarding concern {concern.reference} needs someone now",
+                f"Dear {deputy.first_name},\n\n"
+                f"A safeguarding concern ({concern.reference}) needs a member of the "
+                f"safeguarding team. {why}\n"
+                f"Please sign in to read it:\n\n"
+                f"{mail.link('safeguarding.case', concern_id=concern.id)}\n\n"
+                "The details are kept in the safeguarding record, not in email.\n",
+            )
+    _add_action(
+        concern, ActionKind.ESCALATED, None, f"{why} " + ", ".join(d.full_name for d in told)
+    )
 
 
 def _request_block_from(concern: Concern, reporter: User) -> None:
@@ -441,10 +584,13 @@ def _notify_informed(concern: Concern, person: User, handlers: list[User]) -> No
 
 
 def who_will_read(concern: Concern) -> list[User]:
-    """The people a reporter is told will read their concern: the handler and class teachers."""
+    """The people a reporter is told will read their concern: those who can open it and lead
+    it (class teachers are told it exists but do not read it, so they are not named)."""
     people = [concern.handler] if concern.handler else []
-    if concern.class_id and concern.procedure in (Procedure.ANTI_BULLYING, Procedure.PUPIL_WORRY):
-        people += school.teachers_of(concern.class_id)
+    if concern.procedure not in routing.OUTSIDE_DSL and concern.procedure is not (
+        Procedure.ALLEGATIONS
+    ):
+        people += routing.dsl_team()[:3]
     seen: set[int] = set()
     result = []
     for person in people:
@@ -463,15 +609,23 @@ def chair_id() -> int | None:
 
 
 def can_open(user: User, concern: Concern, chair: int | None | bool = False) -> bool:
-    """Leaders open concerns; nobody opens one about themselves; concerns about the
-    headteacher are for the chair of governors (or whoever holds it until there is one)."""
+    """The safeguarding team and the headteacher open concerns; the e-safety officer and the
+    senior team open their share (online content, adults outside) and any they lead; nobody
+    opens one about themselves; concerns about the headteacher are for the chair of
+    governors (or whoever holds it until there is one)."""
     if concern.staff_member_id == user.id:
         return False
     if concern.about_headteacher:
         chair = chair_id() if chair is False else chair
         holds_it = concern.handler_id == user.id and not user.has_role(Role.HEADTEACHER)
         return user.id == chair or holds_it
-    return user.has_role(*routing.CONCERN_ROLES)
+    if user.has_role(*routing.SEE_ALL_ROLES):
+        return True
+    if not user.has_role(*routing.CONCERN_ROLES):
+        return False
+    return concern.handler_id == user.id or (
+        concern.procedure in routing.OUTSIDE_DSL and concern.pupil_id is None
+    )
 
 
 def log_access(user: User, concern: Concern | None, what: str) -> None:
@@ -489,11 +643,16 @@ def open_concern(user: User, concern_id: int, what: str = "case") -> Concern:
         .options(
             selectinload(Concern.evidence),
             selectinload(Concern.actions),
+            selectinload(Concern.pupils),
+            selectinload(Concern.tasks),
+            selectinload(Concern.referrals),
         )
     )
     if concern is None or not can_open(user, concern):
         raise NotFoundError("We could not find that concern.")
     log_access(user, concern, what)
+    if concern.first_read_at is None and user.id != concern.reporter_id:
+        concern.first_read_at = utcnow()
     return concern
 
 
@@ -647,28 +806,13 @@ def resolve(actor: User, concern: Concern, outcome: str) -> None:
     audit.record("safeguarding.concern_resolved", actor=actor, target=concern)
 
 
-def refer(actor: User, concern: Concern, to: ReferredTo, note: str) -> None:
-    """Refer the concern on (the police, the local authority); it is closed here."""
-    _check_handler(actor, concern)
-    note = _clean(note, DESCRIPTION_LIMIT, "The note", "referral_note")
-    if not note:
-        raise DomainError(
-            "Say who it was referred to and any reference they gave.", "referral_note"
-        )
-    _close(actor, concern)
-    concern.status = ConcernStatus.REFERRED
-    concern.referred_to = to
-    concern.closed_at = utcnow()
-    _add_action(concern, ActionKind.REFERRED, actor, f"{to.label}. {note}")
-    audit.record("safeguarding.concern_referred", actor=actor, target=concern, to=to.value)
-
-
 def add_evidence(actor: User, concern: Concern, uploads: Iterable[Upload]) -> list[Evidence]:
     """A handler saves more evidence to the case (all files or none)."""
     _check_handler(actor, concern)
     checked = _check_uploads(uploads)
     if not checked:
         raise DomainError("Choose at least one file.", evidence.FIELD)
+    _refuse_images_of_sexual_material(concern.material, checked)
     stored = _store_evidence(actor, concern, checked)
     _add_action(
         concern, ActionKind.EVIDENCE_ADDED, actor, ", ".join(e.original_name for e in stored)
@@ -693,6 +837,34 @@ def request_block(actor: User, concern: Concern, site: str, reason: str) -> None
     )
 
 
+def destroy_picture(actor: User, concern: Concern, evidence_id: int, reason: str) -> Evidence:
+    """The DSL destroys a picture that may show a child (never viewed, copied or kept), with
+    the reason; its record and SHA-256 stay in the chronology."""
+    _check_handler(actor, concern)
+    if not actor.has_role(Role.DSL):
+        raise NotAllowed("Only the designated safeguarding lead destroys evidence.")
+    item = next((e for e in concern.evidence if e.id == evidence_id), None)
+    if item is None or item.destroyed_at is not None:
+        raise NotFoundError("We could not find that file.")
+    if not item.is_image:
+        raise DomainError("Only pictures are destroyed here.", "destroy_reason")
+    reason = _clean(reason, 1000, "The reason", "destroy_reason")
+    if not reason:
+        raise DomainError("Say why the picture is destroyed.", "destroy_reason")
+    item.destroyed_at = utcnow()
+    item.destroyed_by_id = actor.id
+    item.destroyed_reason = reason
+    uploads.delete_after_commit(evidence.stored_file(item.stored_path))
+    _add_action(
+        concern,
+        ActionKind.FILE_DESTROYED,
+        actor,
+        f"{item.original_name} (SHA-256 {item.sha256}): {reason}",
+    )
+    audit.record("safeguarding.picture_destroyed", actor=actor, target=concern, evidence=item.id)
+    return item
+
+
 @dataclass(frozen=True)
 class EvidenceCopy:
     content: bytes
@@ -706,8 +878,13 @@ def evidence_copy(user: User, concern_id: int, evidence_id: int) -> EvidenceCopy
     """The copy staff view: pictures re-encoded without metadata; PDFs as they are (logged)."""
     concern = open_concern(user, concern_id, f"evidence {evidence_id}")
     item = next((e for e in concern.evidence if e.id == evidence_id), None)
-    if item is None:
+    if item is None or item.destroyed_at is not None:
         raise NotFoundError("We could not find that file.")
+    if item.is_image and concern.images_withheld:
+        raise NotAllowed(
+            "This picture is not shown: the material may be sexual or show a child's body. "
+            "Its description and SHA-256 are on the case page."
+        )
     content = evidence.read_stored(item.stored_path)
     if item.media_type.startswith("image/"):
         return EvidenceCopy(
@@ -723,17 +900,13 @@ def evidence_copy(user: User, concern_id: int, evidence_id: int) -> EvidenceCopy
 
 
 def readers_for_pupil(pupil_user: User) -> list[User]:
-    """Who reads what a pupil tells: their class teacher(s) and the e-safety officer."""
-    pupil = school.pupil_of(pupil_user)
-    teachers = school.teachers_of(pupil.class_id) if pupil and pupil.class_id else []
-    people = teachers + routing.esafety_officers()[:1]
-    seen: set[int] = set()
-    return [p for p in people if not (p.id in seen or seen.add(p.id))]
+    """Who truly reads what a pupil tells: the few adults on the safeguarding team."""
+    return routing.dsl_team()[:3]
 
 
 def accesses_of(viewer: User, concern: Concern) -> list[ConcernAccess]:
-    """The concern's access log, for the headteacher (or the chair, for their concern)."""
-    if not (viewer.has_role(Role.HEADTEACHER) or viewer.id == chair_id()):
+    """The concern's access log, for the headteacher and DSL (or the chair, for theirs)."""
+    if not (viewer.has_role(Role.HEADTEACHER, Role.DSL) or viewer.id == chair_id()):
         return []
     return list(
         db.session.scalars(
@@ -763,3 +936,62 @@ def parse_year(value: str | None) -> date | None:
     if not value or len(value) != 7 or value[4] != "/" or not value[:4].isdigit():
         return None
     return date(int(value[:4]), 9, 1)
+
+
+# --- The general audit log (no tipping off) -------------------------------------------------
+
+#: Who reads the general audit log: never governors (it names reporters and people involved).
+AUDIT_READERS = (Role.HEADTEACHER, Role.DSL)
+
+
+def _audit_concern_id(entry) -> int | None:
+    if entry.target_type == "concern":
+        return entry.target_id
+    value = entry.details.get("concern_id")
+    return int(value) if isinstance(value, int) else None
+
+
+def visible_audit_entries(viewer: User, entries: list) -> list:
+    """The general audit log without any safeguarding event the viewer may not open: those
+    live in the concern's own access log, so the subject of a concern never sees a trace."""
+    from .models import BlockedSite, LowLevelConcern
+
+    chair = chair_id()
+    concern_ids = {cid for e in entries if (cid := _audit_concern_id(e)) is not None}
+    block_ids = {e.target_id for e in entries if e.target_type == BlockedSite.__tablename__}
+    low_ids = {e.target_id for e in entries if e.target_type == LowLevelConcern.__tablename__}
+    blocks = {
+        b.id: b.concern_id
+        for b in db.session.scalars(select(BlockedSite).where(BlockedSite.id.in_(block_ids)))
+    }
+    concern_ids |= {cid for cid in blocks.values() if cid}
+    concerns = {
+        c.id: c for c in db.session.scalars(select(Concern).where(Concern.id.in_(concern_ids)))
+    }
+    lows = {
+        e.id: e
+        for e in db.session.scalars(select(LowLevelConcern).where(LowLevelConcern.id.in_(low_ids)))
+    }
+
+    def opens(concern_id: int | None) -> bool:
+        concern = concerns.get(concern_id) if concern_id else None
+        return concern is not None and can_open(viewer, concern, chair)
+
+    shown = []
+    for entry in entries:
+        concern_id = _audit_concern_id(entry)
+        if entry.target_type == BlockedSite.__tablename__ and blocks.get(entry.target_id):
+            concern_id = blocks[entry.target_id]
+        if concern_id is not None:
+            if opens(concern_id):
+                shown.append(entry)
+        elif entry.target_type == LowLevelConcern.__tablename__:
+            low = lows.get(entry.target_id)
+            if low is not None and routing.may_read_low_level(viewer, low, chair):
+                shown.append(entry)
+        elif entry.action.startswith("safeguarding."):
+            if viewer.has_role(*routing.CONCERN_ROLES):
+                shown.append(entry)
+        else:
+            shown.append(entry)
+    return shown

@@ -11,6 +11,7 @@ import io
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     flash,
     redirect,
@@ -22,27 +23,46 @@ from flask import (
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from ..auth.access import requires, signed_in
+from ..auth.access import public, requires, signed_in
 from ..auth.roles import Role
 from ..clock import today
-from ..errors import rule_errors
-from . import export, register, routing, services
+from ..errors import DomainError, rule_errors
+from . import casefile, export, lowlevel, register, routing, services, transfer
 from .evidence import MAX_FILE_BYTES, MAX_FILES
 from .forms import (
     NO_ONE,
     ActionForm,
+    AddPupilForm,
     AssignForm,
     BlockRequestForm,
     ConcernForm,
     DecisionForm,
+    DestroyForm,
     DomainForm,
     EvidenceForm,
+    ImportFileForm,
+    LowLevelForm,
     MaterialForm,
+    ReceiptForm,
     ReferForm,
+    ReferralUpdateForm,
     ResolveForm,
+    ReviewForm,
+    SendFileForm,
+    TaskDoneForm,
+    TaskForm,
     TellForm,
 )
-from .models import ActionKind, ConcernKind, Involved, Material, ReferredTo, split_material
+from .models import (
+    ActionKind,
+    Agency,
+    ConcernKind,
+    Involved,
+    Material,
+    PupilPart,
+    Urgency,
+    split_material,
+)
 from .routing import ADULT_OUTSIDE_STEPS
 
 bp = Blueprint("safeguarding", __name__, template_folder="templates", url_prefix="/safeguarding")
@@ -82,7 +102,10 @@ def tell():
     if form.validate_on_submit():
         with rule_errors(form, "words"):
             concern = services.tell_a_teacher(
-                current_user, services.TellChoice(form.choice.data), form.words.data or ""
+                current_user,
+                services.TellChoice(form.choice.data),
+                form.words.data or "",
+                about_school=bool(form.about_school.data),
             )
             return redirect(url_for("safeguarding.thank_you", concern_id=concern.id))
     return render_template(
@@ -119,6 +142,10 @@ def report():
             platform=form.platform.data or "",
             link=form.link.data or "",
             material=[Material(m) for m in form.material.data or []],
+            urgency=Urgency(form.urgency.data),
+            pupil_part=PupilPart(form.pupil_part.data)
+            if form.pupil_part.data in {p.value for p in PupilPart}
+            else PupilPart.HARMED,
         )
         with rule_errors(form, "evidence"):
             concern = services.raise_concern(current_user, details, _uploads())
@@ -186,7 +213,44 @@ def _case_forms(concern, **given):
     material = given.get("material") or MaterialForm(
         formdata=None, material=[m.value for m in split_material(concern.handler_material)]
     )
+    task = given.get("task") or TaskForm(formdata=None)
+    task.owner_id.choices = [
+        SelectChoice(str(u.id), u.full_name) for u in casefile.owners_for(concern)
+    ]
+    add_pupil = given.get("add_pupil") or AddPupilForm(formdata=None)
+    add_pupil.add_pupil_id.choices = [
+        SelectChoice(
+            str(p.id),
+            f"{p.first_name} {p.last_name}"
+            + (f" ({p.school_class.name})" if p.school_class else ""),
+        )
+        for p in casefile.pupils_to_add(concern)
+    ]
+    updates = given.get("updates") or {}
     return {
+        "task_form": task,
+        "destroy_forms": {
+            e.id: updates.get(("destroy", e.id)) or DestroyForm(formdata=None, prefix=f"e{e.id}")
+            for e in concern.evidence
+        },
+        "done_forms": {
+            t.id: updates.get(("task", t.id)) or TaskDoneForm(formdata=None, prefix=f"t{t.id}")
+            for t in concern.tasks
+        },
+        "referral_forms": {
+            r.id: updates.get(("referral", r.id))
+            or ReferralUpdateForm(
+                formdata=None,
+                prefix=f"r{r.id}",
+                update_outcome=r.outcome,
+                update_follow_up_on=r.follow_up_on,
+            )
+            for r in concern.referrals
+        },
+        "review_form": given.get("review")
+        or ReviewForm(formdata=None, review_on=concern.review_on),
+        "add_pupil_form": add_pupil,
+        "lado_needed": concern.lado_due_at is not None and not casefile.lado_contacted(concern),
         "action_form": given.get("action") or ActionForm(formdata=None),
         "assign_form": assign,
         "material_form": material,
@@ -207,6 +271,7 @@ def _render_case(concern, status: int = 200, **given):
             steps=steps,
             accesses=services.accesses_of(current_user, concern),
             ActionKind=ActionKind,
+            today=today(),
             **_case_forms(concern, **given),
         ),
         status,
@@ -221,7 +286,7 @@ def case(concern_id: int):
     return _render_case(concern)
 
 
-def _handle(concern_id: int, form, name: str, action, fallback: str, message: str):
+def _handle(concern_id: int, form, name: str, action, fallback: str, message: str, key=None):
     """Shared shape of the case page's forms: validate, call one service, commit, redirect."""
     concern = services.open_concern(current_user, concern_id, f"case ({name})")
     if form.validate_on_submit():
@@ -230,7 +295,8 @@ def _handle(concern_id: int, form, name: str, action, fallback: str, message: st
             flash(message, "success")
             return redirect(url_for("safeguarding.case", concern_id=concern_id))
         concern = services.open_concern(current_user, concern_id, f"case ({name})")
-    return _render_case(concern, 400, **{name: form})
+    given = {name: {key: form}} if key is not None else {name: form}
+    return _render_case(concern, 400, **given)
 
 
 @bp.post("/concerns/<int:concern_id>/actions")
@@ -300,17 +366,136 @@ def resolve(concern_id: int):
 @bp.post("/concerns/<int:concern_id>/refer")
 @requires(*CASE_ROLES, hide=True)
 def refer(concern_id: int):
-    """Record that the concern was referred to the police or the local authority."""
+    """Record a referral to another agency; the case stays open."""
     form = ReferForm()
     return _handle(
         concern_id,
         form,
         "refer",
-        lambda c: services.refer(
-            current_user, c, ReferredTo(form.referred_to.data), form.referral_note.data
+        lambda c: casefile.refer(
+            current_user,
+            c,
+            Agency(form.agency.data),
+            referred_on=form.referred_on.data,
+            reference=form.reference.data or "",
+            agency_name=form.agency_name.data or "",
+            outcome=form.referral_outcome.data or "",
+            follow_up_on=form.follow_up_on.data,
         ),
-        "referral_note",
-        "The referral is recorded.",
+        "reference",
+        "The referral is recorded; the case stays open.",
+    )
+
+
+@bp.post("/concerns/<int:concern_id>/referrals/<int:referral_id>")
+@requires(*CASE_ROLES, hide=True)
+def update_referral(concern_id: int, referral_id: int):
+    """Record a referral's outcome and the next follow-up."""
+    form = ReferralUpdateForm(prefix=f"r{referral_id}")
+    return _handle(
+        concern_id,
+        form,
+        "updates",
+        lambda c: casefile.update_referral(
+            current_user,
+            c,
+            referral_id,
+            outcome=form.update_outcome.data or "",
+            follow_up_on=form.update_follow_up_on.data,
+        ),
+        "update_outcome",
+        "The referral is updated.",
+        key=("referral", referral_id),
+    )
+
+
+@bp.post("/concerns/<int:concern_id>/tasks")
+@requires(*CASE_ROLES, hide=True)
+def set_task(concern_id: int):
+    """Give someone an action on the case with a due date."""
+    form = TaskForm()
+    return _handle(
+        concern_id,
+        form,
+        "task",
+        lambda c: casefile.set_task(
+            current_user,
+            c,
+            form.title.data or "",
+            int(form.owner_id.data) if (form.owner_id.data or "").isdigit() else 0,
+            form.due_on.data,
+        ),
+        "title",
+        "The action is set.",
+    )
+
+
+@bp.post("/concerns/<int:concern_id>/tasks/<int:task_id>/done")
+@requires(*CASE_ROLES, hide=True)
+def complete_task(concern_id: int, task_id: int):
+    """Mark an action done."""
+    form = TaskDoneForm(prefix=f"t{task_id}")
+    return _handle(
+        concern_id,
+        form,
+        "updates",
+        lambda c: casefile.complete_task(current_user, c, task_id, form.done_note.data or ""),
+        "done_note",
+        "The action is done.",
+        key=("task", task_id),
+    )
+
+
+@bp.post("/concerns/<int:concern_id>/review")
+@requires(*CASE_ROLES, hide=True)
+def set_review(concern_id: int):
+    """Set the next case review date."""
+    form = ReviewForm()
+    return _handle(
+        concern_id,
+        form,
+        "review",
+        lambda c: casefile.set_review(current_user, c, form.review_on.data),
+        "review_on",
+        "The review date is saved.",
+    )
+
+
+@bp.post("/concerns/<int:concern_id>/pupils")
+@requires(*CASE_ROLES, hide=True)
+def add_pupil(concern_id: int):
+    """Put another pupil on the concern, with their part."""
+    form = AddPupilForm()
+    return _handle(
+        concern_id,
+        form,
+        "add_pupil",
+        lambda c: casefile.add_pupil(
+            current_user,
+            c,
+            int(form.add_pupil_id.data) if (form.add_pupil_id.data or "").isdigit() else 0,
+            PupilPart(form.part.data),
+        ),
+        "add_pupil_id",
+        "The pupil is on the concern.",
+    )
+
+
+@bp.post("/concerns/<int:concern_id>/evidence/<int:evidence_id>/destroy")
+@requires(Role.DSL, hide=True)
+def destroy_picture(concern_id: int, evidence_id: int):
+    """Destroy a picture that may show a child, with the reason (the DSL only)."""
+    form = DestroyForm(prefix=f"e{evidence_id}")
+    return _handle(
+        concern_id,
+        form,
+        "updates",
+        lambda c: services.destroy_picture(
+            current_user, c, evidence_id, form.destroy_reason.data or ""
+        ),
+        "destroy_reason",
+        "The picture is destroyed; its record and hash stay.",
+        key=("destroy", evidence_id),
     )
 
 
@@ -376,16 +561,182 @@ def export_case(concern_id: int):
 @requires(*REVIEW_ROLES, hide=True)
 def review():
     """Count concerns by kind and month for the annual policy review (no names)."""
-    counts = export.review_counts(current_user, services.parse_year(request.args.get("year")))
+    year = services.parse_year(request.args.get("year"))
+    if not current_user.has_role(*routing.CONCERN_ROLES):
+        # Governors see termly and yearly totals with small numbers held back, never months.
+        summary = export.governor_counts(current_user, year)
+        return render_template(
+            "safeguarding/governor_counts.html", summary=summary, shown=export.shown_count
+        )
+    counts = export.review_counts(current_user, year)
     return render_template("safeguarding/review.html", counts=counts)
 
 
 @bp.get("/access-log")
-@requires(Role.HEADTEACHER, hide=True)
+@requires(Role.HEADTEACHER, Role.DSL, hide=True)
 def access_log():
-    """Show the headteacher who opened which safeguarding page or file."""
+    """Show the headteacher and the DSL who opened which safeguarding page or file."""
     entries = export.access_log(current_user)
     return render_template("safeguarding/access_log.html", entries=entries)
+
+
+# --- A child's file and the low-level concerns log --------------------------------------------
+
+
+@bp.get("/pupils")
+@requires(*LEADERS, hide=True)
+def pupil_files():
+    """List the pupils with a safeguarding file this person may open."""
+    rows = casefile.pupils_with_files(current_user)
+    return render_template("safeguarding/pupil_files.html", rows=rows)
+
+
+@bp.get("/pupils/<int:pupil_id>")
+@requires(*CASE_ROLES, hide=True)
+def pupil_chronology(pupil_id: int):
+    """Show one pupil's chronology across every concern and action (printable)."""
+    chosen = request.args.getlist("kind")
+    kinds = {ActionKind(k) for k in chosen if k in {a.value for a in ActionKind}}
+    pupil, concerns, entries = casefile.chronology_for_pupil(current_user, pupil_id, kinds)
+    if not concerns:
+        services.log_access(current_user, None, f"chronology of pupil {pupil_id} (empty)")
+    return render_template(
+        "safeguarding/chronology.html",
+        pupil=pupil,
+        concerns=concerns,
+        entries=entries,
+        kinds=kinds,
+        ActionKind=ActionKind,
+        transfers=transfer.transfers_of(current_user, pupil.id),
+        send_form=SendFileForm(formdata=None),
+    )
+
+
+@bp.post("/pupils/<int:pupil_id>/transfer")
+@requires(Role.DSL, hide=True)
+def send_cp_file(pupil_id: int):
+    """Package the pupil's child-protection file for their new school."""
+    form = SendFileForm()
+    if form.validate_on_submit():
+        with rule_errors():
+            sent, token = transfer.send_file(current_user, pupil_id, form.to_school.data)
+            link = url_for("safeguarding.receipt", token=token, _external=True)
+            flash(
+                "The file is ready: download it and send it securely to the new school's DSL, "
+                f"with this one-time link for them to confirm they received it: {link}",
+                "success",
+            )
+            return redirect(url_for("safeguarding.transfer_page", transfer_id=sent.id))
+    else:
+        flash("Name the pupil's new school.", "error")
+    return redirect(url_for("safeguarding.pupil_chronology", pupil_id=pupil_id))
+
+
+@bp.route("/transfers/<int:transfer_id>", methods=["GET", "POST"])
+@requires(Role.DSL, hide=True)
+def transfer_page(transfer_id: int):
+    """Show a file's hand-over: the package, its SHA-256 and the receipt (or record one)."""
+    sent = transfer.transfer_for(current_user, transfer_id)
+    form = ReceiptForm()
+    if request.method == "POST" and form.validate_on_submit():
+        with rule_errors(form, "received_by"):
+            transfer.record_receipt(current_user, transfer_id, form.received_by.data)
+            flash("The receipt is recorded.", "success")
+            return redirect(url_for("safeguarding.transfer_page", transfer_id=transfer_id))
+    page = render_template("safeguarding/transfer.html", sent=sent, form=form)
+    return (page, 400 if form.errors else 200)
+
+
+@bp.get("/transfers/<int:transfer_id>/package.zip")
+@requires(Role.DSL, hide=True)
+def transfer_package(transfer_id: int):
+    """Download the child-protection file package."""
+    name, content = transfer.package_of(current_user, transfer_id)
+    return send_file(
+        io.BytesIO(content),
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=name,
+        max_age=0,
+    )
+
+
+@bp.route("/receipt/<token>", methods=["GET", "POST"])
+@public
+def receipt(token: str):
+    """The receiving school confirms the child-protection file arrived (a one-time link)."""
+    form = ReceiptForm()
+    if form.validate_on_submit():
+        with rule_errors(form, "received_by"):
+            transfer.confirm_receipt(token, form.received_by.data)
+            return render_template("safeguarding/receipt.html", form=None, done=True)
+    return render_template("safeguarding/receipt.html", form=form, done=False)
+
+
+@bp.route("/transfers/import", methods=["GET", "POST"])
+@requires(Role.DSL, hide=True)
+def import_file():
+    """Import a child-protection file from a pupil's previous school."""
+    form = ImportFileForm()
+    form.pupil_id.choices = [SelectChoice("", "Choose the pupil")] + [
+        SelectChoice(str(p.id), f"{p.last_name}, {p.first_name}")
+        for p in casefile.pupils_to_add_anywhere()
+    ]
+    if form.validate_on_submit():
+        upload = request.files.get("package")
+        with rule_errors(form, "package"):
+            if upload is None or not upload.filename:
+                raise DomainError("Choose the .zip file the other school sent.", "package")
+            received = transfer.import_file(
+                current_user,
+                int(form.pupil_id.data) if (form.pupil_id.data or "").isdigit() else 0,
+                upload.read(transfer.MAX_PACKAGE_BYTES + 1),
+            )
+            flash("The file is imported; every hash matched.", "success")
+            return redirect(url_for("safeguarding.pupil_chronology", pupil_id=received.pupil_id))
+    page = render_template("safeguarding/import.html", form=form)
+    return (page, 400 if form.errors else 200)
+
+
+def _low_level_page(form, status: int = 200):
+    form.staff_member_id.choices = [SelectChoice("", "Choose a member of staff")] + [
+        SelectChoice(str(u.id), u.full_name)
+        for u in services.staff_reporter_may_name()
+        if u.id != current_user.id
+    ]
+    entries = lowlevel.entries_for(current_user)
+    return (render_template("safeguarding/low_level.html", form=form, entries=entries), status)
+
+
+@bp.get("/low-level")
+@requires(Role.HEADTEACHER, Role.DSL, Role.GOVERNOR, hide=True)
+def low_level():
+    """Show the low-level concerns log about staff, and a form to add to it."""
+    if not lowlevel.may_keep(current_user):
+        abort(404)
+    return _low_level_page(LowLevelForm(formdata=None))
+
+
+@bp.post("/low-level")
+@requires(Role.HEADTEACHER, Role.DSL, Role.GOVERNOR, hide=True)
+def record_low_level():
+    """Write a low-level concern about a member of staff to the log."""
+    if not lowlevel.may_keep(current_user):
+        abort(404)
+    form = LowLevelForm()
+    if form.validate_on_submit():
+        with rule_errors(form, "description"):
+            staff_id = form.staff_member_id.data
+            lowlevel.record(
+                current_user,
+                int(staff_id) if (staff_id or "").isdigit() else None,
+                form.description.data or "",
+                form.occurred_on.data,
+                form.raised_by.data or "",
+            )
+            flash("Added to the low-level concerns log.", "success")
+            return redirect(url_for("safeguarding.low_level"))
+    return _low_level_page(form, 400)
 
 
 # --- The blocked-site register --------------------------------------------------------------

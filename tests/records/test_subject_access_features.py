@@ -9,6 +9,7 @@ import zipfile
 
 from sqlalchemy import select
 
+from esafety import mail
 from esafety.auth.models import User
 from esafety.auth.roles import Role
 from esafety.extensions import db
@@ -89,8 +90,26 @@ def test_a_demo_pupils_export_holds_each_of_their_records_and_their_drawing(app)
     zip_name = f"files/sandbox/{drawing.stored_name}"
     assert zip_name in archive.namelist()
     assert _sha(archive.read(zip_name)) == _sha(images.path_of(drawing.stored_name).read_bytes())
-    # The worry they told a teacher is listed for review, never exported.
-    assert document["withheld_for_review"] == [
+    # The worry they told a teacher is neither exported nor listed to the office: the DSL is
+    # emailed to review it, and only the DSL's own export lists it.
+    assert document["withheld_for_review"] == []
+    everything = b"".join(archive.read(name) for name in archive.namelist())
+    assert worry.reference.encode() not in everything and b"scary video" not in everything
+    dsl = db.session.scalar(select(User).where(User.email == "dsl@meadowbank.example"))
+    db.session.commit()
+    (to_dsl,) = [
+        m
+        for m in mail.outbox_messages()
+        if dsl.email in m["To"] and "subject-access" in m["Subject"]
+    ]
+    assert worry.reference in to_dsl.get_content()
+    assert not [
+        m
+        for m in mail.outbox_messages()
+        if "subject-access" in m["Subject"].lower() and dsl.email not in m["To"]
+    ]
+    _, content = build_export(dsl, pupil.user)
+    assert _open(content)[1]["withheld_for_review"] == [
         {
             "kind": "safeguarding concern",
             "id": worry.id,
@@ -145,15 +164,27 @@ def test_concerns_about_a_member_of_staff_are_listed_never_exported(school):
     )
     db.session.commit()
 
+    dsl = factories.make_user(Role.DSL)
+    db.session.commit()
     _, content = build_export(head, teacher)
     archive, document = _open(content)
-    assert [item["id"] for item in document["withheld_for_review"]] == [concern.id]
+    # Only the DSL's export lists it: the headteacher's shows no trace.
+    assert document["withheld_for_review"] == []
     everything = b"".join(archive.read(name) for name in archive.namelist())
-    assert b"added my child" not in everything
+    assert b"added my child" not in everything and concern.reference.encode() not in everything
     assert not any(name.startswith("files/safeguarding") for name in archive.namelist())
-    # The reporter's own export lists it too, for review.
-    _, content = build_export(head, parent)
+    _, content = build_export(dsl, teacher)
     assert [item["id"] for item in _open(content)[1]["withheld_for_review"]] == [concern.id]
+    # The reporter's own export lists it too, for the DSL's review.
+    _, content = build_export(dsl, parent)
+    assert [item["id"] for item in _open(content)[1]["withheld_for_review"]] == [concern.id]
+    # A DSL never sees the list for a concern about themselves.
+    about_dsl = builders.concern_about(
+        parent, None, involved=safeguarding.Involved.STAFF, staff_member_id=dsl.id
+    )
+    db.session.commit()
+    _, content = build_export(dsl, parent)
+    assert about_dsl.id not in [i["id"] for i in _open(content)[1]["withheld_for_review"]]
 
 
 def test_an_export_makes_a_fixed_number_of_queries_however_much_a_pupil_wrote(

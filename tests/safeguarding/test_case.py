@@ -8,18 +8,19 @@ import pytest
 from sqlalchemy import select
 
 from esafety import audit
+from esafety.clock import today
 from esafety.errors import DomainError, NotFoundError
 from esafety.extensions import db
-from esafety.safeguarding import services
+from esafety.safeguarding import casefile, services
 from esafety.safeguarding.models import (
     ActionKind,
+    Agency,
     BlockedSite,
     BlockStatus,
     ConcernAccess,
     ConcernStatus,
     Involved,
     Material,
-    ReferredTo,
 )
 
 from .conftest import details, outbox_to, png_bytes, upload
@@ -65,20 +66,30 @@ def test_resolving_needs_an_outcome_and_closes_the_concern(people, concern):
     assert kinds[-3:] == [ActionKind.STARTED, ActionKind.OUTCOME, ActionKind.RESOLVED]
     with pytest.raises(DomainError, match="already closed"):
         services.resolve(people.slt, concern, "again")
-    with pytest.raises(DomainError, match="already closed"):
-        services.refer(people.slt, concern, ReferredTo.POLICE, "too late")
+    with pytest.raises(DomainError, match="closed"):
+        casefile.refer(people.slt, concern, Agency.POLICE, referred_on=today())
 
 
-def test_referring_to_the_police_closes_it_as_referred(people, concern):
+def test_a_referral_to_the_police_keeps_the_case_open_with_its_reference(people, concern):
     services.record_action(people.slt, concern, ActionKind.POLICE_CONTACTED, "Called 101, ref 55")
-    services.refer(people.slt, concern, ReferredTo.POLICE, "Ref 55/26")
-    assert concern.status is ConcernStatus.REFERRED
-    assert concern.referred_to is ReferredTo.POLICE and concern.closed_at is not None
+    referral = casefile.refer(
+        people.slt, concern, Agency.POLICE, referred_on=today(), reference="55/26"
+    )
+    db.session.commit()
+    assert concern.status is ConcernStatus.IN_PROGRESS and concern.closed_at is None
+    assert referral.reference == "55/26" and referral.referred_by_id == people.slt.id
+    assert concern.actions[-1].kind is ActionKind.REFERRAL_MADE
+    assert "55/26" in concern.actions[-1].note
 
 
-def test_referring_to_the_local_authority(people, concern):
-    services.refer(people.head, concern, ReferredTo.LOCAL_AUTHORITY, "LADO advice sought")
-    assert concern.referred_to is ReferredTo.LOCAL_AUTHORITY
+def test_a_referral_outcome_and_follow_up_are_recorded(people, concern):
+    referral = casefile.refer(people.head, concern, Agency.SOCIAL_CARE, referred_on=today())
+    casefile.update_referral(
+        people.head, concern, referral.id, outcome="Strategy meeting booked", follow_up_on=today()
+    )
+    assert referral.outcome == "Strategy meeting booked" and referral.follow_up_on == today()
+    assert concern.actions[-1].kind is ActionKind.REFERRAL_UPDATED
+    assert not concern.status.is_closed
 
 
 def test_nobody_outside_the_allowed_roles_can_handle_a_concern(people, concern):
@@ -177,12 +188,18 @@ def test_marking_material_through_the_page_raises_consider_police(
 def test_referring_through_the_page(client, login_as, people, concern):
     login_as(people.head)
     url = f"/safeguarding/concerns/{concern.id}"
+    refused = client.post(url + "/refer", data={"agency": "other", "reference": "12"})
+    assert refused.status_code == 400
+    page = refused.data.decode()
+    assert 'value="12"' in page and "Give the date of the referral" in page
     response = client.post(
-        url + "/refer", data={"referred_to": "police", "referral_note": "PC Smith, ref 12"}
+        url + "/refer",
+        data={"agency": "police", "reference": "PC Smith 12", "referred_on": today().isoformat()},
     )
     assert response.status_code == 302
     db.session.refresh(concern)
-    assert concern.status is ConcernStatus.REFERRED
+    assert concern.status is ConcernStatus.IN_PROGRESS
+    assert [r.reference for r in concern.referrals] == ["PC Smith 12"]
 
 
 def test_assigning_through_the_page(client, login_as, people, concern):

@@ -144,3 +144,24 @@ def test_the_concern_list_does_not_grow_in_queries(client, login_as, people, cou
         page = client.get("/safeguarding/concerns?show=all").data.decode()
     assert page.count(">SG-") == 42
     assert small.count == large.count, "\n".join(large.statements)
+
+
+def test_governors_see_termly_counts_with_small_numbers_held_back(client, login_as, people):
+    for day in (datetime(2025, 9, 10, 9), datetime(2025, 10, 1, 9), datetime(2025, 11, 2, 9)):
+        _raise_on(people, day, ConcernKind.CYBER_BULLYING)
+    _raise_on(people, datetime(2026, 2, 3, 9), ConcernKind.UNWANTED_CONTACT)
+    db.session.commit()
+    summary = export.governor_counts(people.governor, services.parse_year("2025/26"))
+    assert summary.terms == ["Autumn", "Spring", "Summer"]
+    kinds = dict(summary.sections["By kind"])
+    assert kinds["Cyber bullying"] == [3, 0, 0, 3]
+    assert kinds["Unwanted contact or friend request"] == [0, 1, 0, 1]
+    outcomes = dict(summary.sections["By outcome"])
+    assert outcomes["Still open"] == [3, 1, 0, 4]
+    assert export.shown_count(1) == export.shown_count(2) == "fewer than 3"
+    assert export.shown_count(0) == "0" and export.shown_count(3) == "3"
+    login_as(people.governor)
+    page = client.get("/safeguarding/review?year=2025/26").data.decode()
+    assert "fewer than 3" in page and "By year group" in page and "Autumn" in page
+    assert "Nov" not in page, "governors see terms, never months"
+    assert people.parent.full_name not in page

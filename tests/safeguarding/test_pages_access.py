@@ -16,7 +16,7 @@ from tests import factories
 
 from .conftest import details, png_bytes, upload
 
-LEADERS = {Role.ESAFETY_OFFICER, Role.HEADTEACHER, Role.SLT}
+LEADERS = {Role.ESAFETY_OFFICER, Role.HEADTEACHER, Role.SLT, Role.DSL, Role.DEPUTY_DSL}
 
 #: (name, URL template, roles that get 200)
 PAGES = [
@@ -29,7 +29,7 @@ PAGES = [
     ("domain list", "/safeguarding/register/domains.txt", LEADERS),
     ("hosts file", "/safeguarding/register/hosts", LEADERS),
     ("review", "/safeguarding/review", LEADERS | {Role.GOVERNOR}),
-    ("access log", "/safeguarding/access-log", {Role.HEADTEACHER}),
+    ("access log", "/safeguarding/access-log", {Role.HEADTEACHER, Role.DSL}),
 ]
 
 #: Forms on the case page and the register (POST), with the roles that may send them.
@@ -40,7 +40,7 @@ POSTS = [
     ("/safeguarding/concerns/{concern}/resolve", {"outcome": "Sorted"}, LEADERS),
     (
         "/safeguarding/concerns/{concern}/refer",
-        {"referred_to": "police", "referral_note": "PC 1"},
+        {"agency": "police", "reference": "PC 1", "referred_on": "2026-01-05"},
         LEADERS,
     ),
     ("/safeguarding/concerns/{concern}/evidence", {}, LEADERS),

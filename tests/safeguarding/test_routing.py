@@ -31,8 +31,9 @@ def test_about_a_pupil_goes_to_the_anti_bullying_procedure_with_the_class_teache
     assert concern.procedure is Procedure.ANTI_BULLYING
     assert concern.handler_id == people.officer.id
     readers = services.who_will_read(concern)
-    assert people.officer in readers and people.y5_teacher in readers
-    # The e-safety officer gets a link; the class teacher is told, without a link or details.
+    assert people.officer in readers and people.y5_teacher not in readers
+    # Without a DSL on record, the e-safety officer gets a link; the class teacher is told,
+    # without a link or details.
     (to_officer,) = outbox_to(people.officer.email)
     assert f"/safeguarding/concerns/{concern.id}" in to_officer.get_content()
     (to_teacher,) = outbox_to(people.y5_teacher.email)
