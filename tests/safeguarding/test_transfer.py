@@ -68,6 +68,8 @@ def test_the_file_round_trips_into_a_second_school_with_every_hash_checked(
     html = archive.read("chronology.html").decode()
     assert concerns[0].reference in html and ("GMT" in html or "BST" in html)
     date_of_birth, first_name = child.date_of_birth, child.first_name
+    original = concerns[0].evidence[0].sha256
+    package_sha256 = sent.package_sha256
 
     other = _second_school(tmp_path)
     with other.app_context():
@@ -103,9 +105,8 @@ def test_the_file_round_trips_into_a_second_school_with_every_hash_checked(
         )
         notes = " ".join(a.note for c in arrived for a in c.actions)
         assert "Spoke with mum" in notes and "Meadowbank" in arrived[0].description
-        original = concerns[0].evidence[0].sha256
         assert [e.sha256 for c in arrived for e in c.evidence] == [original]
-        assert received.package_sha256 == sent.package_sha256
+        assert received.package_sha256 == package_sha256
         db.session.remove()
         db.engine.dispose()
 
