@@ -606,12 +606,16 @@ def as_json_rows(catalogue: Catalogue) -> list[dict[str, Any]]:
 
 # --- Quiz lint: can a question be answered without understanding it? ---------------------------
 
-#: How far above chance a year group's right answers may be the uniquely longest (or shortest)
-#: option. By chance, with three options the right one is uniquely longest in under a third of
-#: questions (ties count for none), so the limit is 40% from Year 1 up: a few questions' room in a
-#: year of 30 to 50, while the 70-95% measured before the rewrite fails. Reception keeps two
-#: options (the question is read to the child), where chance is a half, so its limit is 57%.
+#: How far above chance a year group's right answers may sit at one place in the options'
+#: lengths. With three options the right one is, by chance, the longest in a third of questions,
+#: the shortest in a third and in between in a third. A cue at any of the three can be learned
+#: ("pick the longest", "never the longest", "the middle one"), so each is held to a fair share:
+#: 40% from Year 1 up, a few questions' room in a year of 30 to 60 questions, which fails the
+#: 70-95% "longest" measured before the rewrite. Reception keeps two options (the question is
+#: read to the child), where chance is a half, so its limit for longest or shortest is 57%.
 SHAPE_MARGIN = 0.07
+#: The places the right answer's length can take among a question's options.
+SHAPES = ("longest", "shortest", "in between")
 
 
 def fewest_options(year_group: YearGroup) -> int:
@@ -619,43 +623,65 @@ def fewest_options(year_group: YearGroup) -> int:
     return 2 if year_group == YearGroup.RECEPTION else 3
 
 
-def _unique_extreme(question: Question, pick) -> bool:
+def right_answer_shape(question: Question) -> str | None:
+    """Where the right answer's length sits: longest, shortest, in between; None for a tie."""
     lengths = [len(answer.text) for answer in question.answers]
-    extreme = pick(lengths)
-    return lengths[question.correct_index] == extreme and lengths.count(extreme) == 1
+    mine = lengths[question.correct_index]
+    if lengths.count(mine) > 1:
+        return None
+    if mine == max(lengths):
+        return "longest"
+    if mine == min(lengths):
+        return "shortest"
+    return "in between"
 
 
 def right_is_uniquely_longest(question: Question) -> bool:
-    return _unique_extreme(question, max)
+    return right_answer_shape(question) == "longest"
 
 
 def right_is_uniquely_shortest(question: Question) -> bool:
-    return _unique_extreme(question, min)
+    return right_answer_shape(question) == "shortest"
+
+
+def _chance(question: Question, shape: str) -> float:
+    n = len(question.answers)
+    return (n - 2) / n if shape == "in between" else 1 / n
 
 
 @dataclass(frozen=True)
 class YearQuizBias:
-    """How guessable one year group's quizzes are from the options' shape alone."""
+    """How guessable one year group's quizzes are from the options' lengths alone."""
 
     year_group: YearGroup
     questions: int
-    right_longest: int
-    right_shortest: int
-    #: The share of questions chance alone would make "uniquely longest": the mean of 1/options.
-    chance: float
-    too_few_options: list[str]
+    #: shape -> questions whose right answer has it
+    counts: dict[str, int] = field(hash=False)
+    #: shape -> the share chance alone would give (the mean over questions)
+    chance: dict[str, float] = field(hash=False)
+    too_few_options: list[str] = field(hash=False)
+
+    def share(self, shape: str) -> float:
+        return self.counts[shape] / self.questions if self.questions else 0.0
+
+    def limit(self, shape: str) -> float:
+        return round(self.chance[shape] + SHAPE_MARGIN, 2)
 
     @property
-    def limit(self) -> float:
-        return round(self.chance + SHAPE_MARGIN, 2)
+    def right_longest(self) -> int:
+        return self.counts["longest"]
+
+    @property
+    def right_shortest(self) -> int:
+        return self.counts["shortest"]
 
     @property
     def right_longest_share(self) -> float:
-        return self.right_longest / self.questions if self.questions else 0.0
+        return self.share("longest")
 
     @property
     def right_shortest_share(self) -> float:
-        return self.right_shortest / self.questions if self.questions else 0.0
+        return self.share("shortest")
 
 
 def quiz_bias(catalogue: Catalogue) -> list[YearQuizBias]:
@@ -668,13 +694,16 @@ def quiz_bias(catalogue: Catalogue) -> list[YearQuizBias]:
         ]
         if not questions:
             continue
+        shapes = [right_answer_shape(q) for *_, q in questions]
         results.append(
             YearQuizBias(
                 year_group=year,
                 questions=len(questions),
-                right_longest=sum(1 for *_, q in questions if right_is_uniquely_longest(q)),
-                right_shortest=sum(1 for *_, q in questions if right_is_uniquely_shortest(q)),
-                chance=sum(1 / len(q.answers) for *_, q in questions) / len(questions),
+                counts={shape: shapes.count(shape) for shape in SHAPES},
+                chance={
+                    shape: sum(_chance(q, shape) for *_, q in questions) / len(questions)
+                    for shape in SHAPES
+                },
                 too_few_options=[
                     f"{lesson_id} quiz[{n}]"
                     for lesson_id, n, q in questions
@@ -689,15 +718,13 @@ def quiz_problems(catalogue: Catalogue) -> list[str]:
     """What `lessons check` reports about quizzes that could be passed by a cue, not a reason."""
     problems = []
     for bias in quiz_bias(catalogue):
-        for what, count, share in (
-            ("longest", bias.right_longest, bias.right_longest_share),
-            ("shortest", bias.right_shortest, bias.right_shortest_share),
-        ):
-            if share > bias.limit:
+        for shape in SHAPES:
+            if bias.share(shape) > bias.limit(shape):
+                what = "of middle length" if shape == "in between" else f"the {shape} option"
                 problems.append(
-                    f"quiz lint: in {bias.year_group.label} the right answer is the {what} "
-                    f"option in {count} of {bias.questions} questions ({share:.0%}); "
-                    f"keep it at {bias.limit:.0%} or less"
+                    f"quiz lint: in {bias.year_group.label} the right answer is {what} "
+                    f"in {bias.counts[shape]} of {bias.questions} questions "
+                    f"({bias.share(shape):.0%}); keep it at {bias.limit(shape):.0%} or less"
                 )
         for where in bias.too_few_options:
             problems.append(

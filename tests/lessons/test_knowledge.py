@@ -156,3 +156,11 @@ def test_leaders_see_counts_per_statement_without_names(client, login_as, db):
     assert client.get("/lessons/knowledge?year=banana").status_code == 200
     login_as(setup.teacher)
     assert client.get("/lessons/knowledge?year=5").status_code == 403
+
+
+def test_the_lesson_preview_names_what_each_wrong_answer_shows(client, login_as, db):
+    setup = make_class_setup(YearGroup.YEAR_5, pupils=1)
+    login_as(setup.teacher)
+    page = _text(client.get(f"/lessons/{AI_LESSON}"))
+    assert "Chosen first, it shows: <em>thinks a friendly chatbot is a person</em>" in page
+    assert "Checks: “I can explain that a chatbot is a computer program" in page

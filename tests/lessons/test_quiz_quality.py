@@ -16,12 +16,14 @@ from esafety.extensions import db
 from esafety.lessons import services
 from esafety.lessons.catalogue import (
     CONTENT_DIR,
+    SHAPES,
     Strand,
     get_catalogue,
     load_catalogue,
     parse_lesson,
     quiz_bias,
     quiz_problems,
+    right_answer_shape,
     right_is_uniquely_longest,
 )
 from esafety.lessons.models import QuizAnswer
@@ -48,10 +50,11 @@ def test_the_shipped_quizzes_pass_the_lint_in_every_year_group():
     catalogue = get_catalogue()
     assert quiz_problems(catalogue) == []
     for bias in quiz_bias(catalogue):
-        assert bias.right_longest_share <= bias.limit, bias.year_group
-        assert bias.right_shortest_share <= bias.limit, bias.year_group
+        for shape in SHAPES:
+            assert bias.share(shape) <= bias.limit(shape), (bias.year_group, shape)
+            if bias.year_group >= YearGroup.YEAR_1:
+                assert bias.limit(shape) == 0.40
         if bias.year_group >= YearGroup.YEAR_1:
-            assert bias.limit == 0.40
             assert bias.too_few_options == []
 
 
@@ -214,3 +217,32 @@ def test_every_year_group_keeps_the_fewest_options_it_needs(year):
     for lesson in get_catalogue().for_year(year):
         for q in lesson.quiz:
             assert len(q.answers) >= need, lesson.id
+
+
+def test_the_lint_also_fails_a_copy_where_the_right_answer_is_always_the_middle_length(
+    app, tmp_path
+):
+    """Swapping one cue for another ("never the longest") must not pass either."""
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+
+    def middle_right(year, question):
+        if year == "reception" or len(question["answers"]) < 3:
+            return
+        right = next(a for a in question["answers"] if a["correct"])
+        wrong = [a for a in question["answers"] if not a["correct"]]
+        right["text"] = "M" * 30
+        wrong[0]["text"] = "S" * 10
+        for n, answer in enumerate(wrong[1:]):
+            answer["text"] = "L" * (50 + n)
+
+    _rewrite_quizzes(content, middle_right)
+    catalogue = load_catalogue(content)
+    assert all(
+        right_answer_shape(q) == "in between"
+        for lesson in catalogue
+        if lesson.year_group >= YearGroup.YEAR_1
+        for q in lesson.quiz
+    )
+    problems = quiz_problems(catalogue)
+    assert "quiz lint: in Year 5 the right answer is of middle length in" in "\n".join(problems)
