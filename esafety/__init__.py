@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask, abort, g, render_template, request, session
 
+from . import clock
 from .auth.access import access_of, public
 from .auth.roles import Role
 from .config import from_environment
@@ -225,6 +226,8 @@ def _register_error_pages(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    app.add_template_filter(clock.school_time, "school_time")
+
     @app.context_processor
     def inject() -> dict[str, Any]:
         return {"Role": Role, "school_name": app.config["SCHOOL_NAME"]}

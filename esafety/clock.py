@@ -12,3 +12,27 @@ def utcnow() -> datetime:
 
 def today() -> date:
     return utcnow().date()
+
+
+def school_zone():
+    """The school's own time zone (ESAFETY_SCHOOL_TIMEZONE, Europe/London unless set)."""
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    return ZoneInfo(current_app.config.get("SCHOOL_TIMEZONE") or "Europe/London")
+
+
+def to_school_time(moment: datetime) -> datetime:
+    """A stored (naive UTC) time as the clock on the school wall shows it."""
+    return moment.replace(tzinfo=UTC).astimezone(school_zone())
+
+
+def school_time(moment: datetime | None, with_date: bool = False) -> str:
+    """'14:05 GMT' or, with the date, '3 Dec 2026, 14:05 BST': labelled so nobody wonders
+    which clock it is, and right in summer and in winter."""
+    if moment is None:
+        return ""
+    local = to_school_time(moment)
+    clock = f"{local:%H:%M} {local.tzname()}"
+    return f"{local.day} {local:%b %Y}, {clock}" if with_date else clock
