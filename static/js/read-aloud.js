@@ -57,21 +57,31 @@
     return button.dataset.read ? document.querySelector(button.dataset.read) : null;
   }
 
+  // A child who has asked for reading once hears new messages (quiz feedback) without asking.
+  var LISTENING = "esafety-read-aloud";
+  function listening() {
+    try { return window.sessionStorage.getItem(LISTENING) === "1"; } catch (e) { return false; }
+  }
+  function rememberListening() {
+    try { window.sessionStorage.setItem(LISTENING, "1"); } catch (e) { /* private mode */ }
+  }
+
   document.querySelectorAll("button.read-aloud").forEach(function (button) {
     var label = button.querySelector(".read-aloud-label");
-    if (!label || !targetOf(button)) {
+    var target = targetOf(button);
+    if (!label || !target) {
       return;
     }
     button.dataset.label = label.textContent;
     button.setAttribute("aria-pressed", "false");
-    button.hidden = false;
+    button.hidden = spokenText(target) === "";
     button.addEventListener("click", function () {
       var wasMe = speaking === button;
       stop();
-      var target = targetOf(button);
-      if (wasMe || !target) {
+      if (wasMe) {
         return;
       }
+      rememberListening();
       var utterance = say(spokenText(target));
       utterance.onend = reset;
       utterance.onerror = reset;
@@ -80,6 +90,17 @@
       button.setAttribute("aria-pressed", "true");
       label.textContent = "Stop reading";
     });
+    // A message that arrives later (a live region): show the button, and read it to a listener.
+    if (target.hasAttribute("aria-live") && window.MutationObserver) {
+      new MutationObserver(function () {
+        var words = spokenText(target);
+        button.hidden = words === "";
+        if (words && listening()) {
+          stop();
+          say(words);
+        }
+      }).observe(target, { childList: true, subtree: true, characterData: true });
+    }
   });
 
   // Saying a picture's name: resting the mouse on it, or holding a finger on it (a long press

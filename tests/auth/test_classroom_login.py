@@ -17,7 +17,7 @@ from esafety.auth.roles import Role
 from esafety.clock import school_time
 from esafety.extensions import db
 from esafety.school import avatars, roster
-from esafety.school.models import ClassTeacher, Pupil, SchoolClass, YearGroup
+from esafety.school.models import Pupil, SchoolClass, YearGroup
 from esafety.school.services import CODE_ALPHABET, class_by_code, new_login_code
 from tests import factories
 
@@ -105,9 +105,7 @@ def test_a_pupil_moved_by_the_roster_gets_a_tile_no_one_in_the_new_class_has(db)
     assert len(in_oak) == 6 and len(set(in_oak)) == 6
 
 
-def test_the_name_tiles_page_draws_each_pupils_own_picture_not_a_password_picture(
-    client, robins
-):
+def test_the_name_tiles_page_draws_each_pupils_own_picture_not_a_password_picture(client, robins):
     school_class, _, pupils = robins
     html = client.get(f"/pupils/{school_class.login_code}").get_data(as_text=True)
     assert "img/pictures/" not in html
@@ -133,9 +131,7 @@ def test_a_pupil_signing_out_lands_on_their_class_name_tiles(client, robins):
     assert b"tap your name" in page.data and b"signed out" in page.data
 
 
-def test_an_adult_signing_out_without_a_class_device_lands_on_the_sign_in_page(
-    client, login_as
-):
+def test_an_adult_signing_out_without_a_class_device_lands_on_the_sign_in_page(client, login_as):
     login_as(Role.PARENT)
     assert client.post("/logout").headers["Location"].endswith("/login")
 
@@ -173,9 +169,7 @@ def test_turning_the_class_device_off_forgets_the_class(client, login_as, robins
     assert client.post("/logout").headers["Location"].endswith("/login")
 
 
-def test_another_classs_teacher_cannot_make_a_device_this_classs_tablet(
-    client, login_as, robins
-):
+def test_another_classs_teacher_cannot_make_a_device_this_classs_tablet(client, login_as, robins):
     school_class, _, _ = robins
     login_as(Role.TEACHER)
     response = client.post(f"/school/classes/{school_class.id}/class-device", data={"on": "1"})
@@ -215,9 +209,7 @@ def test_a_wrong_try_is_read_aloud_and_focus_returns_to_the_grid(client, robins)
 # Unlocking ---------------------------------------------------------------------------------
 
 
-def test_the_teacher_unlocks_a_locked_child_who_keeps_their_pictures(
-    client, login_as, robins, app
-):
+def test_the_teacher_unlocks_a_locked_child_who_keeps_their_pictures(client, login_as, robins, app):
     school_class, teacher, pupils = robins
     child = pupils[0]
     for _ in range(5):
