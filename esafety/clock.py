@@ -28,11 +28,12 @@ def to_school_time(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC).astimezone(school_zone())
 
 
-def school_time(moment: datetime | None, with_date: bool = False) -> str:
+def school_time(moment: datetime | None, with_date: bool = False, seconds: bool = False) -> str:
     """'14:05 GMT' or, with the date, '3 Dec 2026, 14:05 BST': labelled so nobody wonders
     which clock it is, and right in summer and in winter."""
     if moment is None:
         return ""
     local = to_school_time(moment)
-    clock = f"{local:%H:%M} {local.tzname()}"
+    clock = f"{local:%H:%M:%S}" if seconds else f"{local:%H:%M}"
+    clock = f"{clock} {local.tzname()}"
     return f"{local.day} {local:%b %Y}, {clock}" if with_date else clock

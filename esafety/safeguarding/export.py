@@ -15,7 +15,7 @@ from sqlalchemy import extract, func, select
 from .. import audit
 from ..auth.models import User
 from ..auth.roles import Role
-from ..clock import today, utcnow
+from ..clock import school_time, today, utcnow
 from ..errors import NotFoundError
 from ..extensions import db
 from ..school.services import academic_year_for
@@ -24,7 +24,7 @@ from .models import ActionKind, Concern, ConcernAccess, ConcernKind
 
 
 def _when(value: datetime | None) -> str:
-    return value.strftime("%d %b %Y %H:%M UTC") if value else "not given"
+    return school_time(value, with_date=True) if value else "not given"
 
 
 def case_summary(concern: Concern) -> str:

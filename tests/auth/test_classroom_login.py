@@ -261,3 +261,20 @@ def test_only_the_classs_staff_can_unlock(client, login_as, robins, app):
 def test_times_are_shown_on_the_school_clock_and_labelled(app, stored_utc, shown):
     assert school_time(stored_utc) == shown
     assert school_time(stored_utc, with_date=True).endswith(shown)
+
+
+@pytest.mark.parametrize(
+    ("stored_utc", "shown"),
+    [
+        (datetime(2026, 7, 1, 13, 5, 9), "1 Jul 2026, 14:05:09 BST"),
+        (datetime(2026, 12, 3, 13, 5, 9), "3 Dec 2026, 13:05:09 GMT"),
+    ],
+)
+def test_the_audit_log_shows_the_school_clock_in_summer_and_winter(
+    client, login_as, stored_utc, shown
+):
+    db.session.add(audit.AuditEntry(action="school.example", at=stored_utc, detail="{}"))
+    db.session.commit()
+    login_as(Role.HEADTEACHER)
+    html = client.get("/audit").get_data(as_text=True)
+    assert shown in html and "UTC" not in html
