@@ -201,3 +201,15 @@ def test_the_headteachers_start_page_lists_what_needs_her(client, login_as, clas
     for key in ("concerns_new", "blog_waiting", "staff_overdue"):
         assert f'id="need-{key}"' in needs
     assert needs.index("concerns_new") < needs.index("blog_waiting")  # urgent first
+
+
+def test_writing_left_waiting_too_long_is_marked_for_the_teacher(classes, app):
+    teacher, (ash, _, _), pupils, _ = classes
+    _pending_posts(pupils[ash.id], teacher, ash.id, 1)
+    assert not _by_key(teacher)["blog_waiting"].urgent
+    from esafety.sandbox.models import BlogPost
+
+    post = db.session.scalars(db.select(BlogPost)).first()
+    post.submitted_at = utcnow() - timedelta(hours=app.config["BLOG_WAIT_ALERT_HOURS"] + 1)
+    waiting = _by_key(teacher)["blog_waiting"]
+    assert waiting.urgent and "waiting more than" in waiting.detail

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import url_for
+from datetime import timedelta
+
+from flask import current_app, url_for
 from sqlalchemy import func, select
 
 from ..auth.models import User
 from ..auth.roles import Role
-from ..clock import school_time
+from ..clock import school_time, utcnow
 from ..extensions import db
 from ..needs import Need
 from ..school.models import ClassTeacher, SchoolClass
@@ -62,19 +64,22 @@ def needs_you(user: User) -> list[Need]:
     if waiting:
         total = sum(count for count, _ in waiting.values())
         oldest = min((o for _, o in waiting.values() if o is not None), default=None)
-        only = next(iter(waiting)) if len(waiting) == 1 else None
         detail = ", ".join(f"{classes[c]} {n}" for c, (n, _) in sorted(waiting.items()))
+        alert_hours = current_app.config.get("BLOG_WAIT_ALERT_HOURS", 24)
+        too_long = oldest is not None and utcnow() - oldest > timedelta(hours=alert_hours)
         if oldest is not None:
             detail += f"; the oldest since {school_time(oldest, with_date=True)}"
+        if too_long:
+            detail += f" (waiting more than {alert_hours} hours)"
         needs.append(
             Need(
                 "blog_waiting",
                 total,
                 "post to check" if total == 1 else "posts and comments to check",
-                url_for("sandbox.moderation_queue", class_id=only)
-                if only
-                else url_for("sandbox.index"),
+                url_for("sandbox.moderation_all"),
                 detail,
+                # Children wait for an answer: a post left too long is flagged to the teacher.
+                urgent=too_long,
             )
         )
     if reports:
