@@ -116,6 +116,7 @@ def test_every_adults_start_page_starts_on_the_first_phone_screen(phone_context)
         expect(needs).to_be_visible()
         box = needs.bounding_box()
         assert box["y"] < 400, f"{email}: 'Needs you' starts at {box['y']} px"
+        print(f"\n{email}: 'Needs you' starts {box['y']:.0f} px down at 360 x 740")  # noqa: T201
         menu = page.locator("summary.site-menu-button")
         expect(menu).to_be_visible()
         expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
