@@ -7,6 +7,9 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .PHONY: run test test-postgres browser lint format clean
 
+#: axe-core (from the npm registry) for the browser tests' accessibility checks.
+AXE := node_modules/axe-core/axe.min.js
+
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 
@@ -20,13 +23,17 @@ run: $(VENV)/.installed
 	$(FLASK) demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: $(VENV)/.installed
+$(AXE): package.json
+	npm install --no-audit --no-fund --silent
+	touch $@
+
+test: $(VENV)/.installed $(AXE)
 	$(BIN)/pytest -q
 
 test-postgres: $(VENV)/.installed
 	ESAFETY_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -m "not browser"
 
-browser: $(VENV)/.installed
+browser: $(VENV)/.installed $(AXE)
 	ESAFETY_REQUIRE_BROWSER=1 $(BIN)/pytest -q -m browser
 
 lint: $(VENV)/.installed

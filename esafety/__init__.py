@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask, abort, g, render_template, request, session
 
+from . import clock
 from .auth.access import access_of, public
 from .auth.roles import Role
 from .config import from_environment, refuse_unsafe_production
@@ -105,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     for feature in features.all_features():
         app.register_blueprint(feature.blueprint)
     app.extensions["esafety.records_providers"] = features.records_providers()
+    app.extensions["esafety.needs"] = features.needs_providers()
 
 
 def _declare_static_public(app: Flask) -> None:
@@ -213,12 +215,8 @@ def _register_error_pages(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from . import features
-    from .clock import labelled
 
-    @app.template_filter("school_time")
-    def school_time(moment, with_seconds: bool = False) -> str:
-        """A stored UTC time in the school's own zone, labelled (GMT or BST)."""
-        return labelled(moment, app.config["SCHOOL_TIMEZONE"], with_seconds)
+    app.add_template_filter(clock.school_time, "school_time")
 
     @app.context_processor
     def inject() -> dict[str, Any]:

@@ -14,17 +14,26 @@ def today() -> date:
     return utcnow().date()
 
 
-def in_zone(moment: datetime, zone: str) -> datetime:
-    """A stored (naive UTC) time as the clock in `zone` shows it."""
+def school_zone():
+    """The school's own time zone (ESAFETY_SCHOOL_TIMEZONE, Europe/London unless set)."""
     from zoneinfo import ZoneInfo
 
-    return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(zone))
+    from flask import current_app
+
+    return ZoneInfo(current_app.config.get("SCHOOL_TIMEZONE") or "Europe/London")
 
 
-def labelled(moment: datetime | None, zone: str, with_seconds: bool = False) -> str:
-    """'14 Jul 2026, 15:05 BST': the school's local time with its zone named, so nobody
-    mistakes it for UTC (an hour apart all summer)."""
+def to_school_time(moment: datetime) -> datetime:
+    """A stored (naive UTC) time as the clock on the school wall shows it."""
+    return moment.replace(tzinfo=UTC).astimezone(school_zone())
+
+
+def school_time(moment: datetime | None, with_date: bool = False, seconds: bool = False) -> str:
+    """'14:05 GMT' or, with the date, '3 Dec 2026, 14:05 BST': labelled so nobody wonders
+    which clock it is, and right in summer and in winter."""
     if moment is None:
         return ""
-    local = in_zone(moment, zone)
-    return local.strftime("%d %b %Y, %H:%M" + (":%S" if with_seconds else "") + " %Z")
+    local = to_school_time(moment)
+    clock = f"{local:%H:%M:%S}" if seconds else f"{local:%H:%M}"
+    clock = f"{clock} {local.tzname()}"
+    return f"{local.day} {local:%b %Y}, {clock}" if with_date else clock

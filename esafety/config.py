@@ -75,6 +75,8 @@ def from_environment() -> dict:
             os.environ.get("ESAFETY_SAFEGUARDING_UNREAD_HOURS", "4")
         ),
         "BASE_URL": os.environ.get("ESAFETY_BASE_URL", "http://127.0.0.1:5000"),
+        #: A pupil's post waiting longer than this is marked on the teacher's start page.
+        "BLOG_WAIT_ALERT_HOURS": int(os.environ.get("ESAFETY_BLOG_WAIT_ALERT_HOURS", "24")),
         "SESSION_COOKIE_SECURE": not development,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

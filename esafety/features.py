@@ -35,6 +35,10 @@ class Feature:
     home: str | None = None
     class_page: str | None = None
     footer: str | None = None
+    #: "Needs you": what is waiting for one adult in this feature (esafety.needs).
+    needs: Callable[[Any], list[Any]] | None = None
+    #: People whose home page shows this feature's tile first (a parent's evenings).
+    home_first_for: tuple[Any, ...] = ()
 
 
 @cache
@@ -44,7 +48,9 @@ def all_features() -> tuple[Feature, ...]:
     Imported here, not at the top, because the records feature itself reads this list.
     """
     from . import induction, lessons, meetings, records, safeguarding, sandbox, school
+    from .auth.roles import Role
     from .induction import demo as induction_demo
+    from .induction import needs as induction_needs
     from .induction import records as induction_records
     from .lessons import demo as lessons_demo
     from .lessons import records as lessons_records
@@ -52,8 +58,10 @@ def all_features() -> tuple[Feature, ...]:
     from .meetings import records as meetings_records
     from .records import audit_records
     from .safeguarding import demo as safeguarding_demo
+    from .safeguarding import needs as safeguarding_needs
     from .safeguarding import records as safeguarding_records
     from .sandbox import demo as sandbox_demo
+    from .sandbox import needs as sandbox_needs
     from .sandbox import records as sandbox_records
     from .school import records as school_records
 
@@ -79,6 +87,7 @@ def all_features() -> tuple[Feature, ...]:
             sandbox.bp,
             records=sandbox_records,
             demo=sandbox_demo.seed,
+            needs=sandbox_needs.needs_you,
             nav="sandbox/_nav.html",
             home="sandbox/_home.html",
             class_page="sandbox/_class.html",
@@ -90,12 +99,14 @@ def all_features() -> tuple[Feature, ...]:
             demo=meetings_demo.seed,
             nav="meetings/_nav.html",
             home="meetings/_home.html",
+            home_first_for=(Role.PARENT,),
         ),
         Feature(
             "induction",
             induction.bp,
             records=induction_records,
             demo=induction_demo.seed,
+            needs=induction_needs.needs_you,
             nav="induction/_nav.html",
             home="induction/_home.html",
         ),
@@ -104,6 +115,7 @@ def all_features() -> tuple[Feature, ...]:
             safeguarding.bp,
             records=safeguarding_records,
             demo=safeguarding_demo.seed,
+            needs=safeguarding_needs.needs_you,
             nav="safeguarding/_nav.html",
             home="safeguarding/_home.html",
             class_page="safeguarding/_class.html",
@@ -112,6 +124,13 @@ def all_features() -> tuple[Feature, ...]:
         # Last: its provider deletes old audit entries after every feature has written its own.
         Feature("records", records.bp, records=audit_records),
     )
+
+
+def needs_providers() -> list[Callable[[Any], list[Any]]]:
+    """Safeguarding first: a child's safety leads the list (esafety.needs reads them)."""
+    found = [f for f in all_features() if f.needs is not None]
+    found.sort(key=lambda f: f.name != "safeguarding")
+    return [f.needs for f in found if f.needs is not None]
 
 
 def records_providers() -> list[ModuleType]:

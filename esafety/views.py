@@ -10,6 +10,7 @@ from . import audit
 from .auth.access import public, requires, signed_in
 from .auth.roles import Role
 from .extensions import db
+from .needs import needs_for
 from .safeguarding import services as safeguarding
 from .school import services as school
 
@@ -26,6 +27,7 @@ def home():
             return redirect(url_for("school.class_page", class_id=pupil.class_id))
     return render_template(
         "home.html",
+        needs=needs_for(current_user),
         classes=school.classes_for(current_user),
         children=school.children_of(current_user) if current_user.has_role(Role.PARENT) else [],
     )

@@ -20,7 +20,7 @@ from esafety.school.models import (
     StaffProfile,
     YearGroup,
 )
-from esafety.school.services import academic_year_for, new_login_code
+from esafety.school.services import academic_year_for, give_avatar, new_login_code
 
 PASSWORD = "correct horse battery staple"
 PICTURES = ["cat", "star", "boat"]
@@ -101,6 +101,7 @@ def make_pupil(
         date_of_birth=date_of_birth or date(start.year - 5 - int(school_class.year_group), 11, 15),
         class_id=school_class.id,
     )
+    give_avatar(pupil)
     db.session.add(pupil)
     db.session.flush()
     return pupil

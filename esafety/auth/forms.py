@@ -34,7 +34,13 @@ class ClassCodeForm(FlaskForm):
         "Class code",
         validators=[DataRequired("Type the code from your class card."), Length(max=12)],
         filters=[_strip],
-        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+        # The page has one job, so the cursor waits in the box: a child starts typing at once.
+        render_kw={
+            "autocomplete": "off",
+            "autocapitalize": "characters",
+            "spellcheck": "false",
+            "autofocus": True,
+        },
     )
 
 

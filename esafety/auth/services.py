@@ -145,6 +145,12 @@ def set_picture_password(
     return sequence
 
 
+def unlock_pupil(actor: User, pupil_user: User) -> None:
+    """Let a locked-out pupil try again with the pictures they already know."""
+    throttle().unlock(pupil_account_key(pupil_user.id))
+    audit.record("auth.pupil_unlocked", actor=actor, target=pupil_user)
+
+
 def set_password(actor: User, user: User, new_password: str) -> None:
     if len(new_password) < 12:
         raise DomainError("Use at least 12 characters: three random words work well.", "password")

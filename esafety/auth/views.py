@@ -20,7 +20,7 @@ from flask_login import current_user, login_user, logout_user
 from ..clock import utcnow
 from ..errors import DomainError, NotFoundError, rule_errors
 from ..school import services as school
-from . import second_factor, services
+from . import class_device, second_factor, services
 from .access import public, signed_in
 from .forms import (
     ChangePasswordForm,
@@ -77,7 +77,20 @@ def login():
                 return redirect(url_for("auth.enrol"))
             login_user(user)
             return redirect(destination)
-    return render_template("auth/login.html", form=form, error=error), (401 if error else 200)
+    return render_template(
+        "auth/login.html", form=form, error=error, device_class=_device_class()
+    ), (401 if error else 200)
+
+
+def _device_class():
+    """The class this device belongs to, when a teacher made it a class device."""
+    code = class_device.remembered_code()
+    if not code:
+        return None
+    try:
+        return school.class_by_code(code)
+    except DomainError:
+        return None
 
 
 _PENDING = "second_step"
@@ -203,6 +216,7 @@ def name_tiles(code: str):
         "auth/name_tiles.html",
         school_class=school_class,
         pupils=school.pupils_in_class(school_class.id),
+        on_class_device=class_device.remembered_code() == school_class.login_code,
     )
 
 
@@ -249,17 +263,33 @@ def pictures(code: str, pupil_id: int):
         chosen=state["chosen"],
         needed=SEQUENCE_LENGTH,
         message=message,
+        # After each tap the page comes back with focus on the picture just chosen (the first
+        # after a wrong try), so a keyboard or switch user carries on from where they were.
+        focus_picture=(state["chosen"][-1] if state["chosen"] else next(iter(PICTURES)))
+        if request.method == "POST"
+        else None,
     ), (401 if message else 200)
 
 
 @bp.post("/logout")
 @signed_in
 def logout():
-    """Sign out and end the session everywhere it was copied."""
-    services.end_session(current_user._get_current_object())
+    """Sign out and end the session everywhere it was copied.
+
+    On a class device, and for every pupil, the next page is the class's name tiles: the next
+    child taps their name rather than retyping the code or meeting the adults' form."""
+    user = current_user._get_current_object()
+    landing_class = _device_class()
+    if landing_class is None and user.is_pupil:
+        pupil = school.pupil_of(user)
+        if pupil and pupil.school_class and not pupil.school_class.archived:
+            landing_class = pupil.school_class
+    services.end_session(user)
     logout_user()
     session.clear()
     flash("You have signed out. Goodbye!", "success")
+    if landing_class is not None:
+        return redirect(url_for("auth.name_tiles", code=landing_class.login_code))
     return redirect(url_for("auth.login"))
 
 

@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
-from flask import current_app
+from ..clock import school_zone, to_school_time
 
 DEFAULT_ZONE = "Europe/London"
 
 
-def school_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("SCHOOL_TIMEZONE", DEFAULT_ZONE))
-
-
 def to_local(moment: datetime) -> datetime:
     """A stored (naive UTC) time as the clock on the school wall shows it."""
-    return moment.replace(tzinfo=UTC).astimezone(school_zone())
+    return to_school_time(moment)
 
 
 def from_local(wall_time: datetime) -> datetime:

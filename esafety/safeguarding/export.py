@@ -10,14 +10,13 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from flask import current_app
 from sqlalchemy import extract, func, select
 from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..auth.models import User
 from ..auth.roles import Role
-from ..clock import labelled, today, utcnow
+from ..clock import school_time, today, utcnow
 from ..errors import NotFoundError
 from ..extensions import db
 from ..school.services import academic_year_for
@@ -27,7 +26,7 @@ from .models import ActionKind, Concern, ConcernAccess, ConcernKind, ConcernStat
 
 def _when(value: datetime | None) -> str:
     """The school's local time, labelled with its zone (GMT or BST)."""
-    return labelled(value, current_app.config["SCHOOL_TIMEZONE"]) if value else "not given"
+    return school_time(value, with_date=True) if value else "not given"
 
 
 def case_summary(concern: Concern) -> str:

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from .. import audit, mail, uploads
 from ..auth.models import User
 from ..auth.roles import Role
-from ..clock import labelled, utcnow
+from ..clock import school_time, utcnow
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
 from ..school.models import Pupil
@@ -66,7 +66,6 @@ def _add(archive: zipfile.ZipFile, name: str, content: bytes) -> None:
 
 
 def _package(actor: User, pupil: Pupil, concerns: list[Concern], to_school: str) -> bytes:
-    zone = current_app.config["SCHOOL_TIMEZONE"]
     parts = {
         c.id: next(link.part for link in c.pupils if link.pupil_id == pupil.id) for c in concerns
     }
@@ -140,7 +139,7 @@ def _package(actor: User, pupil: Pupil, concerns: list[Concern], to_school: str)
         "safeguarding/transfer_chronology.html",
         document=document,
         concerns=concerns,
-        when=lambda moment: labelled(moment, zone),
+        when=lambda moment: school_time(moment, with_date=True),
     ).encode()
     files = [("chronology.json", chronology), ("chronology.html", html), *files]
     manifest = {

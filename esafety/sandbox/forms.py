@@ -69,6 +69,8 @@ class DecisionForm(FlaskForm):
     approve = SubmitField("Approve")
     send_back = SubmitField("Send back with note")
     remove = SubmitField("Take off the blog")
+    #: Taking writing off the blog cannot be undone by the pupil: it needs this tick too.
+    confirm_remove = BooleanField("Yes, take it off the blog")
 
 
 class ReportDecisionForm(FlaskForm):

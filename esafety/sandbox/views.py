@@ -19,8 +19,8 @@ from ..auth.access import public, requires, signed_in
 from ..auth.roles import Role
 from ..errors import DomainError, NotFoundError, rule_errors
 from ..school import services as school
+from . import between_lessons, images, moderation, news, reports, services
 from . import findings as class_findings
-from . import images, moderation, news, reports, services
 from .forms import (
     AllowWordsForm,
     CommentForm,
@@ -457,6 +457,9 @@ def decide(kind: str, item_id: int):
         for part in (moderation.READY_REASONS.get(form.reason.data or ""), form.feedback.data)
         if part and part.strip()
     )
+    if decision == "remove" and not form.confirm_remove.data:
+        flash("Tick “Yes, take it off the blog” to take it off.", "error")
+        return redirect(_back_to_queue(class_id, f"{item.kind}-{item.id}"))
     with rule_errors():
         moderation.decide(current_user, item, decision, feedback)
         flash(
@@ -467,7 +470,47 @@ def decide(kind: str, item_id: int):
             }[decision],
             "success",
         )
-    return redirect(url_for("sandbox.moderation_queue", class_id=class_id))
+        return redirect(_back_to_queue(class_id, request.form.get("next_item", "")))
+    return redirect(_back_to_queue(class_id, f"{item.kind}-{item.id}"))
+
+
+def _back_to_queue(class_id: int, anchor: str) -> str:
+    """Back to the queue the decision came from, at the next item rather than the top."""
+    if request.form.get("from_queue") == "all":
+        page = url_for("sandbox.moderation_all")
+    else:
+        page = url_for("sandbox.moderation_queue", class_id=class_id)
+    return page + "#" + (anchor if between_lessons.REF.match(anchor) else "waiting")
+
+
+@bp.get("/moderation")
+@requires(*STAFF)
+def moderation_all():
+    """Between lessons: what waits in every class this person runs, oldest first."""
+    waiting = between_lessons.queue_across(current_user)
+    return render_template(
+        "sandbox/moderation_all.html",
+        waiting=waiting,
+        clean=[w for w in waiting if w.clean],
+        decision_form=DecisionForm(formdata=None),
+        display_name=services.display_name,
+    )
+
+
+@bp.post("/moderation/approve-clean")
+@requires(*STAFF)
+def approve_clean():
+    """Approve at once the waiting writing with no findings that the teacher was shown."""
+    if not request.form.get("confirm"):
+        flash("Tick the box to say yes, then press Approve.", "error")
+        return redirect(url_for("sandbox.moderation_all") + "#approve-clean")
+    with rule_errors():
+        approved, left = between_lessons.approve_clean(current_user, request.form.getlist("items"))
+        message = f"Approved {approved}: {'it is' if approved == 1 else 'they are'} on the blog."
+        if left:
+            message += f" {left} changed since you looked, so they are still in the queue."
+        flash(message, "success")
+    return redirect(url_for("sandbox.moderation_all") + "#waiting")
 
 
 @bp.post("/reports/<int:report_id>/decision")

@@ -16,8 +16,9 @@ from ..auth.roles import Role
 from ..auth.services import create_user, set_picture_password
 from ..clock import today
 from ..extensions import db
+from .avatars import AVATARS
 from .models import AcademicYear, ParentLink, Pupil, SchoolClass, StaffProfile, YearGroup
-from .services import academic_year_for, assign_teacher
+from .services import academic_year_for, assign_teacher, new_login_code
 
 #: Every adult in the demo school signs in with this password (demo only).
 DEMO_PASSWORD = "demo-school-2026"
@@ -245,7 +246,8 @@ def build(start: date | None = None) -> DemoSchool:
     parents: list[User] = []
     name_index = 0
     for year_group, class_name in CLASS_NAMES.items():
-        code = "".join(rng.choice("ABCDEFGHJKMNPQRSTUVWXYZ23456789") for _ in range(6))
+        code = new_login_code(choice=rng.choice)
+        tiles = rng.sample(list(AVATARS), min(PUPILS_PER_CLASS, len(AVATARS)))
         school_class = db.session.scalar(
             select(SchoolClass).where(
                 SchoolClass.academic_year_id == year.id, SchoolClass.name == class_name
@@ -269,22 +271,7 @@ def build(start: date | None = None) -> DemoSchool:
             name_index += 1
             reference = f"DEMO{int(year_group)}{n:02d}"
             sequence = _picture_sequence(rng)
-            avatar = rng.choice(
-                [
-                    "cat",
-                    "dog",
-                    "fish",
-                    "bird",
-                    "sun",
-                    "moon",
-                    "star",
-                    "tree",
-                    "flower",
-                    "apple",
-                    "car",
-                    "boat",
-                ]
-            )
+            avatar = tiles[n % len(tiles)]
             age_days = rng.randint(0, 360)
             pupil = db.session.scalar(select(Pupil).where(Pupil.reference == reference))
             if pupil is None:

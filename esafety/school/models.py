@@ -117,8 +117,9 @@ class Pupil(db.Model):
     class_id: Mapped[int | None] = mapped_column(ForeignKey("school_class.id"), index=True)
     #: Set when the pupil leaves the school; they keep no class.
     left_on: Mapped[date | None]
-    #: Which of the picture tiles shows this pupil's name on the class login page.
-    avatar: Mapped[str] = mapped_column(String(20), default="star")
+    #: The picture beside this pupil's name tile ("green-heart", see avatars.py): never one of
+    #: the password pictures, and different from every classmate's (school.services.give_avatar).
+    avatar: Mapped[str] = mapped_column(String(20), default="")
 
     user: Mapped[User] = relationship(lazy="joined")
     school_class: Mapped[SchoolClass | None] = relationship(back_populates="pupils")

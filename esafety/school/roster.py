@@ -20,12 +20,11 @@ from ..auth.roles import Role
 from ..auth.services import (
     create_user,
     find_by_email,
-    random_picture_sequence,
     set_picture_password,
 )
 from ..extensions import db
 from .models import ParentLink, Pupil, SchoolClass, YearGroup
-from .services import current_academic_year, new_login_code
+from .services import current_academic_year, give_avatar, new_login_code
 
 COLUMNS = [
     "class_name",
@@ -343,8 +342,8 @@ def _pupil_for(
             last_name=row.last_name,
             date_of_birth=row.date_of_birth,
             class_id=school_class.id,
-            avatar=random_picture_sequence()[0],
         )
+        give_avatar(pupil)
         db.session.add(pupil)
         db.session.flush()
         pupils[row.reference] = pupil
@@ -358,7 +357,10 @@ def _pupil_for(
     ):
         pupil.first_name, pupil.last_name = row.first_name, row.last_name
         pupil.user.first_name, pupil.user.last_name = row.first_name, row.last_name
+        moved = pupil.class_id != school_class.id
         pupil.date_of_birth, pupil.class_id = row.date_of_birth, school_class.id
+        if moved:
+            give_avatar(pupil)
         result.pupils_updated += 1
     return pupil
 

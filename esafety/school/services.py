@@ -14,6 +14,7 @@ from ..auth.roles import Role
 from ..clock import utcnow
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
+from . import avatars
 from .models import (
     AcademicYear,
     ClassTeacher,
@@ -33,12 +34,14 @@ WHOLE_SCHOOL_ROLES = (
     Role.ESAFETY_OFFICER,
     Role.COMPUTING_LEAD,
 )
-#: Letters that cannot be mistaken for each other on a printed card (no 0/O, 1/I/L).
-_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+#: Characters a young child cannot mistake for one another on a printed card: no O, Q or 0,
+#: no 1, I or L, no U or V, no 4 beside A. Codes made before this rule keep working.
+CODE_ALPHABET = "ABCDEFGHJKMNPRSTWXYZ2356789"
 
 
-def new_login_code(length: int = 6) -> str:
-    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(length))
+def new_login_code(length: int = 6, choice=secrets.choice) -> str:
+    """A fresh class code; `choice` lets the demo school make the same codes every time."""
+    return "".join(choice(CODE_ALPHABET) for _ in range(length))
 
 
 def current_academic_year() -> AcademicYear:
@@ -136,10 +139,15 @@ def all_classes(include_archived: bool = False) -> list[SchoolClass]:
     return list(db.session.scalars(query))
 
 
+def normalise_code(code: str) -> str:
+    """What a child types, as stored: capitals, without the spaces or dashes they add."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
 def class_by_code(code: str) -> SchoolClass:
     school_class = db.session.scalar(
         select(SchoolClass).where(
-            SchoolClass.login_code == code.strip().upper(), SchoolClass.archived.is_(False)
+            SchoolClass.login_code == normalise_code(code), SchoolClass.archived.is_(False)
         )
     )
     if school_class is None:
@@ -157,6 +165,20 @@ def pupils_in_class(class_id: int) -> list[Pupil]:
             .order_by(Pupil.first_name, Pupil.last_name)
         )
     )
+
+
+def give_avatar(pupil: Pupil) -> str:
+    """Give a pupil a name-tile picture no one else in their class has."""
+    taken: list[str] = []
+    if pupil.class_id is not None:
+        query = select(Pupil.avatar).where(
+            Pupil.class_id == pupil.class_id, Pupil.left_on.is_(None)
+        )
+        if pupil.id is not None:
+            query = query.where(Pupil.id != pupil.id)
+        taken = list(db.session.scalars(query))
+    pupil.avatar = avatars.pick_free(taken)
+    return pupil.avatar
 
 
 def known_names(class_id: int | None = None) -> list[tuple[str, str]]:

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import audit
+from ..auth import class_device
 from ..auth.access import requires, signed_in
 from ..auth.models import User
 from ..auth.roles import Role
@@ -19,14 +20,17 @@ from ..auth.services import (
     send_password_link,
     set_picture_password,
 )
+from ..auth.services import unlock_pupil as unlock_pupil_login
 from ..clock import utcnow
 from ..errors import DomainError, NotAllowed, NotFoundError, rule_errors
 from ..extensions import db
-from . import rollover, roster, services
+from . import avatars, rollover, roster, services
 from .forms import PhotoConsentForm, RosterForm, StaffForm
 from .models import ConsentSource, Pupil
 
 bp = Blueprint("school", __name__, template_folder="templates", url_prefix="/school")
+bp.add_app_template_global(avatars.drawing, "avatar_drawing")
+bp.add_app_template_global(avatars.label, "avatar_label")
 
 OFFICE = (Role.OFFICE_ADMIN, Role.HEADTEACHER, Role.SLT)
 CLASS_STAFF = (
@@ -40,19 +44,33 @@ CLASS_STAFF = (
 )
 
 
+#: What ends a lockout notice: the teacher unlocked the pupil, gave new pictures, or the pupil
+#: got back in on their own once the rest was over.
+_LOCKOUT_SETTLED = ("auth.pupil_unlocked", "auth.picture_password_reset", "auth.login")
+
+
 def _recent_lockouts(pupils: list[Pupil]):
-    """Pupils locked out of their picture login in the last hour: the teacher is told here."""
+    """Pupils locked out of their picture login in the last hour and not yet helped back in."""
     user_ids = {p.user_id: p for p in pupils}
     if not user_ids:
         return []
     entries = db.session.scalars(
-        select(audit.AuditEntry).where(
-            audit.AuditEntry.action == "auth.pupil_locked_out",
+        select(audit.AuditEntry)
+        .where(
+            audit.AuditEntry.action.in_(("auth.pupil_locked_out", *_LOCKOUT_SETTLED)),
+            audit.AuditEntry.target_type == "user",
             audit.AuditEntry.target_id.in_(user_ids),
             audit.AuditEntry.at >= utcnow() - timedelta(hours=1),
         )
+        .order_by(audit.AuditEntry.at, audit.AuditEntry.id)
     )
-    return [(user_ids[e.target_id], e.at) for e in entries]
+    locked: dict[int, object] = {}
+    for entry in entries:
+        if entry.action == "auth.pupil_locked_out":
+            locked[entry.target_id] = entry.at
+        else:
+            locked.pop(entry.target_id, None)
+    return [(user_ids[user_id], at) for user_id, at in locked.items()]
 
 
 @bp.get("/classes/<int:class_id>")
@@ -72,6 +90,7 @@ def class_page(class_id: int):
         pupils=pupils,
         is_staff=is_staff,
         lockouts=_recent_lockouts(pupils) if is_staff else [],
+        on_class_device=class_device.remembered_code() == school_class.login_code,
     )
 
 
@@ -104,16 +123,56 @@ def login_cards(class_id: int):
     )
 
 
-@bp.post("/pupils/<int:pupil_id>/reset-pictures")
-@requires(Role.TEACHER, Role.SUPPORT_STAFF, Role.OFFICE_ADMIN, Role.HEADTEACHER, Role.SLT)
-def reset_pictures(pupil_id: int):
-    """Give one pupil new pictures (and unlock them), shown once for the teacher to pass on."""
+def _pupil_for_class_staff(pupil_id: int) -> Pupil:
+    """A pupil whose pictures this member of staff may look after (their class, or the office)."""
     pupil = db.session.get(Pupil, pupil_id)
     if pupil is None or pupil.class_id is None:
         raise NotFoundError("No such pupil.")
     services.class_visible_to(current_user, pupil.class_id)
     if not (services.teaches(current_user, pupil.class_id) or current_user.has_role(*OFFICE)):
-        raise NotAllowed("Only the class's staff can reset a pupil's pictures.")
+        raise NotAllowed("Only the class's staff can help a pupil with their pictures.")
+    return pupil
+
+
+@bp.post("/pupils/<int:pupil_id>/unlock")
+@requires(Role.TEACHER, Role.SUPPORT_STAFF, Role.OFFICE_ADMIN, Role.HEADTEACHER, Role.SLT)
+def unlock_pupil(pupil_id: int):
+    """Let a locked-out pupil try again with the pictures they know (recorded in the audit log)."""
+    pupil = _pupil_for_class_staff(pupil_id)
+    unlock_pupil_login(current_user, pupil.user)
+    flash(f"{pupil.first_name} can try their pictures again now.", "success")
+    return redirect(url_for("school.class_page", class_id=pupil.class_id))
+
+
+@bp.post("/classes/<int:class_id>/class-device")
+@requires(*CLASS_STAFF)
+def set_class_device(class_id: int):
+    """Make this browser a class device (it shows the class's name tiles after each sign-out),
+    or stop it being one."""
+    school_class = services.class_visible_to(current_user, class_id)
+    if not (services.teaches(current_user, class_id) or current_user.has_role(*OFFICE)):
+        raise NotAllowed("Only the class's staff can make a device their class's tablet.")
+    response = redirect(url_for("school.class_page", class_id=class_id))
+    if request.form.get("on") == "1":
+        class_device.remember(response, school_class.login_code)
+        audit.record("school.class_device_on", actor=current_user, target=school_class)
+        flash(
+            f"This device is now {school_class.name}'s class tablet: when anyone signs out, "
+            "it shows the class's names.",
+            "success",
+        )
+    else:
+        class_device.forget(response)
+        audit.record("school.class_device_off", actor=current_user, target=school_class)
+        flash("This device is no longer a class tablet.", "success")
+    return response
+
+
+@bp.post("/pupils/<int:pupil_id>/reset-pictures")
+@requires(Role.TEACHER, Role.SUPPORT_STAFF, Role.OFFICE_ADMIN, Role.HEADTEACHER, Role.SLT)
+def reset_pictures(pupil_id: int):
+    """Give one pupil new pictures (and unlock them), shown once for the teacher to pass on."""
+    pupil = _pupil_for_class_staff(pupil_id)
     sequence = set_picture_password(current_user, pupil.user)
     names = " then ".join(sequence)
     flash(f"{pupil.first_name}'s new pictures are: {names}. They can sign in now.", "success")

@@ -250,7 +250,7 @@ def test_every_section_has_a_read_aloud_button_and_the_script(client, login_as, 
     for path in (f"/lessons/{lesson.id}/read/learn", f"/lessons/{lesson.id}/quiz/1"):
         html = client.get(path).get_data(as_text=True)
         assert re.search(r'<button type="button" class="[^"]*read-aloud[^"]*"[^>]*hidden', html)
-        assert "js/lessons-read-aloud.js" in html
+        assert "js/read-aloud.js" in html
         assert "<script>" not in html and "style=" not in html
 
 
