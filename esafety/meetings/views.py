@@ -14,6 +14,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from .. import mail
 from ..auth.access import requires
 from ..auth.roles import Role
 from ..clock import utcnow
@@ -228,7 +229,7 @@ def booking_calendar(booking_id: int):
     booking = services.get_booking(current_user, booking_id)
     if booking.parent_id != current_user.id:
         raise NotFoundError("We could not find that booking.")
-    link = url_for(".booking_page", booking_id=booking.id, _external=True)
+    link = mail.link("meetings.booking_page", booking_id=booking.id)
     content = ics.booking_calendar(booking, link)
     return Response(
         content,

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import audit
+from .. import audit, mail
 from ..auth.access import requires, signed_in
 from ..auth.models import User
 from ..auth.roles import Role
@@ -93,7 +93,7 @@ def login_cards(class_id: int):
         for pupil in pupils:
             sequences[pupil.id] = set_picture_password(current_user, pupil.user)
         db.session.commit()
-    login_url = url_for("auth.name_tiles", code=school_class.login_code, _external=True)
+    login_url = mail.link("auth.name_tiles", code=school_class.login_code)
     qr = segno.make(login_url, error="m").svg_data_uri(scale=4)
     return render_template(
         "school/login_cards.html",

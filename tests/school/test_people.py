@@ -7,6 +7,7 @@ from esafety.auth.roles import Role
 from esafety.auth.services import find_by_email
 from esafety.extensions import db
 from tests import factories
+from tests.conftest import sign_in_session
 
 
 def test_the_office_adds_a_teacher_who_is_emailed_an_invitation(client, login_as):
@@ -64,11 +65,11 @@ def test_parents_from_the_roster_are_invited_once_asked(client, login_as):
 
 def test_disabling_an_account_signs_it_out(client, login_as, app):
     parent = factories.make_user(Role.PARENT)
+    other = app.test_client()
+    sign_in_session(other, parent)
+    assert other.get("/").status_code == 200
     login_as(Role.OFFICE_ADMIN)
     client.post(f"/school/people/{parent.id}/active", data={"active": "0"})
     db.session.refresh(parent)
     assert parent.active is False
-    other = app.test_client()
-    with other.session_transaction() as session:
-        session["_user_id"] = parent.get_id()
     assert other.get("/").status_code == 302
