@@ -34,8 +34,8 @@ GRANTED_BY: Final[dict[Role, frozenset[Granter]]] = {
     Role.STUDENT: frozenset({Role.HEADTEACHER, Role.SLT, Role.OFFICE_ADMIN}),
     Role.CONTRACTOR: frozenset({Role.HEADTEACHER, Role.SLT, Role.OFFICE_ADMIN}),
     #: Families come from the roster import: they reach only their own family's records.
-    Role.PARENT: frozenset({Role.HEADTEACHER, Role.OFFICE_ADMIN}),
-    Role.PUPIL: frozenset({Role.HEADTEACHER, Role.OFFICE_ADMIN}),
+    Role.PARENT: frozenset({Role.HEADTEACHER, Role.SLT, Role.OFFICE_ADMIN}),
+    Role.PUPIL: frozenset({Role.HEADTEACHER, Role.SLT, Role.OFFICE_ADMIN}),
 }
 
 #: Those who appoint: exempt from "reaches every page of the role it grants".

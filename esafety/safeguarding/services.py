@@ -465,6 +465,19 @@ def can_open(user: User, concern: Concern, chair: int | None | bool = False) -> 
     return user.has_role(*routing.CONCERN_ROLES)
 
 
+def has_hidden_concern_about(viewer: User, person: User) -> bool:
+    """Whether `person` is the subject of a live concern `viewer` may not open. Their account is
+    then not the viewer's to change, or a concern could be silenced by taking the account of
+    whoever handles it (the caller says no without saying why)."""
+    chair = chair_id()
+    concerns = db.session.scalars(
+        select(Concern).where(
+            Concern.staff_member_id == person.id, Concern.status != ConcernStatus.RESOLVED
+        )
+    )
+    return any(not can_open(viewer, concern, chair) for concern in concerns)
+
+
 def log_access(user: User, concern: Concern | None, what: str) -> None:
     db.session.add(
         ConcernAccess(concern_id=concern.id if concern else None, user_id=user.id, what=what[:80])

@@ -1,4 +1,4 @@
-"""The office adds staff, invites parents and disables accounts."""
+"""Leaders add staff; the office invites parents and disables their accounts."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from tests import factories
 from tests.conftest import sign_in_session
 
 
-def test_the_office_adds_a_teacher_who_is_emailed_an_invitation(client, login_as):
-    login_as(Role.OFFICE_ADMIN)
+def test_the_headteacher_adds_a_teacher_who_is_emailed_an_invitation(client, login_as):
+    login_as(Role.HEADTEACHER)
     response = client.post(
         "/school/people/new",
         data={
@@ -35,7 +35,7 @@ def test_a_second_chair_of_governors_is_refused_beside_the_field(client, login_a
     chair = factories.make_user(Role.GOVERNOR)
     chair_profile = db.session.get(factories.StaffProfile, chair.id)
     chair_profile.is_chair_of_governors = True
-    login_as(Role.OFFICE_ADMIN)
+    login_as(Role.HEADTEACHER)
     response = client.post(
         "/school/people/new",
         data={
