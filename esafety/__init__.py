@@ -7,7 +7,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, abort, g, render_template, request, session
+from flask import Flask, Response, abort, g, render_template, request, session
+from werkzeug.exceptions import SecurityError
 
 from .auth.access import access_of, public
 from .auth.roles import Role
@@ -191,6 +192,11 @@ def _register_request_hooks(app: Flask) -> None:
 def _register_error_pages(app: Flask) -> None:
     def render_error(code: int, title: str, message: str):
         return render_template("error.html", code=code, title=title, message=message), code
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error):
+        """A Host header that is not the school's (TRUSTED_HOSTS): no page, no links built."""
+        return Response("This address is not this site.\n", 400, mimetype="text/plain")
 
     @app.errorhandler(400)
     def bad_request(error):

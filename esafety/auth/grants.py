@@ -75,6 +75,9 @@ def may_manage(actor: User, target: User, chair_id: int | None) -> bool:
         return False
     if not target.roles:
         return False
+    if Role.HEADTEACHER in target.role_set:
+        # The headteacher's account is the chair's to look after, whatever else they teach.
+        return may_grant(actor, Role.HEADTEACHER, chair_id)
     return all(may_grant(actor, held, chair_id) for held in target.role_set)
 
 

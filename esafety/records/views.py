@@ -73,6 +73,8 @@ def correct(user_id: int):
                 date_of_birth=form.date_of_birth.data,
             )
         except DomainError as error:
+            if error.status != 400:
+                raise  # not this person's to change: the error page, not a form message
             form[error.field or "first_name"].errors.append(error.message)
         else:
             db.session.commit()

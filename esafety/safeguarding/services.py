@@ -162,6 +162,29 @@ def _check_details(reporter: User, details: ConcernDetails) -> None:
             raise DomainError("Choose the member of staff the concern is about.", "staff_member_id")
 
 
+#: Concerns one person may send in an hour: far more than anyone needs, few enough to stop a
+#: flood that would bury real ones (or fill the evidence store).
+CONCERNS_PER_HOUR = 10
+
+
+def _check_rate(reporter: User) -> None:
+    from ..auth.services import throttle
+
+    if throttle().allow(f"concern:{reporter.id}", CONCERNS_PER_HOUR, 3600):
+        return
+    if reporter.is_pupil:
+        raise DomainError(
+            "You have told us lots of things today, and a grown-up will read them all. "
+            "If you need help now, please talk to your teacher.",
+            "words",
+        )
+    raise DomainError(
+        "You have sent many concerns in the last hour, so this one was not sent. Please wait a "
+        "little, or if it is urgent speak to the designated safeguarding lead in person.",
+        "description",
+    )
+
+
 def raise_concern(
     reporter: User,
     details: ConcernDetails,
@@ -174,6 +197,7 @@ def raise_concern(
     All or nothing: if any file is refused or cannot be written, nothing is kept.
     """
     _check_details(reporter, details)
+    _check_rate(reporter)
     checked = _check_uploads(uploads)
 
     pupil = db.session.get(Pupil, details.pupil_id) if details.pupil_id else None
@@ -209,6 +233,7 @@ def tell_a_teacher(pupil_user: User, choice: TellChoice, words: str = "") -> Con
     if pupil is None:
         raise NotAllowed("This page is for pupils.")
     words = _clean(words, 1000, "Your words", "words")
+    _check_rate(pupil_user)
     concern = Concern(
         kind=choice.kind,
         involved=Involved.UNKNOWN,

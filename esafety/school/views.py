@@ -232,7 +232,7 @@ def people():
 
 
 @bp.route("/people/new", methods=["GET", "POST"])
-@requires(*OFFICE)
+@requires(*OFFICE, Role.GOVERNOR)
 def add_staff():
     """Add a member of staff or a governor, and email them a link to choose a password."""
     form = StaffForm()
