@@ -363,6 +363,7 @@ def tag_pupils(post_id: int):
         services.tag_pupils(current_user, post, form.pupils.data or [], form.nobody.data)
     except DomainError as error:
         db.session.rollback()
+        _refuse_others(error)
         flash(error.message, "error")
     else:
         db.session.commit()
@@ -463,6 +464,7 @@ def decide(kind: str, item_id: int):
         moderation.decide(current_user, item, decision, feedback)
     except DomainError as error:
         db.session.rollback()
+        _refuse_others(error)
         flash(error.message, "error")
     else:
         db.session.commit()
@@ -489,6 +491,7 @@ def decide_report(report_id: int):
         )
     except DomainError as error:
         db.session.rollback()
+        _refuse_others(error)
         flash(error.message, "error")
     else:
         db.session.commit()
@@ -511,6 +514,7 @@ def pass_on_report(report_id: int):
         reports.pass_to_esafety_officer(current_user, report_, form.note.data or "")
     except DomainError as error:
         db.session.rollback()
+        _refuse_others(error)
         flash(error.message, "error")
     except ImportError:
         db.session.rollback()
@@ -523,6 +527,13 @@ def pass_on_report(report_id: int):
         db.session.commit()
         flash("Passed to the e-safety officer.", "success")
     return redirect(url_for("sandbox.moderation_queue", class_id=report_.class_id) + "#reports")
+
+
+def _refuse_others(error: DomainError) -> None:
+    """Only a rule about what was typed becomes a flashed message: someone else's class or
+    post is the 403/404 page, not a redirect."""
+    if error.status != 400:
+        raise error
 
 
 def _window_return(class_id: int) -> str:
@@ -541,6 +552,7 @@ def open_window(class_id: int):
         services.open_window(current_user, class_id, minutes)
     except DomainError as error:
         db.session.rollback()
+        _refuse_others(error)
         flash(error.message, "error")
     else:
         db.session.commit()
@@ -556,6 +568,7 @@ def close_window(class_id: int):
         services.close_window(current_user, class_id)
     except DomainError as error:
         db.session.rollback()
+        _refuse_others(error)
         flash(error.message, "error")
     else:
         db.session.commit()
@@ -708,6 +721,7 @@ def newsroom_withdraw(item_id: int):
         news.withdraw_news(current_user, item)
     except DomainError as error:
         db.session.rollback()
+        _refuse_others(error)
         flash(error.message, "error")
     else:
         db.session.commit()
@@ -770,6 +784,7 @@ def newsroom_tag_pupils(item_id: int):
         news.tag_news_pupils(current_user, item, form.pupils.data or [], form.nobody.data)
     except DomainError as error:
         db.session.rollback()
+        _refuse_others(error)
         flash(error.message, "error")
     else:
         db.session.commit()

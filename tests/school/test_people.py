@@ -73,3 +73,22 @@ def test_disabling_an_account_signs_it_out(client, login_as, app):
     db.session.refresh(parent)
     assert parent.active is False
     assert other.get("/").status_code == 302
+
+
+def test_a_teacher_who_is_a_parent_cannot_reset_their_childs_class_login_cards(client, login_as):
+    """Seeing a class as a parent is not running it: no new pictures, none shown."""
+    school = factories.make_school()
+    from esafety.school.models import ClassTeacher, ParentLink, YearGroup
+
+    child = school.pupils[YearGroup.YEAR_3][0]
+    teacher = factories.make_user([Role.TEACHER, Role.PARENT])
+    db.session.add(ClassTeacher(class_id=school.classes[YearGroup.YEAR_1].id, user_id=teacher.id))
+    db.session.add(ParentLink(parent_id=teacher.id, pupil_id=child.id, relationship_to_pupil="Dad"))
+    before = child.user.picture_hash
+    login_as(teacher)
+    response = client.post(f"/school/classes/{child.class_id}/login-cards")
+    assert response.status_code == 404
+    db.session.refresh(child.user)
+    assert child.user.picture_hash == before
+    own = client.post(f"/school/classes/{school.classes[YearGroup.YEAR_1].id}/login-cards")
+    assert own.status_code == 200
