@@ -181,9 +181,10 @@ def _register_request_hooks(app: Flask) -> None:
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if "_user_id" in session:
-            # Pages for a signed-in person hold personal data: never keep them in a shared cache.
-            headers.setdefault("Cache-Control", "private, no-cache")
+        if "_user_id" in session and request.endpoint != "static":
+            # Pages for a signed-in person hold personal data: no browser or proxy keeps them
+            # (a shared classroom computer's back button included).
+            headers.setdefault("Cache-Control", "no-store")
         if app.config["ESAFETY_ENV"] == "production":
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response

@@ -18,6 +18,7 @@ from .. import mail
 from ..auth.access import requires
 from ..auth.roles import Role
 from ..clock import utcnow
+from ..downloads import attachment
 from ..errors import DomainError, NotAllowed, NotFoundError, show_on_form
 from ..extensions import db
 from ..school.models import YearGroup
@@ -234,7 +235,7 @@ def booking_calendar(booking_id: int):
     return Response(
         content,
         mimetype=ics.MIMETYPE,
-        headers={"Content-Disposition": f'attachment; filename="{ics.filename_for(booking)}"'},
+        headers={"Content-Disposition": attachment(ics.filename_for(booking))},
     )
 
 
@@ -476,7 +477,7 @@ def export_bookings(meeting_id: int):
     return Response(
         "\ufeff" + content,
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": attachment(filename)},
     )
 
 

@@ -8,6 +8,7 @@ from flask_login import current_user
 from ..auth.access import requires
 from ..auth.models import User
 from ..auth.roles import Role
+from ..downloads import attachment
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
 from ..school.services import pupil_of
@@ -18,8 +19,10 @@ from .models import LegalHold
 bp = Blueprint("records", __name__, template_folder="templates", url_prefix="/records")
 
 DATA_OFFICERS = (Role.OFFICE_ADMIN, Role.HEADTEACHER)
-RETENTION_READERS = (Role.HEADTEACHER, Role.SLT, Role.OFFICE_ADMIN, Role.GOVERNOR)
-HOLD_SETTERS = (Role.HEADTEACHER, Role.ESAFETY_OFFICER, Role.OFFICE_ADMIN)
+RETENTION_READERS = (Role.HEADTEACHER, Role.DSL, Role.SLT, Role.OFFICE_ADMIN, Role.GOVERNOR)
+#: A legal hold names a person and why their records are kept (a claim, a police enquiry):
+#: only the headteacher and the designated safeguarding lead see, place or lift them.
+HOLD_SETTERS = (Role.HEADTEACHER, Role.DSL)
 
 
 def _person(user_id: int) -> User:
@@ -49,7 +52,7 @@ def export(user_id: int):
         content,
         mimetype="application/zip",
         headers={
-            "Content-Disposition": f"attachment; filename={filename}",
+            "Content-Disposition": attachment(filename),
             "Cache-Control": "no-store",
         },
     )
@@ -140,7 +143,7 @@ def retention_page():
         "records/retention.html",
         schedule=retention.load_schedule(),
         summary=summary,
-        holds=services.active_holds(),
+        holds=services.active_holds() if current_user.has_role(*HOLD_SETTERS) else [],
         form=HoldForm(),
         can_hold=current_user.has_role(*HOLD_SETTERS),
     )
