@@ -246,8 +246,21 @@ def import_roster(actor: User, raw: bytes) -> ImportResult:
             select(SchoolClass).where(SchoolClass.academic_year_id == year.id)
         )
     }
+    from ..auth.accounts import may_manage
+
     for row in rows:
         existing = classes.get(row.class_name.lower())
+        adult = find_by_email(row.parent_email) if row.parent_email else None
+        if adult is not None and not adult.has_role(Role.PARENT) and not may_manage(actor, adult):
+            # Making someone a parent is a change to their account: the grant table decides.
+            result.errors.append(
+                RowError(
+                    row.line,
+                    "parent_email",
+                    "This email belongs to a member of staff whose account you cannot change. "
+                    "Ask the headteacher to link them as a parent.",
+                )
+            )
         if existing and existing.year_group != row.year_group:
             result.errors.append(
                 RowError(
