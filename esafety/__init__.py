@@ -7,7 +7,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, abort, g, render_template, request, session
+from flask import Flask, Response, abort, g, render_template, request, session
+from werkzeug.exceptions import SecurityError
 
 from . import clock
 from .auth.access import access_of, public
@@ -107,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(feature.blueprint)
     app.extensions["esafety.records_providers"] = features.records_providers()
     app.extensions["esafety.needs"] = features.needs_providers()
+    app.extensions["esafety.account_guards"] = features.account_guards()
 
 
 def _declare_static_public(app: Flask) -> None:
@@ -169,9 +171,10 @@ def _register_request_hooks(app: Flask) -> None:
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if "_user_id" in session:
-            # Pages for a signed-in person hold personal data: never keep them in a shared cache.
-            headers.setdefault("Cache-Control", "private, no-cache")
+        if "_user_id" in session and request.endpoint != "static":
+            # Pages for a signed-in person hold personal data: no browser or proxy keeps them
+            # (a shared classroom computer's back button included).
+            headers.setdefault("Cache-Control", "no-store")
         if app.config["ESAFETY_ENV"] == "production":
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
@@ -180,6 +183,11 @@ def _register_request_hooks(app: Flask) -> None:
 def _register_error_pages(app: Flask) -> None:
     def render_error(code: int, title: str, message: str):
         return render_template("error.html", code=code, title=title, message=message), code
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error):
+        """A Host header that is not the school's (TRUSTED_HOSTS): no page, no links built."""
+        return Response("This address is not this site.\n", 400, mimetype="text/plain")
 
     @app.errorhandler(400)
     def bad_request(error):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused in production
@@ -46,6 +47,7 @@ def from_environment() -> dict:
     """Build the settings dict; anything not set falls back to a safe development default."""
     instance = Path(os.environ.get("ESAFETY_INSTANCE_DIR", INSTANCE_DIR))
     development = os.environ.get("ESAFETY_ENV", "development") == "development"
+    base_url = os.environ.get("ESAFETY_BASE_URL", "http://127.0.0.1:5000")
     return {
         "ESAFETY_ENV": "development" if development else "production",
         "SECRET_KEY": os.environ.get("ESAFETY_SECRET_KEY", DEVELOPMENT_SECRET_KEY),
@@ -74,9 +76,26 @@ def from_environment() -> dict:
         "SAFEGUARDING_UNREAD_HOURS": float(
             os.environ.get("ESAFETY_SAFEGUARDING_UNREAD_HOURS", "4")
         ),
-        "BASE_URL": os.environ.get("ESAFETY_BASE_URL", "http://127.0.0.1:5000"),
         #: A pupil's post waiting longer than this is marked on the teacher's start page.
         "BLOG_WAIT_ALERT_HOURS": int(os.environ.get("ESAFETY_BLOG_WAIT_ALERT_HOURS", "24")),
+        #: Every link in mail, feeds and exports starts with this, never with the request's Host.
+        "BASE_URL": base_url,
+        #: In production only the school's own host name is answered (a forged Host gets 400).
+        "TRUSTED_HOSTS": None if development else trusted_hosts(base_url),
+        #: Minutes without a request before a session ends: shorter for pupils (shared
+        #: classroom computers) and for those who read safeguarding records.
+        "SESSION_IDLE_MINUTES": int(os.environ.get("ESAFETY_SESSION_IDLE_MINUTES", "60")),
+        "SESSION_IDLE_MINUTES_PUPIL": int(
+            os.environ.get("ESAFETY_SESSION_IDLE_MINUTES_PUPIL", "20")
+        ),
+        "SESSION_IDLE_MINUTES_SAFEGUARDING": int(
+            os.environ.get("ESAFETY_SESSION_IDLE_MINUTES_SAFEGUARDING", "15")
+        ),
+        #: The forgot-password page answers no sooner than this, whether or not the address
+        #: has an account, so its timing does not reveal which do.
+        "PASSWORD_RESET_SECONDS": float(os.environ.get("ESAFETY_PASSWORD_RESET_SECONDS", "0.4")),
+        #: However active, a session ends this many hours after signing in.
+        "SESSION_LIFETIME_HOURS": int(os.environ.get("ESAFETY_SESSION_LIFETIME_HOURS", "12")),
         "SESSION_COOKIE_SECURE": not development,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -85,3 +104,11 @@ def from_environment() -> dict:
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }
+
+
+def trusted_hosts(base_url: str) -> list[str]:
+    """BASE_URL's host, plus any others named in ESAFETY_TRUSTED_HOSTS (comma-separated)."""
+    hosts = [urlsplit(base_url).hostname or ""]
+    extra = os.environ.get("ESAFETY_TRUSTED_HOSTS", "")
+    hosts += [h.strip() for h in extra.split(",") if h.strip()]
+    return [h for h in hosts if h]

@@ -37,6 +37,9 @@ class Feature:
     footer: str | None = None
     #: "Needs you": what is waiting for one adult in this feature (esafety.needs).
     needs: Callable[[Any], list[Any]] | None = None
+    #: Says whether one person may not act on another's account because this feature holds a
+    #: record about them the first may not open (auth.accounts asks every feature's guard).
+    account_guard: Callable[[Any, Any], bool] | None = None
     #: People whose home page shows this feature's tile first (a parent's evenings).
     home_first_for: tuple[Any, ...] = ()
 
@@ -60,6 +63,7 @@ def all_features() -> tuple[Feature, ...]:
     from .safeguarding import demo as safeguarding_demo
     from .safeguarding import needs as safeguarding_needs
     from .safeguarding import records as safeguarding_records
+    from .safeguarding import services as safeguarding_services
     from .sandbox import demo as sandbox_demo
     from .sandbox import needs as sandbox_needs
     from .sandbox import records as sandbox_records
@@ -116,6 +120,7 @@ def all_features() -> tuple[Feature, ...]:
             records=safeguarding_records,
             demo=safeguarding_demo.seed,
             needs=safeguarding_needs.needs_you,
+            account_guard=safeguarding_services.has_hidden_concern_about,
             nav="safeguarding/_nav.html",
             home="safeguarding/_home.html",
             class_page="safeguarding/_class.html",
@@ -131,6 +136,10 @@ def needs_providers() -> list[Callable[[Any], list[Any]]]:
     found = [f for f in all_features() if f.needs is not None]
     found.sort(key=lambda f: f.name != "safeguarding")
     return [f.needs for f in found if f.needs is not None]
+
+
+def account_guards() -> list[Callable[[Any, Any], bool]]:
+    return [f.account_guard for f in all_features() if f.account_guard is not None]
 
 
 def records_providers() -> list[ModuleType]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -14,6 +15,7 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
+from .errors import DomainError
 from .extensions import db
 
 _QUEUE_KEY = "esafety.mail_after_commit"
@@ -42,6 +44,15 @@ def build_message(
             item.content, maintype=maintype, subtype=subtype, filename=item.filename
         )
     return message
+
+
+def check_headers(to: str | list[str], subject: str) -> None:
+    """Refuse what email headers cannot carry: line breaks and other control characters."""
+    values = [subject, *(to if isinstance(to, list) else [to])]
+    if any(ch in value for value in values for ch in "\r\n\x00") or any(
+        unicodedata.category(ch) == "Cc" for value in values for ch in value
+    ):
+        raise DomainError("An email subject or address cannot contain a line break.", "subject")
 
 
 def send(
@@ -81,8 +92,12 @@ def outbox_messages() -> list[EmailMessage]:
 def send_after_commit(
     to: str | None, subject: str, body: str, attachments: list[Attachment] | tuple = ()
 ) -> None:
-    """Send once the request's transaction commits: nobody hears of a change that was undone."""
+    """Send once the request's transaction commits: nobody hears of a change that was undone.
+
+    The message is built now, so a header that cannot be sent (a line break in a subject)
+    is refused inside the request, beside its field, rather than failing after "sent"."""
     if to:
+        check_headers(to, subject)
         db.session().info.setdefault(_QUEUE_KEY, []).append((to, subject, body, tuple(attachments)))
 
 

@@ -58,6 +58,7 @@ def app(_app_dirs: Path):
             "UPLOAD_FOLDER": str(_app_dirs / "uploads"),
             "MAIL_OUTBOX": str(_app_dirs / "outbox"),
             "SERVER_NAME": "esafety.test",
+            "BASE_URL": "https://esafety.test",
         }
     )
     app.test_client_class = FreshRequestClient
@@ -109,13 +110,21 @@ def login_as(client) -> Callable[..., User]:
         user = role_or_user
         if not isinstance(user, User):
             user = factories.make_user(role_or_user, **kwargs)
-        _db.session.commit()
-        with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
-            session["_fresh"] = True
+        sign_in_session(client, user)
         return user
 
     return _login
+
+
+def sign_in_session(client, user: User) -> None:
+    """Put a signed-in device session for `user` into the test client's cookie."""
+    from esafety.auth.services import start_session
+
+    start_session(user, "test client")
+    _db.session.commit()
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
 
 
 class QueryCounter:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+import hashlib
 import secrets
 from datetime import datetime
 
@@ -65,13 +67,16 @@ class User(UserMixin, db.Model):
     def is_staff(self) -> bool:
         return bool(self.role_set & STAFF_ROLES)
 
-    def get_id(self) -> str:
-        """The session cookie names the account and its token, so disabling it ends sessions."""
-        return f"{self.id}:{self.session_token}"
-
     @property
     def is_active(self) -> bool:
         return self.active
+
+    #: Which signed-in device this loaded account belongs to (set at sign-in or when loaded).
+    device_key = None
+
+    def get_id(self) -> str:
+        """The session cookie names the account, its token and the device's own session."""
+        return f"{self.id}:{self.session_token}:{self.device_key or ''}"
 
     def rotate_session_token(self) -> None:
         """End every session this account has open, on every device."""
@@ -98,3 +103,73 @@ class RecoveryCode(db.Model):
     code_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     used_at: Mapped[datetime | None]
+
+
+def token_digest(token: str) -> str:
+    """Only a digest of a session key or link token is stored: a copy of the database opens
+    no session and sets no password."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class UserSession(db.Model):
+    """One signed-in device: listed on the account page, where each can be ended."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 of the random key kept in the device's signed cookie.
+    key_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The account's session token when it started: a later rotation ends this session too.
+    account_token: Mapped[str] = mapped_column(String(40))
+    #: The browser's own description, shortened, so a person can tell their devices apart.
+    device: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+
+
+class PasswordLink(db.Model):
+    """A random, single-use token emailed to set a password (invitations and resets)."""
+
+    __tablename__ = "password_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class AccountChangeKind(enum.StrEnum):
+    EMAIL = "email"
+    DISABLE = "disable"
+
+
+class AccountChangeState(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+
+class AccountChange(db.Model):
+    """A change to a leader's or safeguarding lead's account waiting for a second person."""
+
+    __tablename__ = "account_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[AccountChangeKind] = mapped_column(enum_type(AccountChangeKind))
+    #: The address asked for, on an email change.
+    new_email: Mapped[str | None] = mapped_column(String(254))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    state: Mapped[AccountChangeState] = mapped_column(
+        enum_type(AccountChangeState), default=AccountChangeState.PENDING
+    )
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])

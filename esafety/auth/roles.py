@@ -65,3 +65,7 @@ STAFF_ROLES = frozenset(
 )
 #: Leaders who read the audit log and the school-wide reports.
 LEADER_ROLES = frozenset({Role.HEADTEACHER, Role.SLT, Role.COMPUTING_LEAD, Role.ESAFETY_OFFICER})
+#: Those who read safeguarding records or every child's: their sessions end sooner when idle.
+SAFEGUARDING_ROLES = frozenset(
+    {Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER, Role.SLT, Role.OFFICE_ADMIN}
+)

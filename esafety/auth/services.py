@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
-from flask import current_app, url_for
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from flask import current_app
 from sqlalchemy import func, select
 
 from .. import audit, mail
 from ..clock import utcnow
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
-from .models import User, UserRole
-from .passwords import hash_secret, needs_rehash, verify_secret
+from .models import PasswordLink, User, UserRole, UserSession, token_digest
+from .passwords import hash_secret, needs_rehash, password_problem, verify_secret
 from .pictures import PICTURES, SEQUENCE_LENGTH, encode_sequence
-from .roles import Role
+from .roles import SAFEGUARDING_ROLES, Role
 from .throttle import LoginThrottle
 
 #: One answer for an unknown email and a wrong password, so neither reveals which accounts exist.
 WRONG_DETAILS = "That email and password do not match an account. Please check and try again."
+
+
+#: A device's "last seen" is written at most this often, not on every request.
+SEEN_GRANULARITY = timedelta(minutes=1)
 
 
 class LoginRefused(DomainError):
@@ -152,8 +156,10 @@ def unlock_pupil(actor: User, pupil_user: User) -> None:
 
 
 def set_password(actor: User, user: User, new_password: str) -> None:
-    if len(new_password) < 12:
-        raise DomainError("Use at least 12 characters: three random words work well.", "password")
+    """A new password ends every session of the account (the view signs this device in again)."""
+    problem = password_problem(new_password, user, current_app.config["SCHOOL_NAME"])
+    if problem:
+        raise DomainError(problem, "password")
     user.password_hash = hash_secret(new_password)
     user.rotate_session_token()
     audit.record("auth.password_changed", actor=actor, target=user)
@@ -171,55 +177,189 @@ def enable_account(actor: User, user: User) -> None:
     audit.record("auth.account_enabled", actor=actor, target=user)
 
 
-def end_session(user: User) -> None:
-    """Logging out invalidates the session token, so a copied cookie stops working too."""
+def change_email(actor: User, user: User, new_email: str) -> None:
+    """Move an account to a new address: the old address is told, and every session ends."""
+    new_email = new_email.strip().lower()
+    if new_email == (user.email or ""):
+        return
+    other = find_by_email(new_email)
+    if other is not None and other.id != user.id:
+        raise DomainError("Someone else already has an account with this email.", "email")
+    old_email = user.email
+    user.email = new_email
     user.rotate_session_token()
-    audit.record("auth.logout", actor=user, target=user)
+    db.session.flush()
+    school = current_app.config["SCHOOL_NAME"]
+    mail.send_after_commit(
+        old_email,
+        f"The email address of your {school} e-safety account has changed",
+        f"Hello {user.first_name},\n\nThe email address of your {school} e-safety account has "
+        "been changed, and you have been signed out everywhere. From now on, sign-in emails go "
+        "to the new address.\n\nIf you did not expect this, please tell the headteacher or "
+        "the chair of governors today.\n",
+    )
+    audit.record("auth.email_changed", actor=actor, target=user)
+
+
+# --- Signed-in devices -----------------------------------------------------------------------
+
+
+def start_session(user: User, device: str = "") -> str:
+    """Record a newly signed-in device; its random key goes into the signed session cookie."""
+    key = secrets.token_urlsafe(24)
+    now = utcnow()
+    db.session.add(
+        UserSession(
+            user_id=user.id,
+            key_digest=token_digest(key),
+            account_token=user.session_token,
+            device=(device or "")[:120],
+            created_at=now,
+            last_seen_at=now,
+        )
+    )
+    db.session.flush()
+    user.device_key = key
+    return key
+
+
+def idle_limit(user: User) -> timedelta:
+    """Pupils share classroom computers; safeguarding roles read the most sensitive records."""
+    config = current_app.config
+    if user.is_pupil:
+        minutes = config["SESSION_IDLE_MINUTES_PUPIL"]
+    elif user.has_role(*SAFEGUARDING_ROLES):
+        minutes = config["SESSION_IDLE_MINUTES_SAFEGUARDING"]
+    else:
+        minutes = config["SESSION_IDLE_MINUTES"]
+    return timedelta(minutes=minutes)
+
+
+def _session_over(user: User, device: UserSession, now) -> bool:
+    lifetime = timedelta(hours=current_app.config["SESSION_LIFETIME_HOURS"])
+    return (
+        device.ended_at is not None
+        or device.account_token != user.session_token
+        or now - device.last_seen_at > idle_limit(user)
+        or now - device.created_at > lifetime
+    )
 
 
 def load_session_user(session_id: str) -> User | None:
+    """The account of a session cookie, while its device session is current and not idle."""
     try:
-        user_id, token = session_id.split(":", 1)
+        user_id, token, key = session_id.split(":", 2)
         user = db.session.get(User, int(user_id))
     except (ValueError, TypeError):
         return None
     if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
         return None
+    device = db.session.scalar(
+        select(UserSession).where(
+            UserSession.key_digest == token_digest(key), UserSession.user_id == user.id
+        )
+    )
+    now = utcnow()
+    if device is None or _session_over(user, device, now):
+        if device is not None and device.ended_at is None:
+            device.ended_at = now
+        return None
+    if now - device.last_seen_at > SEEN_GRANULARITY:
+        device.last_seen_at = now
+    user.device_key = key
     return user
 
 
-PASSWORD_LINK_SALT = "esafety.set-password"  # noqa: S105 - a namespace, not a secret
+def signed_in_devices(user: User) -> list[UserSession]:
+    """The account's current sessions, most recently used first."""
+    now = utcnow()
+    rows = db.session.scalars(
+        select(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .order_by(UserSession.last_seen_at.desc())
+    )
+    return [row for row in rows if not _session_over(user, row, now)]
+
+
+def current_device(user: User) -> UserSession | None:
+    if not user.device_key:
+        return None
+    return db.session.scalar(
+        select(UserSession).where(UserSession.key_digest == token_digest(user.device_key))
+    )
+
+
+def end_device_session(actor: User, session_id: int) -> None:
+    """End one signed-in device of one's own account."""
+    device = db.session.get(UserSession, session_id)
+    if device is None or device.user_id != actor.id or device.ended_at is not None:
+        raise NotFoundError("That device is not signed in.")
+    device.ended_at = utcnow()
+    audit.record("auth.device_signed_out", actor=actor, target=actor)
+
+
+def end_session(user: User) -> None:
+    """Signing out ends this device's session; other devices stay signed in."""
+    device = current_device(user)
+    if device is not None:
+        device.ended_at = utcnow()
+    audit.record("auth.logout", actor=user, target=user)
+
+
+# --- Set-password links ----------------------------------------------------------------------
+
 #: A link to set a password works for three days: long enough for a parent to find the email.
-PASSWORD_LINK_MAX_AGE = 3 * 24 * 3600
+PASSWORD_LINK_LIFETIME = timedelta(days=3)
+LINK_SPENT = "This link has expired or has already been used. Ask for a new one below."
 
 
-def _password_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=PASSWORD_LINK_SALT)
+def new_password_link(user: User) -> str:
+    """A random token, stored only as its digest: spent when a password is set with it."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    db.session.add(
+        PasswordLink(
+            user_id=user.id,
+            token_digest=token_digest(token),
+            created_at=now,
+            expires_at=now + PASSWORD_LINK_LIFETIME,
+        )
+    )
+    db.session.flush()
+    return token
 
 
-def password_link_token(user: User) -> str:
-    """A signed token naming the account and its session token: setting a password spends it."""
-    return _password_serializer().dumps([user.id, user.session_token])
+def password_link_for(token: str) -> PasswordLink:
+    link = db.session.scalar(
+        select(PasswordLink).where(PasswordLink.token_digest == token_digest(token))
+    )
+    if link is None or link.used_at is not None or link.expires_at < utcnow():
+        raise DomainError(LINK_SPENT)
+    user = db.session.get(User, link.user_id)
+    if user is None or not user.active:
+        raise DomainError(LINK_SPENT)
+    return link
 
 
 def user_for_password_token(token: str) -> User:
-    try:
-        user_id, session_token = _password_serializer().loads(token, max_age=PASSWORD_LINK_MAX_AGE)
-    except (BadSignature, ValueError, TypeError):
-        raise DomainError(
-            "This link has expired or has already been used. Ask for a new one below."
-        ) from None
-    user = db.session.get(User, user_id)
-    if user is None or not user.active or user.session_token != session_token:
-        raise DomainError(
-            "This link has expired or has already been used. Ask for a new one below."
-        )
+    return db.session.get(User, password_link_for(token).user_id)
+
+
+def set_password_from_link(token: str, new_password: str) -> User:
+    """Spend the link: it and every other unused link of the account stop working."""
+    link = password_link_for(token)
+    user = db.session.get(User, link.user_id)
+    set_password(user, user, new_password)
+    now = utcnow()
+    for other in db.session.scalars(
+        select(PasswordLink).where(PasswordLink.user_id == user.id, PasswordLink.used_at.is_(None))
+    ):
+        other.used_at = now
     return user
 
 
-def send_password_link(user: User, *, invitation: bool) -> None:
-    """Email a link to set a password: an invitation for new accounts, a reset otherwise."""
-    link = url_for("auth.set_password", token=password_link_token(user), _external=True)
+def _password_message(first_name: str, token: str, *, invitation: bool) -> tuple[str, str]:
+    link = mail.link("auth.set_password", token=token)
     school = current_app.config["SCHOOL_NAME"]
     if invitation:
         subject = f"Your {school} e-safety account"
@@ -227,21 +367,62 @@ def send_password_link(user: User, *, invitation: bool) -> None:
     else:
         subject = f"Set a new password for {school} e-safety"
         opening = "Someone (we hope you) asked to set a new password for your account."
-    mail.send(
-        user.email,
-        subject,
-        f"Hello {user.first_name},\n\n{opening}\n\nChoose your password here (the link works "
+    body = (
+        f"Hello {first_name},\n\n{opening}\n\nChoose your password here (the link works "
         f"for three days and only once):\n{link}\n\n"
-        "If you did not expect this email, you can ignore it.\n",
+        "If you did not expect this email, you can ignore it.\n"
     )
+    return subject, body
+
+
+def send_password_link(user: User, *, invitation: bool) -> None:
+    """Email a link to set a password once the request commits: an invitation or a reset."""
+    token = new_password_link(user)
+    subject, body = _password_message(user.first_name, token, invitation=invitation)
+    mail.send_after_commit(user.email, subject, body)
     audit.record("auth.password_link_sent", actor=None, target=user, invitation=invitation)
 
 
-def request_password_reset(email: str) -> None:
-    """Send a reset link if the account exists; the page says the same either way."""
+#: Reset emails per address asked for, and per device, in an hour.
+RESETS_PER_EMAIL = 3
+RESETS_PER_ADDRESS = 20
+RESET_WINDOW = 3600
+
+
+def request_password_reset(email: str, address: str) -> None:
+    """Send a reset link if the account exists; the page says the same either way.
+
+    The work is the same either way too (a lookup, a token, a message built), so the time the
+    answer takes does not tell which addresses have accounts; the mail itself leaves after
+    the request's commit. Too many requests are quietly dropped: the answer is unchanged.
+    """
+    gate = throttle()
+    email = email.strip().lower()
+    within_limits = gate.allow(f"reset-email:{email}", RESETS_PER_EMAIL, RESET_WINDOW)
+    within_limits = gate.allow(f"reset-addr:{address}", RESETS_PER_ADDRESS, RESET_WINDOW) and (
+        within_limits
+    )
     user = find_by_email(email)
-    if user is not None and user.active and user.email:
-        send_password_link(user, invitation=False)
+    real = user is not None and user.active and bool(user.email) and within_limits
+    token = secrets.token_urlsafe(32)
+    name = user.first_name if user is not None else "there"
+    subject, body = _password_message(name, token, invitation=False)
+    digest = token_digest(token)
+    if real:
+        now = utcnow()
+        db.session.add(
+            PasswordLink(
+                user_id=user.id,
+                token_digest=digest,
+                created_at=now,
+                expires_at=now + PASSWORD_LINK_LIFETIME,
+            )
+        )
+        mail.send_after_commit(user.email, subject, body)
+        audit.record("auth.password_link_sent", actor=None, target=user, invitation=False)
+    else:
+        # Written either way, so both answers cost one insert; the address is not stored.
+        audit.record("auth.password_reset_not_sent", actor=None, limited=not within_limits)
 
 
 def get_user(user_id: int) -> User:

@@ -126,6 +126,11 @@ class LoginThrottle:
     def record_success(self, account: str) -> None:
         self.store.delete(self._k("fail", account))
 
+    def allow(self, action: str, limit: int, window_seconds: int) -> bool:
+        """Count one use of a rate-limited action; False once it has been used `limit` times
+        in the window (password resets, concerns sent)."""
+        return self.store.incr(self._k("rate", action), window_seconds) <= limit
+
     def unlock(self, account: str) -> None:
         self.store.delete(self._k("fail", account), self._k("lock", account))
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
     abort,
+    after_this_request,
     current_app,
     flash,
     redirect,
@@ -36,6 +38,12 @@ from .pictures import PICTURES, SEQUENCE_LENGTH
 bp = Blueprint("auth", __name__, template_folder="templates")
 
 _PICTURE_STATE = "picture_login"
+
+
+def _sign_in(user) -> None:
+    """Start a session for this device (listed on the account's devices page)."""
+    services.start_session(user, request.user_agent.string)
+    login_user(user)
 
 
 def _safe_next(default: str) -> str:
@@ -75,7 +83,7 @@ def login():
                 if second_factor.enabled(user):
                     return redirect(url_for("auth.second_step"))
                 return redirect(url_for("auth.enrol"))
-            login_user(user)
+            _sign_in(user)
             return redirect(destination)
     return render_template(
         "auth/login.html", form=form, error=error, device_class=_device_class()
@@ -110,7 +118,7 @@ def _pending_user():
 
 def _finish_sign_in(user):
     destination = session.pop(_PENDING, {}).get("next") or url_for("main.home")
-    login_user(user)
+    _sign_in(user)
     return destination
 
 
@@ -249,8 +257,8 @@ def pictures(code: str, pupil_id: int):
             except DomainError as refused:
                 message = refused.message
             else:
+                _sign_in(user)
                 session.pop(_PICTURE_STATE, None)
-                login_user(user)
                 return redirect(url_for("school.class_page", class_id=school_class.id))
         session[_PICTURE_STATE] = state
     else:
@@ -274,7 +282,7 @@ def pictures(code: str, pupil_id: int):
 @bp.post("/logout")
 @signed_in
 def logout():
-    """Sign out and end the session everywhere it was copied.
+    """Sign out: this device's session ends, so a copied cookie stops working too.
 
     On a class device, and for every pupil, the next page is the class's name tiles: the next
     child taps their name rather than retyping the code or meeting the adults' form."""
@@ -305,10 +313,14 @@ def change_password():
         if not verify_secret(user.password_hash, form.current_password.data):
             form.current_password.errors.append("That is not your current password.")
         else:
-            services.set_password(user, user, form.password.data)
-            login_user(user)
-            flash("Your password has been changed. Other devices have been signed out.", "success")
-            return redirect(url_for("main.home"))
+            with rule_errors(form, "password"):
+                services.set_password(user, user, form.password.data)
+                _sign_in(user)
+                flash(
+                    "Your password has been changed. Other devices have been signed out.",
+                    "success",
+                )
+                return redirect(url_for("main.home"))
     return render_template("auth/change_password.html", form=form)
 
 
@@ -318,7 +330,8 @@ def forgot_password():
     """Email a link to set a new password; the answer never reveals whether the account exists."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
+        _answer_no_sooner_than(current_app.config["PASSWORD_RESET_SECONDS"])
+        services.request_password_reset(form.email.data, request.remote_addr or "")
         flash(
             "If that email belongs to an account, we have sent a link to set a new password. "
             "It works for three days.",
@@ -326,6 +339,17 @@ def forgot_password():
         )
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form)
+
+
+def _answer_no_sooner_than(seconds: float) -> None:
+    """Hold the answer until a fixed time has passed since the request began, counting the
+    commit and any mail handed over after it: a known and an unknown address look alike."""
+    started = time.perf_counter()
+
+    @after_this_request
+    def even_out(response):
+        time.sleep(max(0.0, seconds - (time.perf_counter() - started)))
+        return response
 
 
 @bp.route("/password/set/<token>", methods=["GET", "POST"])
@@ -339,7 +363,30 @@ def set_password(token: str):
         return redirect(url_for("auth.forgot_password"))
     form = SetPasswordForm()
     if form.validate_on_submit():
-        services.set_password(user, user, form.password.data)
-        flash("Your password is set. You can sign in now.", "success")
-        return redirect(url_for("auth.login"))
+        with rule_errors(form, "password"):
+            services.set_password_from_link(token, form.password.data)
+            flash("Your password is set. You can sign in now.", "success")
+            return redirect(url_for("auth.login"))
     return render_template("auth/set_password.html", form=form, user=user)
+
+
+@bp.get("/account/devices")
+@signed_in
+def devices():
+    """List the devices signed in to this account, each with a button to sign it out."""
+    user = current_user._get_current_object()
+    this_one = services.current_device(user)
+    return render_template(
+        "auth/devices.html",
+        devices=services.signed_in_devices(user),
+        this_id=this_one.id if this_one else None,
+    )
+
+
+@bp.post("/account/devices/<int:session_id>/end")
+@signed_in
+def end_device(session_id: int):
+    """Sign one device out of this account."""
+    services.end_device_session(current_user._get_current_object(), session_id)
+    flash("That device has been signed out.", "success")
+    return redirect(url_for("auth.devices"))

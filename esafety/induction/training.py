@@ -57,6 +57,25 @@ def _kind_of_content(content: bytes) -> tuple[str, str] | None:
     return None
 
 
+def _check_pdf(content: bytes) -> None:
+    """Open the PDF and count its pages: a file that only starts like a PDF is refused."""
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(io.BytesIO(content), strict=False)
+        if reader.is_encrypted or len(reader.pages) < 1:
+            raise ValueError("no readable pages")
+    except (PyPdfError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+        raise DomainError(
+            "That PDF could not be opened (it may be damaged or password-protected). "
+            "Please save the certificate again as a PDF, or upload a photo of it.",
+            "file",
+        ) from None
+
+
 def _clean_image(content: bytes) -> bytes:
     """Re-encode a picture so nothing hidden (location, metadata, trailing data) is kept."""
     return clean_picture(content, field="file").data
@@ -75,6 +94,8 @@ def store_certificate(upload: Upload) -> tuple[str, str]:
     mimetype, extension = found
     if extension in ("png", "jpg"):
         content = _clean_image(content)
+    else:
+        _check_pdf(content)
     name = uploads.new_name(extension)
     uploads.write(uploads.root() / "induction" / name, content, field="file")
     return name, mimetype

@@ -22,6 +22,7 @@ from ..auth.access import requires
 from ..auth.models import User
 from ..auth.roles import STAFF_ROLES
 from ..clock import today
+from ..downloads import attachment
 from ..errors import NotFoundError, rule_errors
 from ..extensions import db
 from ..school.services import staff_with_role
@@ -200,7 +201,7 @@ def download_certificate(certificate_id: int):
     return Response(
         html,
         mimetype="text/html",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": attachment(filename)},
     )
 
 
@@ -256,9 +257,11 @@ def training_certificate(record_id: int):
     """Open an uploaded training certificate (its owner and leaders only)."""
     path, record = training.certificate_file(current_user, record_id)
     extension = path.suffix
+    # Always a download, never opened inside the site: a PDF can carry scripts and links.
     return send_file(
         path,
         mimetype=record.certificate_mimetype,
+        as_attachment=True,
         download_name=f"training-certificate-{record.id}{extension}",
         max_age=0,
     )

@@ -23,6 +23,7 @@ from .. import audit
 from ..auth.access import requires, signed_in
 from ..auth.roles import Role
 from ..clock import today
+from ..downloads import attachment
 from ..errors import DomainError, NotFoundError, rule_errors
 from ..extensions import db
 from ..school import services as school
@@ -338,7 +339,7 @@ def class_progress_csv(class_id: int):
     return Response(
         reports.progress_csv(report),
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": attachment(filename)},
     )
 
 

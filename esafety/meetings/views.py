@@ -14,9 +14,11 @@ from flask import (
 )
 from flask_login import current_user
 
+from .. import mail
 from ..auth.access import requires
 from ..auth.roles import Role
 from ..clock import utcnow
+from ..downloads import attachment
 from ..errors import DomainError, NotFoundError, rule_errors
 from ..school.models import YearGroup
 from . import ics, resources, services, times
@@ -213,12 +215,12 @@ def booking_calendar(booking_id: int):
     booking = services.get_booking(current_user, booking_id)
     if booking.parent_id != current_user.id:
         raise NotFoundError("We could not find that booking.")
-    link = url_for(".booking_page", booking_id=booking.id, _external=True)
+    link = mail.link("meetings.booking_page", booking_id=booking.id)
     content = ics.booking_calendar(booking, link)
     return Response(
         content,
         mimetype=ics.MIMETYPE,
-        headers={"Content-Disposition": f'attachment; filename="{ics.filename_for(booking)}"'},
+        headers={"Content-Disposition": attachment(ics.filename_for(booking))},
     )
 
 
@@ -440,7 +442,7 @@ def export_bookings(meeting_id: int):
     return Response(
         "\ufeff" + content,
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": attachment(filename)},
     )
 
 

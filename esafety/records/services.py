@@ -7,8 +7,8 @@ from datetime import date
 from sqlalchemy import func, or_, select
 
 from .. import audit
-from ..auth.models import User
-from ..auth.services import find_by_email
+from ..auth import accounts
+from ..auth.models import AccountChangeKind, User
 from ..clock import utcnow
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
@@ -43,17 +43,15 @@ def correct_details(
     email: str | None = None,
     date_of_birth: date | None = None,
 ) -> list[str]:
-    """Correct a person's details; the audit log records which fields changed, not their values."""
+    """Correct a person's details; the audit log records which fields changed, not their values.
+
+    A new email address is an account change: the grant table decides who may make it, a
+    leader's needs a second person, and the old address is told (auth.accounts)."""
     changed: list[str] = []
     pupil = db.session.scalar(select(Pupil).where(Pupil.user_id == user.id))
-    if email is not None and user.email is not None:
-        email = email.strip().lower()
-        if email != user.email:
-            other = find_by_email(email)
-            if other is not None and other.id != user.id:
-                raise DomainError("Someone else already has an account with this email.", "email")
-            user.email = email
-            changed.append("email")
+    if email is not None and user.email is not None and email.strip().lower() != user.email:
+        pending = accounts.request_change(actor, user, AccountChangeKind.EMAIL, email)
+        changed.append("email (waiting for a second person to agree)" if pending else "email")
     for field_name, value in (("first_name", first_name.strip()), ("last_name", last_name.strip())):
         if getattr(user, field_name) != value:
             setattr(user, field_name, value)

@@ -8,6 +8,7 @@ from flask_login import current_user
 from ..auth.access import requires
 from ..auth.models import User
 from ..auth.roles import Role
+from ..downloads import attachment
 from ..errors import NotFoundError, rule_errors
 from ..extensions import db
 from ..school.services import pupil_of
@@ -20,8 +21,10 @@ bp = Blueprint("records", __name__, template_folder="templates", url_prefix="/re
 DATA_OFFICERS = (Role.OFFICE_ADMIN, Role.HEADTEACHER)
 #: The DSL makes exports too: only theirs list the safeguarding records held back for review.
 EXPORTERS = (*DATA_OFFICERS, Role.DSL)
-RETENTION_READERS = (Role.HEADTEACHER, Role.SLT, Role.OFFICE_ADMIN, Role.GOVERNOR)
-HOLD_SETTERS = (Role.HEADTEACHER, Role.ESAFETY_OFFICER, Role.OFFICE_ADMIN)
+RETENTION_READERS = (Role.HEADTEACHER, Role.DSL, Role.SLT, Role.OFFICE_ADMIN, Role.GOVERNOR)
+#: A legal hold names a person and why their records are kept (a claim, a police enquiry):
+#: only the headteacher and the designated safeguarding lead see, place or lift them.
+HOLD_SETTERS = (Role.HEADTEACHER, Role.DSL)
 
 
 def _person(user_id: int) -> User:
@@ -50,7 +53,7 @@ def export(user_id: int):
         content,
         mimetype="application/zip",
         headers={
-            "Content-Disposition": f"attachment; filename={filename}",
+            "Content-Disposition": attachment(filename),
             "Cache-Control": "no-store",
         },
     )
@@ -127,7 +130,7 @@ def retention_page():
         "records/retention.html",
         schedule=retention.load_schedule(),
         summary=summary,
-        holds=services.active_holds(),
+        holds=services.active_holds() if current_user.has_role(*HOLD_SETTERS) else [],
         form=HoldForm(),
         can_hold=current_user.has_role(*HOLD_SETTERS),
     )

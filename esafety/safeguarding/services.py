@@ -179,6 +179,23 @@ def _check_details(reporter: User, details: ConcernDetails) -> None:
             raise DomainError("Choose the member of staff the concern is about.", "staff_member_id")
 
 
+#: Concerns one person may send in an hour: far more than anyone needs, few enough to stop a
+#: flood that would bury real ones (or fill the evidence store).
+CONCERNS_PER_HOUR = 10
+
+
+def _check_rate(reporter: User) -> None:
+    from ..auth.services import throttle
+
+    if throttle().allow(f"concern:{reporter.id}", CONCERNS_PER_HOUR, 3600):
+        return
+    raise DomainError(
+        "You have sent many concerns in the last hour, so this one was not sent. Please wait a "
+        "little, or if it is urgent speak to the designated safeguarding lead in person.",
+        "description",
+    )
+
+
 def raise_concern(
     reporter: User,
     details: ConcernDetails,
@@ -191,6 +208,7 @@ def raise_concern(
     All or nothing: if any file is refused or cannot be written, nothing is kept.
     """
     _check_details(reporter, details)
+    _check_rate(reporter)
     checked = _check_uploads(uploads)
     _refuse_images_of_sexual_material(details.material, checked)
 
@@ -234,6 +252,8 @@ def tell_a_teacher(
     pupil = school.pupil_of(pupil_user)
     if pupil is None:
         raise NotAllowed("This page is for pupils.")
+    # No hourly limit here: a child who tells again and again is heard every time (that in
+    # itself is something the safeguarding team should see), never turned away.
     words = _clean(words, 1000, "Your words", "words")
     description = f"{choice.label}."
     if about_school:
@@ -626,6 +646,19 @@ def can_open(user: User, concern: Concern, chair: int | None | bool = False) -> 
     return concern.handler_id == user.id or (
         concern.procedure in routing.OUTSIDE_DSL and concern.pupil_id is None
     )
+
+
+def has_hidden_concern_about(viewer: User, person: User) -> bool:
+    """Whether `person` is the subject of a live concern `viewer` may not open. Their account is
+    then not the viewer's to change, or a concern could be silenced by taking the account of
+    whoever handles it (the caller says no without saying why)."""
+    chair = chair_id()
+    concerns = db.session.scalars(
+        select(Concern).where(
+            Concern.staff_member_id == person.id, Concern.status != ConcernStatus.RESOLVED
+        )
+    )
+    return any(not can_open(viewer, concern, chair) for concern in concerns)
 
 
 def log_access(user: User, concern: Concern | None, what: str) -> None:

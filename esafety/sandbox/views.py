@@ -15,6 +15,7 @@ from flask import (
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from .. import mail
 from ..auth.access import public, requires, signed_in
 from ..auth.roles import Role
 from ..errors import DomainError, NotFoundError, rule_errors
@@ -653,9 +654,9 @@ def news_feed():
     body = news.atom_feed(
         items,
         title=f"{current_app.config['SCHOOL_NAME']} news",
-        feed_url=url_for("sandbox.news_feed", _external=True),
-        page_url=url_for("sandbox.news_page", _external=True),
-        item_url=lambda item: url_for("sandbox.news_item", item_id=item.id, _external=True),
+        feed_url=mail.link("sandbox.news_feed"),
+        page_url=mail.link("sandbox.news_page"),
+        item_url=lambda item: mail.link("sandbox.news_item", item_id=item.id),
     )
     response = Response(body, mimetype="application/atom+xml")
     response.headers["Cache-Control"] = "public, max-age=300"

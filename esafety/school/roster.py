@@ -15,6 +15,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
 from .. import audit
+from ..auth.accounts import may_manage
 from ..auth.models import User, UserRole
 from ..auth.roles import Role
 from ..auth.services import (
@@ -264,7 +265,7 @@ def import_roster(actor: User, raw: bytes) -> ImportResult:
             select(SchoolClass).where(SchoolClass.academic_year_id == year.id)
         )
     }
-    result.errors = _year_group_changes(rows, classes)
+    result.errors = _year_group_changes(rows, classes) + _staff_made_parents(actor, rows)
     if result.errors:
         return result
     pupils = {
@@ -301,6 +302,23 @@ def _year_group_changes(rows: list[_Row], classes: dict[str, SchoolClass]) -> li
                     row.line,
                     "year_group",
                     f"Class {existing.name} is already {existing.year_group.label} this year.",
+                )
+            )
+    return errors
+
+
+def _staff_made_parents(actor: User, rows: list[_Row]) -> list[RowError]:
+    """Making a member of staff a parent changes their account: the grant table decides."""
+    errors = []
+    for row in rows:
+        adult = find_by_email(row.parent_email) if row.parent_email else None
+        if adult is not None and not adult.has_role(Role.PARENT) and not may_manage(actor, adult):
+            errors.append(
+                RowError(
+                    row.line,
+                    "parent_email",
+                    "This email belongs to a member of staff whose account you cannot change. "
+                    "Ask the headteacher to link them as a parent.",
                 )
             )
     return errors

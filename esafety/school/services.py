@@ -313,9 +313,12 @@ def add_staff_member(
     roles: list[Role],
     chair_of_governors: bool = False,
 ) -> User:
-    """Add a member of staff or a governor; their induction clock starts on the start date."""
+    """Add a member of staff or a governor; their induction clock starts on the start date.
+    Only roles the grant table lets the actor give (nobody gives what they may not)."""
+    from ..auth.accounts import check_may_grant
     from ..auth.services import create_user, find_by_email
 
+    check_may_grant(actor, roles)
     if find_by_email(email) is not None:
         raise DomainError("Someone already has an account with this email address.", "email")
     if chair_of_governors and Role.GOVERNOR not in roles:

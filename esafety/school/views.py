@@ -9,14 +9,12 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import audit
-from ..auth import class_device
+from .. import audit, mail
+from ..auth import accounts, class_device, grants
 from ..auth.access import requires, signed_in
-from ..auth.models import User
+from ..auth.models import AccountChangeKind, User
 from ..auth.roles import Role
 from ..auth.services import (
-    disable_account,
-    enable_account,
     send_password_link,
     set_picture_password,
 )
@@ -106,12 +104,15 @@ def classes():
 def login_cards(class_id: int):
     """Print a class's login cards; posting gives every pupil new pictures, shown only this once."""
     school_class = services.class_visible_to(current_user, class_id)
+    if not (services.teaches(current_user, class_id) or current_user.has_role(*OFFICE)):
+        # Seeing a class (a parent sees their child's) is not running it.
+        raise NotFoundError("That class is not one of yours.")
     pupils = services.pupils_in_class(class_id)
     sequences: dict[int, list[str]] = {}
     if request.method == "POST":
         for pupil in pupils:
             sequences[pupil.id] = set_picture_password(current_user, pupil.user)
-    login_url = url_for("auth.name_tiles", code=school_class.login_code, _external=True)
+    login_url = mail.link("auth.name_tiles", code=school_class.login_code)
     qr = segno.make(login_url, error="m").svg_data_uri(scale=4)
     return render_template(
         "school/login_cards.html",
@@ -278,16 +279,27 @@ def people():
     users = db.session.scalars(
         select(User).where(User.email.is_not(None)).order_by(User.last_name, User.first_name)
     ).all()
+    chair = accounts.chair_id()
     return render_template(
-        "school/people.html", users=users, uninvited=len(services.parents_without_password())
+        "school/people.html",
+        users=users,
+        uninvited=len(services.parents_without_password()),
+        manageable={u.id for u in users if accounts.may_manage(current_user, u, chair)},
+        waiting=len(accounts.changes_to_decide(current_user)),
     )
 
 
 @bp.route("/people/new", methods=["GET", "POST"])
-@requires(*OFFICE)
+@requires(*OFFICE, Role.GOVERNOR)
 def add_staff():
     """Add a member of staff or a governor, and email them a link to choose a password."""
     form = StaffForm()
+    chair = accounts.chair_id()
+    form.roles.choices = [
+        choice
+        for choice in form.roles.choices
+        if grants.may_grant(current_user, Role(choice.value), chair)
+    ]
     if form.validate_on_submit():
         with rule_errors(form, "email"):
             user = services.add_staff_member(
@@ -330,12 +342,44 @@ def set_account_active(user_id: int):
     if user.id == current_user.id:
         raise NotAllowed("You cannot disable your own account.")
     if request.form.get("active") == "1":
-        enable_account(current_user, user)
+        accounts.enable(current_user, user)
         flash(f"{user.full_name} can sign in again.", "success")
-    else:
-        disable_account(current_user, user)
+    elif accounts.request_change(current_user, user, AccountChangeKind.DISABLE) is None:
         flash(f"{user.full_name}'s account is disabled and signed out everywhere.", "success")
+    else:
+        flash(
+            f"Disabling {user.full_name}'s account needs a second person to agree: "
+            "it is waiting for them, and they have been told.",
+            "success",
+        )
     return redirect(url_for("school.people"))
+
+
+@bp.get("/people/changes")
+@requires(*OFFICE, Role.GOVERNOR)
+def account_changes():
+    """List changes to leaders' accounts that wait for this person to agree or decline."""
+    return render_template(
+        "school/account_changes.html", changes=accounts.changes_to_decide(current_user)
+    )
+
+
+@bp.post("/people/changes/<int:change_id>/approve")
+@requires(*OFFICE, Role.GOVERNOR)
+def approve_account_change(change_id: int):
+    """Agree to a change another person asked for: it is made now."""
+    change = accounts.approve_change(current_user, change_id)
+    flash(f"Done: the change to {change.user.full_name}'s account is made.", "success")
+    return redirect(url_for("school.account_changes"))
+
+
+@bp.post("/people/changes/<int:change_id>/decline")
+@requires(*OFFICE, Role.GOVERNOR)
+def decline_account_change(change_id: int):
+    """Decline a change another person asked for: the account stays as it was."""
+    change = accounts.decline_change(current_user, change_id)
+    flash(f"Declined: {change.user.full_name}'s account stays as it was.", "success")
+    return redirect(url_for("school.account_changes"))
 
 
 @bp.route("/rollover", methods=["GET", "POST"])

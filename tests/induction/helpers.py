@@ -159,3 +159,16 @@ def days_ago(n: int) -> datetime:
     from esafety.clock import utcnow
 
     return utcnow() - timedelta(days=n)
+
+
+def real_pdf() -> bytes:
+    """A one-page PDF that a PDF reader opens (made with pypdf)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

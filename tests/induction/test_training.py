@@ -15,9 +15,9 @@ from esafety.errors import DomainError, NotFoundError
 from esafety.induction import training
 from esafety.induction.models import TrainingKind
 from tests import factories
-from tests.induction.helpers import make_staff
+from tests.induction.helpers import make_staff, real_pdf
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = real_pdf()
 
 
 def _png(with_text_chunk: bool = False) -> bytes:
@@ -107,6 +107,8 @@ def test_pictures_are_re_encoded_so_hidden_text_is_dropped(app):
     "name, content",
     [
         ("certificate.pdf", b"<html>not really a pdf</html>"),
+        ("certificate.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"),
+        ("certificate.pdf", b"%PDF-1.7\n<script>alert(1)</script>"),
         ("certificate.png", b"GIF89a\x01\x00\x01\x00"),
         ("certificate.jpg", b"\xff\xd8\xff but broken"),
         ("empty.pdf", b""),

@@ -26,6 +26,7 @@ from tests.induction.helpers import (
     policy_text,
     read_all,
     read_pass_sign,
+    real_pdf,
     standard_setup,
 )
 
@@ -314,7 +315,7 @@ def test_training_form_saves_a_record_with_its_certificate(client, login_as):
             "course": "Level 1 refresher",
             "provider": "Local authority",
             "completed_on": "2026-01-10",
-            "file": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "certificate.pdf"),
+            "file": (io.BytesIO(real_pdf()), "certificate.pdf"),
         },
         content_type="multipart/form-data",
     )
@@ -323,6 +324,7 @@ def test_training_form_saves_a_record_with_its_certificate(client, login_as):
     assert record.user_id == teacher.id and str(record.expires_on) == "2027-01-10"
     opened = client.get(f"/induction/training/{record.id}/certificate")
     assert opened.status_code == 200 and opened.mimetype == "application/pdf"
+    assert opened.headers["Content-Disposition"].startswith("attachment")
     opened.close()
 
 

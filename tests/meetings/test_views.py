@@ -490,3 +490,21 @@ def test_slides_uploaded_after_the_evening_reach_only_the_families_it_was_for(
 
     login_as(year_1)
     assert client.get(f"/meetings/resources/{resource.id}").status_code == 404
+
+
+def test_a_line_break_in_the_subject_is_refused_beside_it_and_nothing_is_sent(
+    client, login_as, make_meeting, make_family
+):
+    meeting = make_meeting(capacity=2, max_places_per_booking=1)
+    services.book_places(meeting.id, make_family(email="f@school.example").id, 1)
+    db.session.commit()
+    before = len(sent_mail())
+    login_as(Role.HEADTEACHER)
+    response = client.post(
+        f"/meetings/manage/{meeting.id}/email",
+        data={"subject": "Parking\r\nBcc: all@example.com", "message": "Use the side gate."},
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert 'id="subject-error"' in page and "line break" in page
+    assert len(sent_mail()) == before

@@ -17,8 +17,9 @@ from esafety.sandbox import moderation
 from esafety.sandbox import services as blog
 from esafety.sandbox.models import BlogComment, BlogImage, BlogPost
 from esafety.school.models import Pupil
+from tests.induction.helpers import real_pdf
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PDF = real_pdf()
 
 
 def png(colour=(30, 120, 200)) -> io.BytesIO:

@@ -9,6 +9,7 @@ from esafety.extensions import db
 from esafety.sandbox import moderation, reports, services
 from esafety.sandbox.models import BlogPost, ItemState
 from tests import factories
+from tests.conftest import sign_in_session
 from tests.sandbox.conftest import approved_post
 
 
@@ -137,8 +138,7 @@ def test_the_live_check_needs_a_csrf_token_when_protection_is_on(app, open_blog,
     client = app.test_client()
     app.config["WTF_CSRF_ENABLED"] = True
     try:
-        with client.session_transaction() as session:
-            session["_user_id"] = open_blog.ava.user.get_id()
+        sign_in_session(client, open_blog.ava.user)
         body = {"text": "lol", "class_id": open_blog.id}
         refused = client.post("/sandbox/check", json=body)
         assert refused.status_code == 400

@@ -1,4 +1,4 @@
-"""The office adds staff, invites parents and disables accounts."""
+"""Leaders add staff; the office invites parents and disables their accounts."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from esafety.auth.roles import Role
 from esafety.auth.services import find_by_email
 from esafety.extensions import db
 from tests import factories
+from tests.conftest import sign_in_session
 
 
-def test_the_office_adds_a_teacher_who_is_emailed_an_invitation(client, login_as):
-    login_as(Role.OFFICE_ADMIN)
+def test_the_headteacher_adds_a_teacher_who_is_emailed_an_invitation(client, login_as):
+    login_as(Role.HEADTEACHER)
     response = client.post(
         "/school/people/new",
         data={
@@ -34,7 +35,7 @@ def test_a_second_chair_of_governors_is_refused_beside_the_field(client, login_a
     chair = factories.make_user(Role.GOVERNOR)
     chair_profile = db.session.get(factories.StaffProfile, chair.id)
     chair_profile.is_chair_of_governors = True
-    login_as(Role.OFFICE_ADMIN)
+    login_as(Role.HEADTEACHER)
     response = client.post(
         "/school/people/new",
         data={
@@ -64,11 +65,30 @@ def test_parents_from_the_roster_are_invited_once_asked(client, login_as):
 
 def test_disabling_an_account_signs_it_out(client, login_as, app):
     parent = factories.make_user(Role.PARENT)
+    other = app.test_client()
+    sign_in_session(other, parent)
+    assert other.get("/").status_code == 200
     login_as(Role.OFFICE_ADMIN)
     client.post(f"/school/people/{parent.id}/active", data={"active": "0"})
     db.session.refresh(parent)
     assert parent.active is False
-    other = app.test_client()
-    with other.session_transaction() as session:
-        session["_user_id"] = parent.get_id()
     assert other.get("/").status_code == 302
+
+
+def test_a_teacher_who_is_a_parent_cannot_reset_their_childs_class_login_cards(client, login_as):
+    """Seeing a class as a parent is not running it: no new pictures, none shown."""
+    school = factories.make_school()
+    from esafety.school.models import ClassTeacher, ParentLink, YearGroup
+
+    child = school.pupils[YearGroup.YEAR_3][0]
+    teacher = factories.make_user([Role.TEACHER, Role.PARENT])
+    db.session.add(ClassTeacher(class_id=school.classes[YearGroup.YEAR_1].id, user_id=teacher.id))
+    db.session.add(ParentLink(parent_id=teacher.id, pupil_id=child.id, relationship_to_pupil="Dad"))
+    before = child.user.picture_hash
+    login_as(teacher)
+    response = client.post(f"/school/classes/{child.class_id}/login-cards")
+    assert response.status_code == 404
+    db.session.refresh(child.user)
+    assert child.user.picture_hash == before
+    own = client.post(f"/school/classes/{school.classes[YearGroup.YEAR_1].id}/login-cards")
+    assert own.status_code == 200

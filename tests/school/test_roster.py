@@ -116,3 +116,16 @@ def test_the_template_downloads_with_every_column(client, login_as, office):
     response = client.get("/school/roster/template.csv")
     assert response.mimetype == "text/csv"
     assert response.data.decode().splitlines()[0] == HEADER
+
+
+def test_the_roster_cannot_make_the_dsl_a_parent_of_any_child(office):
+    """Linking an existing staff account as a parent changes that account: the office may not
+    do it to an account the grant table keeps from them (it would open that child's records)."""
+    dsl = factories.make_user(Role.DSL, email="dsl@example.com")
+    before = _counts()
+    result = roster.import_roster(
+        office, _csv("Oak,Year 3,P9,Amy,Lee,2018-05-14,dsl@example.com,Dee,Sel,Mother")
+    )
+    assert not result.ok
+    assert [(e.row, e.column) for e in result.errors] == [(2, "parent_email")]
+    assert _counts() == before and not dsl.has_role(Role.PARENT)
