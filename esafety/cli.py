@@ -13,6 +13,7 @@ from sqlalchemy import func, inspect, select
 
 from .auth.models import User
 from .extensions import db
+from .jobs import runs_alone
 
 #: Features that add to the demo school, in order; each module has `seed(school: DemoSchool)`.
 DEMO_SEEDERS: list[str] = [
@@ -82,6 +83,7 @@ def _database_is_empty() -> bool:
     help="Folder for the archive.",
 )
 @with_appcontext
+@runs_alone("backup")
 def backup_command(destination: Path) -> None:
     """Write one dated archive: a consistent database snapshot and every uploaded file."""
     from .backup import create_backup
@@ -115,6 +117,7 @@ def school_group() -> None:
 @school_group.command("rollover")
 @click.option("--apply", "apply_it", is_flag=True, help="Do it (without: only show the preview).")
 @with_appcontext
+@runs_alone("rollover")
 def rollover_command(apply_it: bool) -> None:
     """Move every class up a year group; Year 6 leave; last year's blogs become archives."""
     from .errors import DomainError
@@ -148,6 +151,7 @@ def retention_group() -> None:
     "--on", "on_day", type=click.DateTime(["%Y-%m-%d"]), help="As if today were this day."
 )
 @with_appcontext
+@runs_alone("retention")
 def retention_run_command(apply_it: bool, on_day) -> None:
     """List what is past its retention period; with --apply, delete it."""
     from .records import retention
@@ -231,3 +235,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(importlib.import_module("esafety.lessons.cli").group)
     app.cli.add_command(importlib.import_module("esafety.induction.cli").group)
     app.cli.add_command(importlib.import_module("esafety.meetings.cli").group)
+    app.cli.add_command(importlib.import_module("esafety.mail.cli").group)

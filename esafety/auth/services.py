@@ -57,23 +57,26 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
+def _locked_message(seconds: int) -> str:
+    return (
+        "This account is locked after several wrong tries. "
+        f"Try again in {max(1, -(-seconds // 60))} minutes, or ask the school office."
+    )
+
+
 def authenticate(email: str, password: str, address: str) -> User:
-    """Check an email and password, counting failures per account and per address."""
+    """Check an email and password; wrong tries lock the account from this address, then
+    everywhere, but an address alone never stops the right password (see throttle.py)."""
     key = f"email:{email.strip().lower()}"
     gate = throttle()
-    if gate.address_blocked(address):
-        audit.record("auth.login_refused", reason="address_rate_limited")
-        raise LoginRefused("Too many attempts from this device. Please wait ten minutes.")
-    locked_for = gate.account_locked_for(key)
+    locked_for = gate.locked_for(key, address)
     if locked_for:
         audit.record("auth.login_refused", reason="account_locked")
-        raise AccountLocked(
-            f"This account is locked after several wrong tries. "
-            f"Try again in {max(1, locked_for // 60)} minutes, or ask the school office."
-        )
+        raise AccountLocked(_locked_message(locked_for))
     user = find_by_email(email)
     ok = verify_secret(user.password_hash if user else None, password)
     if not ok or user is None or not user.active:
+        busy = gate.address_busy(address)
         locked_now = gate.record_failure(key, address)
         audit.record(
             "auth.login_failed",
@@ -81,11 +84,14 @@ def authenticate(email: str, password: str, address: str) -> User:
             target_type="user",
             target_id=user.id if user else None,
             locked=locked_now,
+            busy_address=busy,
         )
+        if locked_now:
+            raise AccountLocked(_locked_message(gate.locked_for(key, address)))
         raise LoginRefused(WRONG_DETAILS)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_secret(password)
-    gate.record_success(key)
+    gate.record_success(key, address)
     user.last_login_at = utcnow()
     audit.record("auth.login", actor=user, target=user)
     return user
@@ -99,9 +105,7 @@ def authenticate_pupil(user: User, sequence: list[str], address: str) -> User:
     """Check a pupil's three pictures; five wrong tries lock them out and tell their teacher."""
     gate = throttle()
     key = pupil_account_key(user.id)
-    if gate.address_blocked(address):
-        raise LoginRefused("Too many tries on this computer. Ask your teacher for help.")
-    if gate.account_locked_for(key):
+    if gate.locked_for(key, address):
         raise AccountLocked(
             "Your pictures are locked for a few minutes. Your teacher can help you."
         )
@@ -122,10 +126,37 @@ def authenticate_pupil(user: User, sequence: list[str], address: str) -> User:
         raise LoginRefused("Those pictures are not quite right. Have another go!")
     if needs_rehash(user.picture_hash):
         user.picture_hash = hash_secret(secret)
-    gate.record_success(key)
+    gate.record_success(key, address)
     user.last_login_at = utcnow()
     audit.record("auth.login", actor=user, target=user, method="pictures")
     return user
+
+
+class TooManyClassCodes(DomainError):
+    status = 429
+
+
+def class_for_login(code: str, address: str):
+    """The class a pupil's code names. Wrong codes are counted per address and audited, and
+    after too many the address is refused for a while, so codes cannot be guessed."""
+    from ..school import services as school
+
+    gate = throttle()
+    if gate.class_code_blocked(address):
+        audit.record("auth.class_code_refused")
+        raise TooManyClassCodes(
+            "There have been a lot of wrong class codes from this device. "
+            "Please wait a few minutes, or ask your teacher for help.",
+            "code",
+        )
+    try:
+        return school.class_by_code(code)
+    except NotFoundError:
+        limited = gate.record_wrong_class_code(address)
+        audit.record("auth.class_code_wrong", limited=limited)
+        if limited:
+            current_app.logger.warning("auth: too many wrong class codes from one address")
+        raise
 
 
 def random_picture_sequence() -> list[str]:
@@ -221,7 +252,7 @@ def send_password_link(user: User, *, invitation: bool) -> None:
     else:
         subject = f"Set a new password for {school} e-safety"
         opening = "Someone (we hope you) asked to set a new password for your account."
-    mail.send(
+    mail.queue(
         user.email,
         subject,
         f"Hello {user.first_name},\n\n{opening}\n\nChoose your password here (the link works "

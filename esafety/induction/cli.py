@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from ..extensions import db
+from ..jobs import runs_alone
 
 group = AppGroup("induction", help="Staff induction: the sign-off ledger, reminders and courses.")
 
@@ -31,6 +32,7 @@ def verify_ledger_command() -> None:
 
 @group.command("send-reminders")
 @click.option("--date", "on", type=click.DateTime(["%Y-%m-%d"]), help="Pretend today is this day.")
+@runs_alone("induction-reminders")
 def send_reminders_command(on) -> None:
     """Send the induction, sign-off, training and policy-review reminders that are due."""
     from .reminders import send_reminders

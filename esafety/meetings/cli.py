@@ -7,12 +7,14 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from ..extensions import db
+from ..jobs import runs_alone
 from . import services
 
 group = AppGroup("meetings", help="Parents' e-safety evenings.")
 
 
 @group.command("send-reminders")
+@runs_alone("meetings-reminders")
 def send_reminders_command() -> None:
     """Email a reminder to every family booked for an evening in the next 48 hours, once."""
     sent = failed = 0

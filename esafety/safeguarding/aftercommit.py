@@ -1,6 +1,6 @@
 """New evidence files go if the transaction rolls back: a concern not saved leaves no file.
 
-(Mail waits for the commit through mail.send_after_commit.)
+(Mail is an outbox row in the same transaction, so it is undone with the concern.)
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import segno
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -287,6 +287,47 @@ def set_account_active(user_id: int):
         flash(f"{user.full_name}'s account is disabled and signed out everywhere.", "success")
     db.session.commit()
     return redirect(url_for("school.people"))
+
+
+@bp.get("/mail")
+@requires(*OFFICE)
+def undelivered_mail():
+    """List the email that could not be delivered yet, or at all, so the office can act."""
+    from ..mail import delivery
+
+    return render_template(
+        "school/mail.html",
+        messages=delivery.undelivered(),
+        backlog=delivery.backlog(),
+        local=_school_time,
+    )
+
+
+@bp.post("/mail/retry")
+@requires(*OFFICE)
+def retry_mail():
+    """Put one message, or every message that failed, back in the queue to go at once."""
+    from ..mail import delivery
+
+    mail_id = request.form.get("mail_id", "")
+    ids = [int(mail_id)] if mail_id.isascii() and mail_id.isdecimal() else None
+    count = delivery.try_again(current_user, ids)
+    flash(
+        f"{count} message{'s' if count != 1 else ''} will be sent again in a moment."
+        if count
+        else "There was nothing to send again.",
+        "success" if count else "info",
+    )
+    return redirect(url_for("school.undelivered_mail"))
+
+
+def _school_time(moment):
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    zone = ZoneInfo(current_app.config["SCHOOL_TIMEZONE"])
+    return moment.replace(tzinfo=UTC).astimezone(zone).strftime("%d %b %Y, %H:%M")
 
 
 @bp.route("/rollover", methods=["GET", "POST"])
