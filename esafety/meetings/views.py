@@ -14,6 +14,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from .. import uploads
 from ..auth.access import requires
 from ..auth.roles import Role
 from ..clock import utcnow
@@ -564,7 +565,7 @@ def remove_resource(resource_id: int):
     meeting_id, path = resources.remove(current_user, resource_id)
     db.session.commit()
     if path is not None:
-        path.unlink(missing_ok=True)
+        uploads.remove(path)
     flash("Resource removed.", "success")
     return redirect(url_for(".manage_resources", meeting_id=meeting_id))
 

@@ -13,6 +13,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -22,7 +23,7 @@ import yaml
 from flask import current_app
 from sqlalchemy import Column, Table, delete, select, update
 
-from .. import audit
+from .. import audit, uploads
 from ..clock import utcnow
 from ..extensions import db
 from .models import LegalHold
@@ -130,6 +131,9 @@ class Deletion:
     files: int = 0
     _moved: list[tuple[Path, Path]] = field(default_factory=list)
     _trash: Path | None = None
+    #: Held from the first file set aside until purge or restore: a backup waits meanwhile,
+    #: so it never catches rows whose files are in the trash.
+    _deleting: ExitStack = field(default_factory=ExitStack)
 
     def restore_files(self) -> None:
         """The transaction failed: put every file back where it was."""
@@ -137,12 +141,14 @@ class Deletion:
             original.parent.mkdir(parents=True, exist_ok=True)
             os.replace(aside, original)
         self._moved.clear()
+        self._deleting.close()
 
     def purge_files(self) -> None:
         """The transaction committed: the files set aside can go."""
         if self._trash is not None:
             shutil.rmtree(self._trash, ignore_errors=True)
         self._moved.clear()
+        self._deleting.close()
 
 
 def delete_records(due: list[DueRecord]) -> Deletion:
@@ -153,6 +159,7 @@ def delete_records(due: list[DueRecord]) -> Deletion:
     result = Deletion()
     trash = Path(current_app.config["UPLOAD_FOLDER"]) / ".retention-trash" / uuid.uuid4().hex
     result._trash = trash
+    result._deleting.enter_context(uploads.deleting())
     try:
         for record in due:
             if record.held:

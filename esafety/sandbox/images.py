@@ -13,7 +13,7 @@ from typing import BinaryIO
 
 from flask import current_app
 
-from .. import images
+from .. import images, uploads
 from ..images import CleanPicture, PictureRefused
 
 __all__ = ["CleanPicture", "PictureRefused", "clean_picture", "store", "path_of", "discard"]
@@ -47,7 +47,7 @@ def upload_dir() -> Path:
 def store(picture: CleanPicture) -> str:
     """Write a clean picture under a new random name and return the name."""
     name = secrets.token_hex(16) + picture.extension
-    (upload_dir() / name).write_bytes(picture.data)
+    uploads.write(upload_dir() / name, picture.data, field="image")
     return name
 
 
@@ -56,4 +56,5 @@ def path_of(stored_name: str) -> Path:
 
 
 def discard(stored_name: str) -> None:
-    path_of(stored_name).unlink(missing_ok=True)
+    """The file goes once the row's deletion is committed (a rollback keeps both)."""
+    uploads.delete_after_commit(path_of(stored_name))
