@@ -39,6 +39,7 @@ FINDERS: list[str] = [
     "esafety.induction.records",
     "esafety.safeguarding.records",
     "esafety.records.audit_records",
+    "esafety.mail.records",
 ]
 
 

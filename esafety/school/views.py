@@ -310,7 +310,9 @@ def retry_mail():
     from ..mail import delivery
 
     mail_id = request.form.get("mail_id", "")
-    ids = [int(mail_id)] if mail_id.isascii() and mail_id.isdecimal() else None
+    ids = (
+        [int(mail_id)] if mail_id.isascii() and mail_id.isdecimal() and len(mail_id) < 10 else None
+    )
     count = delivery.try_again(current_user, ids)
     flash(
         f"{count} message{'s' if count != 1 else ''} will be sent again in a moment."

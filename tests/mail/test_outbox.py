@@ -227,3 +227,26 @@ def test_healthz_reports_the_mail_backlog(app, client, mail_server):
     delivery.deliver_due()
     body = client.get("/healthz").get_json()
     assert body["mail"]["waiting"] == 1 and body["mail"]["failed"] == 0
+
+
+def test_records_of_sent_mail_go_after_a_year(app):
+    from esafety.records import retention
+
+    mail.queue("old@school.example", "Booked", "Hello")
+    mail.queue("waiting@school.example", "Booked", "Hello")
+    db.session.commit()
+    delivery.deliver_due()
+    db.session.execute(
+        OutgoingMail.__table__.update().values(created_at=utcnow() - timedelta(days=400))
+    )
+    db.session.execute(
+        OutgoingMail.__table__.update()
+        .where(OutgoingMail.recipients == "waiting@school.example")
+        .values(state=MailState.WAITING)
+    )
+    db.session.commit()
+    due = [r for r in retention.find_due() if r.rule == "sent_mail"]
+    assert len(due) == 1  # mail still waiting to go is never deleted
+    retention.apply(due).purge_files()
+    db.session.commit()
+    assert db.session.scalars(select(OutgoingMail.recipients)).all() == ["waiting@school.example"]
