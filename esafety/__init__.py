@@ -8,7 +8,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, abort, g, render_template, request, session
+from flask import Flask, abort, g, has_request_context, render_template, request, session
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from .auth.access import access_of, public
 from .auth.roles import Role
@@ -41,9 +43,7 @@ class SchoolApp(Flask):
         except BaseException:
             db.session.rollback()
             raise
-        g.saving = True  # from here a failure leaves it unknown whether the work was kept
         db.session.commit()
-        g.saving = False
         return response
 
     def do_teardown_request(self, *args) -> None:  # type: ignore[override]
@@ -58,6 +58,20 @@ class SchoolApp(Flask):
         from flask.signals import appcontext_tearing_down
 
         appcontext_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
+
+
+@event.listens_for(Session, "before_commit")
+def _commit_started(session: Session) -> None:
+    """From here until the commit returns, a failure leaves it unknown what was kept."""
+    if has_request_context():
+        g.commit_outcome_unknown = True
+
+
+@event.listens_for(Session, "after_commit")
+def _commit_finished(session: Session) -> None:
+    if has_request_context():
+        g.commit_outcome_unknown = False
+        g.committed_something = True
 
 
 def _without_raising(clean_up) -> None:
@@ -188,6 +202,7 @@ def _register_request_hooks(app: Flask) -> None:
     @app.before_request
     def start_timer() -> None:
         g.request_started = time.perf_counter()
+        g.commit_outcome_unknown = g.committed_something = False
 
     @app.after_request
     def log_request(response):
@@ -246,9 +261,9 @@ def _register_error_pages(app: Flask) -> None:
     def server_error(error):
         """A page that needs nothing that may have failed: no database, no signed-in user."""
         _without_raising(db.session.rollback)
-        if g.get("saving"):
+        if g.get("commit_outcome_unknown") or g.get("committed_something"):
             lines = [
-                "We could not finish saving what you just sent, so it may not have been kept.",
+                "We cannot be sure whether what you just sent was kept.",
                 "Please check the page before you send it again.",
             ]
         elif request.method in ("GET", "HEAD"):

@@ -192,3 +192,28 @@ def test_with_redis_stopped_people_still_sign_in_and_the_log_says_why(
     assert health.status_code == 200
     assert health.get_json()["status"] == "degraded"
     assert health.get_json()["redis"].startswith("unreachable")
+
+
+def test_a_commit_that_fails_says_the_work_may_not_have_been_kept(app, client, monkeypatch):
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    factories.make_user(Role.TEACHER, email="t@school.example")
+    db.session.commit()
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+
+    def connection_lost(session):
+        raise OperationalError("COMMIT", {}, Exception("server closed the connection"))
+
+    event.listen(Session, "before_commit", connection_lost)
+    try:
+        response = client.post(
+            "/login", data={"email": "t@school.example", "password": factories.PASSWORD}
+        )
+    finally:
+        event.remove(Session, "before_commit", connection_lost)
+    assert response.status_code == 500
+    page = response.get_data(as_text=True)
+    assert "cannot be sure whether what you just sent was kept" in page
+    assert "check the page" in page
+    assert "Nothing you wrote has been lost" not in page
