@@ -55,7 +55,9 @@ def _reason(error: BaseException) -> str:
         return "the mail server did not answer in time"
     if isinstance(error, ConnectionRefusedError):
         return "the mail server refused the connection"
-    return f"could not reach the mail server ({type(error).__name__})"[:300]
+    if isinstance(error, OSError):
+        return f"could not reach the mail server ({type(error).__name__})"[:300]
+    return f"the message could not be sent as it is ({type(error).__name__})"[:300]
 
 
 def _is_permanent(error: BaseException) -> bool:
@@ -190,6 +192,9 @@ def deliver_due(
                         # same way, so each counts a try now instead of each waiting a timeout.
                         unreachable = error
                     _record_failure(report, mail_id, attempts, error, now)
+                except Exception as error:  # noqa: BLE001 - one bad message must not block the rest
+                    log.exception("mail: message %s cannot be sent as it is", mail_id)
+                    _record_failure(report, mail_id, attempts, error, now, permanent=True)
                 else:
                     _record_sent(report, mail_id)
             else:
@@ -217,12 +222,19 @@ def _record_sent(report: DeliveryReport, mail_id: int) -> None:
 
 
 def _record_failure(
-    report: DeliveryReport, mail_id: int, attempts: int, error: BaseException, now: datetime
+    report: DeliveryReport,
+    mail_id: int,
+    attempts: int,
+    error: BaseException,
+    now: datetime,
+    *,
+    permanent: bool = False,
 ) -> None:
     row = db.session.get(OutgoingMail, mail_id)
     row.attempts = attempts + 1
     row.last_error = _reason(error)
-    if _is_permanent(error) or row.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+    permanent = permanent or _is_permanent(error)
+    if permanent or row.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
         row.state = MailState.FAILED
         report.failed += 1
         log.error("mail: message %s failed for good after %s tries", mail_id, row.attempts)

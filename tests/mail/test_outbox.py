@@ -250,3 +250,23 @@ def test_records_of_sent_mail_go_after_a_year(app):
     retention.apply(due).purge_files()
     db.session.commit()
     assert db.session.scalars(select(OutgoingMail.recipients)).all() == ["waiting@school.example"]
+
+
+def test_a_message_that_cannot_be_sent_does_not_hold_up_the_others(app, mail_server, monkeypatch):
+    handler = mail_server.start()
+    mail.queue("first@school.example", "Broken", "Hello")
+    mail.queue("second@school.example", "Fine", "Hello")
+    db.session.commit()
+    real_send = delivery.SmtpTransport.send
+
+    def send(self, content: bytes) -> None:
+        if b"Subject: Broken" in content:
+            raise ValueError("a header the server cannot take")
+        real_send(self, content)
+
+    monkeypatch.setattr(delivery.SmtpTransport, "send", send)
+    report = delivery.deliver_due()
+    assert (report.sent, report.failed) == (1, 1)
+    assert [rcpt for _, rcpt, _ in handler.messages] == [["second@school.example"]]
+    broken = db.session.scalar(select(OutgoingMail).where(OutgoingMail.subject == "Broken"))
+    assert broken.state is MailState.FAILED and "could not be sent as it is" in broken.last_error
