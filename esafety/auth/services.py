@@ -86,8 +86,6 @@ def authenticate(email: str, password: str, address: str) -> User:
             locked=locked_now,
             busy_address=busy,
         )
-        if locked_now:
-            raise AccountLocked(_locked_message(gate.locked_for(key, address)))
         raise LoginRefused(WRONG_DETAILS)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_secret(password)
