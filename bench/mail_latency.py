@@ -93,7 +93,9 @@ def main() -> None:
         worker.terminate()
         worker.wait(10)
         smtp.stop()
-    latencies = sorted((arrivals.at[k] - committed[k]) * 1000 for k in committed if k in arrivals.at)
+    latencies = sorted(
+        (arrivals.at[k] - committed[k]) * 1000 for k in committed if k in arrivals.at
+    )
     poll = app.config["MAIL_POLL_SECONDS"]
     print(f"database: {url.split(':')[0]}; worker poll: {poll}s; messages: {args.messages}")
     print(f"arrived: {len(latencies)} of {args.messages}; worker log: {scratch / 'worker.log'}")
