@@ -16,6 +16,8 @@ class Collect(Sink):
     def __init__(self, refuse: tuple[str, ...] = ()) -> None:
         self.messages: list[tuple[str, list[str], bytes]] = []
         self.refuse = refuse
+        #: Answer every message with a temporary refusal, as a busy or greylisting server does.
+        self.busy = False
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if address in self.refuse:
@@ -24,6 +26,8 @@ class Collect(Sink):
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        if self.busy:
+            return "451 Busy just now, try again later"
         self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
         return "250 OK"
 

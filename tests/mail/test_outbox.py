@@ -270,3 +270,20 @@ def test_a_message_that_cannot_be_sent_does_not_hold_up_the_others(app, mail_ser
     assert [rcpt for _, rcpt, _ in handler.messages] == [["second@school.example"]]
     broken = db.session.scalar(select(OutgoingMail).where(OutgoingMail.subject == "Broken"))
     assert broken.state is MailState.FAILED and "could not be sent as it is" in broken.last_error
+
+
+def test_a_server_saying_try_later_gets_the_message_again_later(
+    client, login_as, parent, evening, mail_server
+):
+    handler = mail_server.start()
+    handler.busy = True
+
+    assert _book_through_the_page(client, login_as, parent, evening) < 1.0
+    report = delivery.deliver_due()
+    assert (report.retrying, report.failed) == (1, 0)  # a 4xx answer is never the end
+    row = _the_message()
+    assert row.state is MailState.WAITING and "451" in row.last_error
+
+    handler.busy = False
+    assert delivery.deliver_due(utcnow() + timedelta(minutes=2)).sent == 1
+    assert mail_server.subjects() == [f"Your place is booked: {evening.title}"]
