@@ -21,6 +21,8 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 run: $(VENV)/.installed
 	$(FLASK) db upgrade heads
 	$(FLASK) demo --if-empty
+	@# The mail worker runs beside the web server and stops with it (Ctrl-C stops both).
+	$(FLASK) mail work & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 $(AXE): package.json

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, abort, g, render_template, request, session
+from flask import Flask, Response, abort, g, has_request_context, render_template, request, session
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import SecurityError
 
 from . import clock
@@ -45,6 +48,40 @@ class SchoolApp(Flask):
         db.session.commit()
         return response
 
+    def do_teardown_request(self, *args) -> None:  # type: ignore[override]
+        _without_raising(lambda: super(SchoolApp, self).do_teardown_request(*args))
+
+    def do_teardown_appcontext(self, *args) -> None:  # type: ignore[override]
+        """Clean-up runs after the response is decided: a connection that died after the
+        commit is logged, never turned into an error page for work that was saved."""
+        exc = args[0] if args else sys.exc_info()[1]
+        for func in reversed(self.teardown_appcontext_funcs):
+            _without_raising(lambda func=func: self.ensure_sync(func)(exc))
+        from flask.signals import appcontext_tearing_down
+
+        appcontext_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
+
+
+@event.listens_for(Session, "before_commit")
+def _commit_started(session: Session) -> None:
+    """From here until the commit returns, a failure leaves it unknown what was kept."""
+    if has_request_context():
+        g.commit_outcome_unknown = True
+
+
+@event.listens_for(Session, "after_commit")
+def _commit_finished(session: Session) -> None:
+    if has_request_context():
+        g.commit_outcome_unknown = False
+        g.committed_something = True
+
+
+def _without_raising(clean_up) -> None:
+    try:
+        clean_up()
+    except Exception:  # noqa: BLE001 - the response is already decided; log and carry on
+        logging.getLogger("esafety").exception("clean-up after a request failed")
+
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: settings from the environment, overridden by `config` (tests)."""
@@ -59,6 +96,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     refuse_unsafe_production(app.config)
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
     _configure_logging(app)
+    _trust_proxies(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -96,6 +134,16 @@ def _configure_logging(app: Flask) -> None:
     app.logger.handlers[:] = [handler]
     app.logger.setLevel(logging.INFO)
     app.logger.propagate = False
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind nginx every connection comes from nginx: take the client's real address (which
+    lockouts and the audit log use) from the headers the configured number of proxies set."""
+    hops = app.config["PROXY_HOPS"]
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -145,6 +193,7 @@ def _register_request_hooks(app: Flask) -> None:
     @app.before_request
     def start_timer() -> None:
         g.request_started = time.perf_counter()
+        g.commit_outcome_unknown = g.committed_something = False
 
     @app.after_request
     def log_request(response):
@@ -207,10 +256,26 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(error):
-        db.session.rollback()
-        return render_error(
-            500, "Sorry, something went wrong", "Nothing you wrote has been lost. Please try again."
-        )
+        """A page that needs nothing that may have failed: no database, no signed-in user."""
+        _without_raising(db.session.rollback)
+        if g.get("commit_outcome_unknown") or g.get("committed_something"):
+            lines = [
+                "We cannot be sure whether what you just sent was kept.",
+                "Please check the page before you send it again.",
+            ]
+        elif request.method in ("GET", "HEAD"):
+            lines = ["Please try again in a moment."]
+        else:
+            lines = [
+                "What you just sent was not saved. Please go back and try again.",
+                "If it keeps happening, please tell the school office.",
+            ]
+        title = "Sorry, something went wrong"
+        try:
+            return render_template("error_500.html", title=title, lines=lines), 500
+        except Exception:  # noqa: BLE001 - even the template failed: plain words still help
+            app.logger.exception("the error page could not be shown")
+            return f"{title}. {' '.join(lines)}", 500, {"Content-Type": "text/plain"}
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):

@@ -13,6 +13,8 @@ from sqlalchemy import func, inspect, select
 from . import features
 from .auth.models import User
 from .extensions import db
+from .jobs import runs_alone
+from .mail import cli as mail_cli
 
 
 @click.command("demo")
@@ -73,6 +75,7 @@ def _database_is_empty() -> bool:
     help="Folder for the archive.",
 )
 @with_appcontext
+@runs_alone("backup")
 def backup_command(destination: Path) -> None:
     """Write one dated archive: a consistent database snapshot and every uploaded file."""
     from .backup import create_backup
@@ -109,6 +112,7 @@ def retention_group() -> None:
     "--on", "on_day", type=click.DateTime(["%Y-%m-%d"]), help="As if today were this day."
 )
 @with_appcontext
+@runs_alone("retention")
 def retention_run_command(apply_it: bool, on_day) -> None:
     """List what is past its retention period; with --apply, delete it."""
     from .records import retention
@@ -175,3 +179,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(retention_group)
     app.cli.add_command(export_pupil_data_command)
     app.cli.add_command(erase_leaver_command)
+    app.cli.add_command(mail_cli.group)

@@ -65,8 +65,21 @@ def from_environment() -> dict:
         "MAIL_PASSWORD": os.environ.get("ESAFETY_MAIL_PASSWORD", ""),
         "MAIL_USE_TLS": _env_bool("ESAFETY_MAIL_USE_TLS", True),
         "MAIL_FROM": os.environ.get("ESAFETY_MAIL_FROM", "esafety@school.example"),
+        #: Seconds the mail worker waits on each step of an SMTP conversation.
+        "MAIL_TIMEOUT": float(os.environ.get("ESAFETY_MAIL_TIMEOUT", "10")),
+        #: The first pause before trying a message again; it doubles after each failure...
+        "MAIL_RETRY_SECONDS": int(os.environ.get("ESAFETY_MAIL_RETRY_SECONDS", "60")),
+        #: ...up to this ceiling.
+        "MAIL_RETRY_MAX_SECONDS": int(os.environ.get("ESAFETY_MAIL_RETRY_MAX_SECONDS", "3600")),
+        #: Tries before a message is set aside for the office (12 spans about six hours).
+        "MAIL_MAX_ATTEMPTS": int(os.environ.get("ESAFETY_MAIL_MAX_ATTEMPTS", "12")),
+        #: Seconds between the worker's looks at the outbox.
+        "MAIL_POLL_SECONDS": float(os.environ.get("ESAFETY_MAIL_POLL_SECONDS", "1")),
         #: Shared store for lockouts and rate limits when several servers run.
         "REDIS_URL": os.environ.get("ESAFETY_REDIS_URL", ""),
+        #: How many proxies in front of the app set X-Forwarded-For/-Proto/-Host (nginx: 1).
+        #: 0 trusts none: the client's address is the connection's.
+        "PROXY_HOPS": int(os.environ.get("ESAFETY_PROXY_HOPS", "0")),
         "SCHOOL_NAME": os.environ.get("ESAFETY_SCHOOL_NAME", "Meadowbank Primary School"),
         #: Times are stored in UTC and shown to people in the school's own time zone.
         "SCHOOL_TIMEZONE": os.environ.get("ESAFETY_SCHOOL_TIMEZONE", "Europe/London"),

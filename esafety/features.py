@@ -143,5 +143,8 @@ def account_guards() -> list[Callable[[Any, Any], bool]]:
 
 
 def records_providers() -> list[ModuleType]:
-    """Handed to the app by create_app; esafety.personal_data.providers() reads them there."""
-    return [f.records for f in all_features() if f.records is not None]
+    """Handed to the app by create_app; esafety.personal_data.providers() reads them there.
+    The core's outbox keeps records about people too, so it answers beside the features."""
+    from .mail import records as mail_records
+
+    return [*(f.records for f in all_features() if f.records is not None), mail_records]

@@ -7,9 +7,12 @@ certificates, safeguarding evidence) writes and deletes them through here.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask import current_app
@@ -80,6 +83,49 @@ def discard_written() -> None:
         path.unlink(missing_ok=True)
 
 
+#: Taken shared by anyone deleting a committed file, exclusively by a backup from its database
+#: snapshot until it has linked every file: no row in the snapshot loses its file meanwhile.
+_DELETION_LOCK = ".deletions.lock"
+
+
+def _lock_file(mode: int):
+    folder = root()
+    folder.mkdir(parents=True, exist_ok=True)
+    handle = open(folder / _DELETION_LOCK, "a+")  # noqa: SIM115 - held beyond this function
+    try:
+        fcntl.flock(handle, mode)
+    except BaseException:
+        handle.close()
+        raise
+    return handle
+
+
+@contextmanager
+def deletions_paused() -> Iterator[None]:
+    """Hold back every deletion of a stored file while the block runs (backups)."""
+    handle = _lock_file(fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        handle.close()
+
+
+@contextmanager
+def deleting() -> Iterator[None]:
+    """Delete stored files inside this block: it waits while a backup is taking its snapshot."""
+    handle = _lock_file(fcntl.LOCK_SH)
+    try:
+        yield
+    finally:
+        handle.close()
+
+
+def remove(path: Path) -> None:
+    """Delete a stored file whose row is already gone (committed)."""
+    with deleting():
+        path.unlink(missing_ok=True)
+
+
 def delete_after_commit(path: Path) -> None:
     """Delete a file once the change that stops using it is committed (a rollback keeps it)."""
     _remember(_TO_DELETE, path)
@@ -101,11 +147,15 @@ def _refused(error: OSError, field: str | None) -> StorageFailed:
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
     session.info.pop(_WRITTEN, None)
-    for path in session.info.pop(_TO_DELETE, []):
-        try:
-            path.unlink(missing_ok=True)
-        except OSError:
-            log.exception("a file that is no longer used could not be deleted")
+    paths = session.info.pop(_TO_DELETE, [])
+    if not paths:
+        return
+    try:
+        with deleting():
+            for path in paths:
+                path.unlink(missing_ok=True)
+    except OSError:
+        log.exception("a file that is no longer used could not be deleted")
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+import tempfile
+from pathlib import Path
+
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -33,15 +36,56 @@ def home():
     )
 
 
+#: Mail waiting longer than this means the worker is not running or cannot reach the server.
+MAIL_BACKLOG_ALERT_SECONDS = 10 * 60
+
+
 @bp.get("/healthz")
 @public
 def healthz():
-    """Report whether the app can reach its database (for load balancers and monitoring)."""
+    """Report each thing the app depends on (for load balancers and monitoring).
+
+    503 when this server cannot do its work (no database, uploads not writable); "degraded"
+    when it can but something needs looking at (Redis down, mail not going out).
+    """
+    report: dict = {}
+    broken = degraded = False
     try:
         db.session.execute(text("SELECT 1"))
-    except Exception:  # noqa: BLE001 - any failure means unhealthy
-        return {"status": "error", "database": "unreachable"}, 503
-    return {"status": "ok", "database": "ok"}
+        report["database"] = "ok"
+    except Exception:  # noqa: BLE001 - any failure means unreachable
+        db.session.rollback()
+        report["database"] = "unreachable"
+        broken = True
+    report["redis"] = current_app.extensions["esafety_throttle"].health()
+    degraded |= report["redis"].startswith("unreachable")
+    if broken:
+        report["mail"] = "unknown (no database)"
+    else:
+        from .mail.delivery import backlog
+
+        queue = backlog()
+        report["mail"] = {
+            "waiting": queue.waiting,
+            "failed": queue.failed,
+            "oldest_waiting_seconds": queue.oldest_waiting_seconds,
+        }
+        degraded |= queue.failed > 0 or queue.oldest_waiting_seconds > MAIL_BACKLOG_ALERT_SECONDS
+    report["uploads"] = _uploads_writable()
+    broken |= report["uploads"] != "ok"
+    report["status"] = "error" if broken else "degraded" if degraded else "ok"
+    return report, 503 if broken else 200
+
+
+def _uploads_writable() -> str:
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".healthz-"):
+            pass
+    except OSError as error:
+        return f"not writable ({error.strerror or type(error).__name__})"
+    return "ok"
 
 
 @bp.get("/audit")

@@ -70,4 +70,4 @@ def test_an_undeclared_view_is_never_served(app):
 def test_health_check_reports_the_database(client, path):
     response = client.get(path)
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "ok"}
+    assert response.json["status"] == "ok" and response.json["database"] == "ok"

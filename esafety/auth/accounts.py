@@ -47,7 +47,7 @@ def check_may_manage(actor: User, target: User) -> None:
 
 def _tell_owner(target: User, subject: str, text: str) -> None:
     school = current_app.config["SCHOOL_NAME"]
-    mail.send_after_commit(
+    mail.queue(
         target.email,
         f"{subject} ({school} e-safety)",
         f"Hello {target.first_name},\n\n{text}\n\nIf you did not expect this, please tell the "

@@ -206,19 +206,47 @@ def class_code():
     form = ClassCodeForm()
     if form.validate_on_submit():
         try:
-            school_class = school.class_by_code(form.code.data)
+            school_class = school.class_for_login(form.code.data, request.remote_addr or "")
         except DomainError as error:
             form.code.errors.append(error.message)
         else:
             return redirect(url_for("auth.name_tiles", code=school_class.login_code))
+        return render_template("auth/class_code.html", form=form), 400
     return render_template("auth/class_code.html", form=form)
+
+
+class _WrongCode(Exception):
+    """A wrong class code in a link: answered with a page (not raised to the error handler),
+    so the request still commits the audit entry that counts the guess."""
+
+    def __init__(self, error: DomainError) -> None:
+        self.error = error
+
+
+def _class_from_link(code: str):
+    try:
+        return school.class_for_login(code, request.remote_addr or "")
+    except DomainError as error:
+        if error.status in (404, 429):
+            raise _WrongCode(error) from None
+        raise
+
+
+def _wrong_code_page(wrong: _WrongCode):
+    title = "Page not found" if wrong.error.status == 404 else "Please wait a little"
+    return render_template(
+        "error.html", code=wrong.error.status, title=title, message=wrong.error.message
+    ), wrong.error.status
 
 
 @bp.get("/pupils/<code>")
 @public
 def name_tiles(code: str):
     """Show the class's name tiles: first names only, each with its own picture."""
-    school_class = school.class_by_code(code)
+    try:
+        school_class = _class_from_link(code)
+    except _WrongCode as wrong:
+        return _wrong_code_page(wrong)
     session.pop(_PICTURE_STATE, None)
     return render_template(
         "auth/name_tiles.html",
@@ -229,7 +257,7 @@ def name_tiles(code: str):
 
 
 def _pupil_in_class(code: str, pupil_id: int):
-    school_class = school.class_by_code(code)
+    school_class = _class_from_link(code)
     for pupil in school.pupils_in_class(school_class.id):
         if pupil.id == pupil_id:
             return school_class, pupil
@@ -240,7 +268,10 @@ def _pupil_in_class(code: str, pupil_id: int):
 @public
 def pictures(code: str, pupil_id: int):
     """Pupils choose their three pictures, one at a time; works without JavaScript."""
-    school_class, pupil = _pupil_in_class(code, pupil_id)
+    try:
+        school_class, pupil = _pupil_in_class(code, pupil_id)
+    except _WrongCode as wrong:
+        return _wrong_code_page(wrong)
     state = session.get(_PICTURE_STATE)
     if not state or state.get("pupil_id") != pupil.id:
         state = {"pupil_id": pupil.id, "chosen": []}

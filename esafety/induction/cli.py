@@ -7,6 +7,7 @@ from datetime import date
 import click
 
 from ..extensions import db
+from ..jobs import runs_alone
 from .views import bp
 
 group = bp.cli
@@ -32,6 +33,7 @@ def verify_ledger_command() -> None:
 
 @group.command("send-reminders")
 @click.option("--date", "on", type=click.DateTime(["%Y-%m-%d"]), help="Pretend today is this day.")
+@runs_alone("induction-reminders")
 def send_reminders_command(on) -> None:
     """Send the induction, sign-off, training and policy-review reminders that are due."""
     from .reminders import send_reminders

@@ -378,7 +378,7 @@ def _tell_to_sign_again(user: User, version: PolicyVersion) -> None:
     if already or not user.email:
         return
     base = current_app.config["BASE_URL"].rstrip("/")
-    mail.send(
+    mail.queue(
         user.email,
         f"Please read and sign version {version.number} of the {version.policy.title}",
         f"Hello {user.first_name},\n\n"

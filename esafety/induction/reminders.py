@@ -32,7 +32,7 @@ class _Sender:
         if (stage, key) in self.sent or not to.email:
             return
         link = current_app.config["BASE_URL"].rstrip("/") + "/induction/"
-        mail.send(to.email, subject, f"Hello {to.first_name},\n\n{body}\n\n{link}\n\nThank you.")
+        mail.queue(to.email, subject, f"Hello {to.first_name},\n\n{body}\n\n{link}\n\nThank you.")
         db.session.add(ReminderSent(stage=stage, subject_key=key, recipient_id=to.id))
         self.sent.add((stage, key))
         self.counts[stage.value] += 1

@@ -6,6 +6,7 @@ import click
 from flask import current_app
 
 from ..extensions import db
+from ..jobs import runs_alone
 from . import services
 from .views import bp
 
@@ -14,6 +15,7 @@ group.help = "Parents' e-safety evenings."
 
 
 @group.command("send-reminders")
+@runs_alone("meetings-reminders")
 def send_reminders_command() -> None:
     """Email a reminder to every family booked for an evening in the next 48 hours, once."""
     sent = failed = 0

@@ -1,7 +1,8 @@
 """Emails about bookings, each with a calendar file, sent only once the change is committed.
 
-A message is queued on the database session and goes out after a successful commit, so a
-parent is never told about a place that a rolled-back transaction did not give them.
+A message is a row in the outbox written in the booking's own transaction, so a parent is
+never told about a place that a rolled-back transaction did not give them, and a mail server
+that is down delays the message without losing it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from .models import Booking, BookingStatus, Meeting
 
 
 def _queue(to: str | None, subject: str, body: str, attachments: tuple = ()) -> None:
-    mail.send_after_commit(to, subject, body, attachments)
+    mail.queue(to, subject, body, attachments)
 
 
 def _booking_link(booking: Booking) -> str:

@@ -84,7 +84,7 @@ def remind_overdue_tasks(on: date | None = None) -> list[CaseTask]:
     for task in tasks:
         task.reminded_on = on
         if task.owner.email and services.can_open(task.owner, task.concern):
-            mail.send_after_commit(
+            mail.queue(
                 task.owner.email,
                 f"An overdue safeguarding action: {task.concern.reference}",
                 f"Dear {task.owner.first_name},\n\nAn action of yours on a safeguarding "
@@ -92,6 +92,7 @@ def remind_overdue_tasks(on: date | None = None) -> list[CaseTask]:
                 f"Please sign in to see it:\n\n"
                 f"{mail.link('safeguarding.case', concern_id=task.concern_id)}\n\n"
                 "The details are kept in the safeguarding record, not in email.\n",
+                private=True,
             )
     db.session.flush()
     return tasks
@@ -126,7 +127,7 @@ def remind_lado(now: datetime | None = None) -> list[Concern]:
         ]
         for person in told:
             if person.email:
-                mail.send_after_commit(
+                mail.queue(
                     person.email,
                     f"The LADO has not been contacted: {concern.reference}",
                     f"Dear {person.first_name},\n\nAn allegation about a member of staff "
@@ -134,6 +135,7 @@ def remind_lado(now: datetime | None = None) -> list[Concern]:
                     "one working day, and no LADO contact is recorded.\n"
                     f"Please sign in to record it:\n\n"
                     f"{mail.link('safeguarding.case', concern_id=concern.id)}\n",
+                    private=True,
                 )
         services._add_action(
             concern,

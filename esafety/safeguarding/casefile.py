@@ -125,13 +125,14 @@ def set_task(
     if owner.id != actor.id and owner.email:
         from .. import mail
 
-        mail.send_after_commit(
+        mail.queue(
             owner.email,
             f"A safeguarding action for you: {concern.reference}",
             f"Dear {owner.first_name},\n\nYou have an action on a safeguarding concern "
             f"({concern.reference}), due {due_on:%A %d %B %Y}.\nPlease sign in to see it:\n\n"
             f"{mail.link('safeguarding.case', concern_id=concern.id)}\n\n"
             "The details are kept in the safeguarding record, not in email.\n",
+            private=True,
         )
     return task
 

@@ -91,13 +91,14 @@ def _ask_dsl_to_review(subject: DataSubject, concerns: list[Concern], chair: int
         theirs = [c.reference for c in concerns if services.can_open(dsl, c, chair)]
         if not theirs or not dsl.email or dsl.id == subject.user.id:
             continue
-        mail.send_after_commit(
+        mail.queue(
             dsl.email,
             "A subject-access request touches safeguarding records",
             f"Dear {dsl.first_name},\n\nA subject-access export was made for "
             f"{subject.user.full_name}. Safeguarding records were left out of it and need "
             f"your review: {', '.join(theirs)}.\n\nThe details are kept in the safeguarding "
             "record, not in email.\n",
+            private=True,
         )
 
 

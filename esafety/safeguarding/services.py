@@ -526,7 +526,7 @@ def alert_deputies(concern: Concern, deputies: list[User], why: str) -> None:
     concern.escalated_at = utcnow()
     for deputy in told:
         if deputy.email:
-            mail.send_after_commit(
+            mail.queue(
                 deputy.email,
                 f"Safeguarding concern {concern.reference} needs someone now",
                 f"Dear {deputy.first_name},\n\n"
@@ -535,6 +535,7 @@ def alert_deputies(concern: Concern, deputies: list[User], why: str) -> None:
                 f"Please sign in to read it:\n\n"
                 f"{mail.link('safeguarding.case', concern_id=concern.id)}\n\n"
                 "The details are kept in the safeguarding record, not in email.\n",
+                private=True,
             )
     _add_action(
         concern, ActionKind.ESCALATED, None, f"{why} " + ", ".join(d.full_name for d in told)
@@ -578,7 +579,7 @@ def _request_block_from(concern: Concern, reporter: User) -> None:
 def _notify_handler(concern: Concern, handler: User) -> None:
     if not handler.email:
         return
-    mail.send_after_commit(
+    mail.queue(
         handler.email,
         f"A safeguarding concern for you: {concern.reference}",
         f"Dear {handler.first_name},\n\n"
@@ -586,6 +587,7 @@ def _notify_handler(concern: Concern, handler: User) -> None:
         f"Please sign in to read it:\n\n{mail.link('safeguarding.case', concern_id=concern.id)}"
         "\n\n"
         "The details are kept in the safeguarding record, not in email.\n",
+        private=True,
     )
 
 
@@ -593,13 +595,14 @@ def _notify_informed(concern: Concern, person: User, handlers: list[User]) -> No
     if not person.email:
         return
     lead = handlers[0].full_name if handlers else "the e-safety officer"
-    mail.send_after_commit(
+    mail.queue(
         person.email,
         f"A safeguarding concern involving your class: {concern.reference}",
         f"Dear {person.first_name},\n\n"
         f"A safeguarding concern ({concern.reference}) involving your class has been raised.\n"
         f"{lead} is looking after it and will talk with you about it.\n\n"
         "No details are sent by email. Please do not discuss it by email either.\n",
+        private=True,
     )
 
 

@@ -260,13 +260,14 @@ def remind_receipts(now: datetime | None = None) -> list[FileTransfer]:
         sent.reminded_at = now
         for dsl in routing.dsls():
             if dsl.email:
-                mail.send_after_commit(
+                mail.queue(
                     dsl.email,
                     "A child-protection file has no confirmation of receipt",
                     f"Dear {dsl.first_name},\n\nA child-protection file sent to "
                     f"{sent.other_school} five school days ago has not been confirmed as "
                     "received. Please contact the school's DSL and record the receipt:\n\n"
                     f"{mail.link('safeguarding.transfer_page', transfer_id=sent.id)}\n",
+                    private=True,
                 )
     db.session.flush()
     return late

@@ -6,6 +6,7 @@ import click
 
 from ..errors import DomainError
 from ..extensions import db
+from ..jobs import runs_alone
 from . import rollover
 from .views import bp
 
@@ -15,6 +16,7 @@ group.help = "The school's structure: the academic-year rollover."
 
 @group.command("rollover")
 @click.option("--apply", "apply_it", is_flag=True, help="Do it (without: only show the preview).")
+@runs_alone("rollover")
 def rollover_command(apply_it: bool) -> None:
     """Move every class up a year group; Year 6 leave; last year's blogs become archives."""
     try:

@@ -6,11 +6,13 @@ import secrets
 from collections.abc import Iterable
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import select
 
 from .. import audit
 from ..auth.models import User, UserRole
 from ..auth.roles import Role
+from ..auth.services import throttle
 from ..clock import utcnow
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
@@ -356,3 +358,28 @@ def parents_without_password() -> list[User]:
             .order_by(User.last_name)
         )
     )
+
+
+class TooManyClassCodes(DomainError):
+    status = 429
+
+
+def class_for_login(code: str, address: str):
+    """The class a pupil's code names. Wrong codes are counted per address and audited, and
+    after too many the address is refused for a while, so codes cannot be guessed."""
+    gate = throttle()
+    if gate.class_code_blocked(address):
+        audit.record("auth.class_code_refused")
+        raise TooManyClassCodes(
+            "There have been a lot of wrong class codes from this device. "
+            "Please wait a few minutes, or ask your teacher for help.",
+            "code",
+        )
+    try:
+        return class_by_code(code)
+    except NotFoundError:
+        limited = gate.record_wrong_class_code(address)
+        audit.record("auth.class_code_wrong", limited=limited)
+        if limited:
+            current_app.logger.warning("auth: too many wrong class codes from one address")
+        raise

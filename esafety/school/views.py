@@ -19,9 +19,10 @@ from ..auth.services import (
     set_picture_password,
 )
 from ..auth.services import unlock_pupil as unlock_pupil_login
-from ..clock import utcnow
+from ..clock import school_time, utcnow
 from ..errors import DomainError, NotAllowed, NotFoundError, rule_errors
 from ..extensions import db
+from ..mail import delivery
 from . import avatars, rollover, roster, services
 from .forms import PhotoConsentForm, RosterForm, StaffForm
 from .models import ConsentSource, Pupil
@@ -380,6 +381,36 @@ def decline_account_change(change_id: int):
     change = accounts.decline_change(current_user, change_id)
     flash(f"Declined: {change.user.full_name}'s account stays as it was.", "success")
     return redirect(url_for("school.account_changes"))
+
+
+@bp.get("/mail")
+@requires(*OFFICE)
+def undelivered_mail():
+    """List the email that could not be delivered yet, or at all, so the office can act."""
+    return render_template(
+        "school/mail.html",
+        messages=delivery.undelivered(),
+        backlog=delivery.backlog(),
+        local=lambda moment: school_time(moment, with_date=True),
+    )
+
+
+@bp.post("/mail/retry")
+@requires(*OFFICE)
+def retry_mail():
+    """Put one message, or every message that failed, back in the queue to go at once."""
+    mail_id = request.form.get("mail_id", "")
+    ids = (
+        [int(mail_id)] if mail_id.isascii() and mail_id.isdecimal() and len(mail_id) < 10 else None
+    )
+    count = delivery.try_again(current_user, ids)
+    flash(
+        f"{count} message{'s' if count != 1 else ''} will be sent again in a moment."
+        if count
+        else "There was nothing to send again.",
+        "success" if count else "info",
+    )
+    return redirect(url_for("school.undelivered_mail"))
 
 
 @bp.route("/rollover", methods=["GET", "POST"])

@@ -19,6 +19,8 @@ from tests.induction.helpers import (
 
 
 def _subjects() -> list[tuple[str, str]]:
+    """What went out once the reminders' transaction committed, as the command commits it."""
+    db.session.commit()
     return sorted((m["To"], m["Subject"]) for m in mail.outbox_messages())
 
 
