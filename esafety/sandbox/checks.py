@@ -222,6 +222,8 @@ class _Plain:
     #: Every word of the plain form: a check whose words are all missing need not run.
     words: frozenset[str]
 
+    _sentences: list[tuple[int, int]] | None = None
+
     def has(self, *words: str) -> bool:
         return not self.words.isdisjoint(words)
 
@@ -232,7 +234,12 @@ class _Plain:
         return self.pieces[first][0], self.pieces[last][1]
 
     def sentence_bounds(self) -> list[tuple[int, int]]:
-        """(start, end) of each sentence in the plain form."""
+        """(start, end) of each sentence in the plain form (worked out once)."""
+        if self._sentences is None:
+            self._sentences = self._find_sentences()
+        return self._sentences
+
+    def _find_sentences(self) -> list[tuple[int, int]]:
         bounds, position = [], 0
         for match in re.finditer(r" \| ", self.plain):
             bounds.append((position, match.start()))
