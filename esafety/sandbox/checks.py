@@ -249,36 +249,29 @@ class _Plain:
 
 
 def _plain(text: str) -> _Plain:
-    spans, keys, parts, starts, pieces = [], [], [], [], []
+    spans = [m.span() for m in _WORD_RE.finditer(text)]
+    keys = [text[start:end].lower() for start, end in spans]
+    keys = [k.replace("'", "").replace("’", "") if not k.isalnum() else k for k in keys]
+    usual = list(map(_usual_spelling, keys))
+    ends = [m.start() for m in _SENTENCE_END_RE.finditer(text)]
+    parts, starts, pieces = [], [], []
     position = previous_end = 0
-    usual_of = _usual_spelling
-    for match in _WORD_RE.finditer(text):
-        start, end = match.span()
-        if (
-            parts
-            and not text[previous_end:start].isspace()
-            and _has_sentence_end(text[previous_end:start])
-        ):
+    next_end = 0  # index into ends: the first sentence end not yet passed
+    for (start, end), word in zip(spans, usual, strict=True):
+        while next_end < len(ends) and ends[next_end] < previous_end:
+            next_end += 1
+        if parts and next_end < len(ends) and ends[next_end] < start:
             starts.append(position)
             pieces.append((previous_end, start))
             parts.append("|")
             position += 2
-        word = match.group(0)
-        key = word.lower().replace("'", "").replace("’", "") if not word.isalnum() else word.lower()
-        spans.append((start, end))
-        keys.append(key)
         starts.append(position)
         pieces.append((start, end))
-        usual = usual_of(key)
-        parts.append(usual)
-        position += len(usual) + 1
+        parts.append(word)
+        position += len(word) + 1
         previous_end = end
     plain = " ".join(parts)
     return _Plain(text, spans, keys, plain, starts, pieces, frozenset(plain.split()))
-
-
-def _has_sentence_end(gap: str) -> bool:
-    return any(mark in gap for mark in ".!?;\n")
 
 
 @lru_cache(maxsize=8192)
