@@ -222,6 +222,8 @@ class _Plain:
     #: Every word of the plain form: a check whose words are all missing need not run.
     words: frozenset[str]
 
+    _sentences: list[tuple[int, int]] | None = None
+
     def has(self, *words: str) -> bool:
         return not self.words.isdisjoint(words)
 
@@ -232,7 +234,12 @@ class _Plain:
         return self.pieces[first][0], self.pieces[last][1]
 
     def sentence_bounds(self) -> list[tuple[int, int]]:
-        """(start, end) of each sentence in the plain form."""
+        """(start, end) of each sentence in the plain form (worked out once)."""
+        if self._sentences is None:
+            self._sentences = self._find_sentences()
+        return self._sentences
+
+    def _find_sentences(self) -> list[tuple[int, int]]:
         bounds, position = [], 0
         for match in re.finditer(r" \| ", self.plain):
             bounds.append((position, match.start()))
@@ -242,36 +249,29 @@ class _Plain:
 
 
 def _plain(text: str) -> _Plain:
-    spans, keys, parts, starts, pieces = [], [], [], [], []
+    spans = [m.span() for m in _WORD_RE.finditer(text)]
+    keys = [text[start:end].lower() for start, end in spans]
+    keys = [k.replace("'", "").replace("’", "") if not k.isalnum() else k for k in keys]
+    usual = list(map(_usual_spelling, keys))
+    ends = [m.start() for m in _SENTENCE_END_RE.finditer(text)]
+    parts, starts, pieces = [], [], []
     position = previous_end = 0
-    usual_of = _usual_spelling
-    for match in _WORD_RE.finditer(text):
-        start, end = match.span()
-        if (
-            parts
-            and not text[previous_end:start].isspace()
-            and _has_sentence_end(text[previous_end:start])
-        ):
+    next_end = 0  # index into ends: the first sentence end not yet passed
+    for (start, end), word in zip(spans, usual, strict=True):
+        while next_end < len(ends) and ends[next_end] < previous_end:
+            next_end += 1
+        if parts and next_end < len(ends) and ends[next_end] < start:
             starts.append(position)
             pieces.append((previous_end, start))
             parts.append("|")
             position += 2
-        word = match.group(0)
-        key = word.lower().replace("'", "").replace("’", "") if not word.isalnum() else word.lower()
-        spans.append((start, end))
-        keys.append(key)
         starts.append(position)
         pieces.append((start, end))
-        usual = usual_of(key)
-        parts.append(usual)
-        position += len(usual) + 1
+        parts.append(word)
+        position += len(word) + 1
         previous_end = end
     plain = " ".join(parts)
     return _Plain(text, spans, keys, plain, starts, pieces, frozenset(plain.split()))
-
-
-def _has_sentence_end(gap: str) -> bool:
-    return any(mark in gap for mark in ".!?;\n")
 
 
 @lru_cache(maxsize=8192)
