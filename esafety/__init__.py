@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, abort, g, render_template, request, session
+from sqlalchemy.orm.exc import StaleDataError
 
 from .auth.access import access_of, public
 from .auth.roles import Role
+from .concurrency import STALE_MESSAGE
 from .config import from_environment
 from .errors import DomainError
 from .extensions import csrf, db, login_manager, migrate
@@ -214,6 +216,12 @@ def _register_error_pages(app: Flask) -> None:
         return render_error(
             500, "Sorry, something went wrong", "Nothing you wrote has been lost. Please try again."
         )
+
+    @app.errorhandler(StaleDataError)
+    def decided_meanwhile(error):
+        """Two decisions landed at once and this one lost: nothing of it was kept."""
+        db.session.rollback()
+        return render_error(409, "Someone got there first", STALE_MESSAGE)
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from ..auth.models import User
 from ..auth.roles import Role
 from ..clock import utcnow
+from ..concurrency import Revisioned
 from ..extensions import AppendOnly, RecordIsAppendOnly, db, enum_type
 
 
@@ -102,7 +103,7 @@ class Policy(db.Model):
     )
 
 
-class PolicyVersion(db.Model):
+class PolicyVersion(Revisioned, db.Model):
     """One version of a policy's text: draft, then published (frozen), then superseded."""
 
     __tablename__ = "policy_version"

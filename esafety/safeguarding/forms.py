@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     MultipleFileField,
     RadioField,
     SelectChoice,
@@ -145,6 +146,8 @@ class ActionForm(FlaskForm):
 class AssignForm(FlaskForm):
     #: Checked by the service against the people who may open the concern.
     handler_id = SelectField("Lead handler", choices=[], validate_choice=False)
+    #: The concern's revision on the page (see esafety/concurrency.py).
+    revision = HiddenField()
 
 
 class MaterialForm(FlaskForm):
@@ -165,6 +168,8 @@ class ResolveForm(FlaskForm):
         filters=[_strip],
         render_kw={"rows": 4},
     )
+    #: The concern's revision on the page (see esafety/concurrency.py).
+    revision = HiddenField()
 
 
 class ReferForm(FlaskForm):
@@ -182,6 +187,8 @@ class ReferForm(FlaskForm):
         filters=[_strip],
         render_kw={"rows": 3},
     )
+    #: The concern's revision on the page (see esafety/concurrency.py).
+    revision = HiddenField()
 
 
 class EvidenceForm(FlaskForm):

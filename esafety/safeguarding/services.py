@@ -14,7 +14,7 @@ from typing import BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import audit, mail
+from .. import audit, concurrency, mail
 from ..auth.models import User
 from ..auth.roles import STAFF_ROLES, Role
 from ..clock import today, utcnow
@@ -539,7 +539,7 @@ def _add_action(
 ) -> ConcernAction:
     action = ConcernAction(concern_id=concern.id, kind=kind, note=note, by_id=by.id if by else None)
     db.session.add(action)
-    db.session.flush()
+    concurrency.flush()
     return action
 
 
@@ -579,9 +579,14 @@ def eligible_handlers(concern: Concern) -> list[User]:
     return [u for u in candidates if u is not None and can_open(u, concern)]
 
 
-def assign_handler(actor: User, concern: Concern, handler_id: int) -> None:
-    """Give the concern a lead handler, who is emailed a link."""
+def assign_handler(
+    actor: User, concern: Concern, handler_id: int, seen: int | str | None = None
+) -> None:
+    """Give the concern a lead handler, who is emailed a link.
+
+    `seen` is the concern's revision on the handler's page (see esafety/concurrency.py)."""
     _check_handler(actor, concern)
+    concurrency.expect_revision(concern, seen)
     handler = next((u for u in eligible_handlers(concern) if u.id == handler_id), None)
     if handler is None:
         raise DomainError("Choose someone from the list.", "handler_id")
@@ -618,19 +623,20 @@ def mark_material(actor: User, concern: Concern, material: Iterable[Material]) -
         )
 
 
-def _close(actor: User, concern: Concern) -> None:
+def _close(actor: User, concern: Concern, seen: int | str | None) -> None:
     if concern.status.is_closed:
         raise DomainError("This concern is already closed.")
+    concurrency.expect_revision(concern, seen)
     _start(actor, concern)
 
 
-def resolve(actor: User, concern: Concern, outcome: str) -> None:
+def resolve(actor: User, concern: Concern, outcome: str, seen: int | str | None = None) -> None:
     """Close the concern with its outcome; the reporter sees that it was closed, and when."""
     _check_handler(actor, concern)
     outcome = _clean(outcome, DESCRIPTION_LIMIT, "The outcome", "outcome")
     if not outcome:
         raise DomainError("Write the outcome before closing the concern.", "outcome")
-    _close(actor, concern)
+    _close(actor, concern, seen)
     _add_action(concern, ActionKind.OUTCOME, actor, outcome)
     concern.status = ConcernStatus.RESOLVED
     concern.closed_at = utcnow()
@@ -638,7 +644,9 @@ def resolve(actor: User, concern: Concern, outcome: str) -> None:
     audit.record("safeguarding.concern_resolved", actor=actor, target=concern)
 
 
-def refer(actor: User, concern: Concern, to: ReferredTo, note: str) -> None:
+def refer(
+    actor: User, concern: Concern, to: ReferredTo, note: str, seen: int | str | None = None
+) -> None:
     """Refer the concern on (the police, the local authority); it is closed here."""
     _check_handler(actor, concern)
     note = _clean(note, DESCRIPTION_LIMIT, "The note", "referral_note")
@@ -646,7 +654,7 @@ def refer(actor: User, concern: Concern, to: ReferredTo, note: str) -> None:
         raise DomainError(
             "Say who it was referred to and any reference they gave.", "referral_note"
         )
-    _close(actor, concern)
+    _close(actor, concern, seen)
     concern.status = ConcernStatus.REFERRED
     concern.referred_to = to
     concern.closed_at = utcnow()

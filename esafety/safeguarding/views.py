@@ -25,6 +25,7 @@ from wtforms import SelectChoice
 from ..auth.access import requires, signed_in
 from ..auth.roles import Role
 from ..clock import today
+from ..concurrency import StaleDecision
 from ..errors import DomainError, show_on_form
 from ..extensions import db
 from . import export, register, routing, services
@@ -204,12 +205,17 @@ def _case_forms(concern, **given):
     material = given.get("material") or MaterialForm(
         formdata=None, material=[m.value for m in split_material(concern.handler_material)]
     )
+    resolve = given.get("resolve") or ResolveForm(formdata=None)
+    refer = given.get("refer") or ReferForm(formdata=None)
+    for form in (assign, resolve, refer):
+        # Always the revision shown now: the page on screen is the state the next decision sees.
+        form.revision.data = concern.revision
     return {
         "action_form": given.get("action") or ActionForm(formdata=None),
         "assign_form": assign,
         "material_form": material,
-        "resolve_form": given.get("resolve") or ResolveForm(formdata=None),
-        "refer_form": given.get("refer") or ReferForm(formdata=None),
+        "resolve_form": resolve,
+        "refer_form": refer,
         "evidence_form": given.get("evidence") or EvidenceForm(formdata=None),
         "block_form": given.get("block") or BlockRequestForm(formdata=None),
     }
@@ -249,7 +255,11 @@ def _handle(concern_id: int, form, name: str, action, fallback: str, message: st
         except DomainError as error:
             db.session.rollback()
             concern = services.open_concern(current_user, concern_id, f"case ({name})")
-            show_on_form(form, error, fallback)
+            if isinstance(error, StaleDecision) or concern.status.is_closed:
+                # Not about what they typed: the concern moved on (its form may be gone).
+                flash(error.message, "error")
+            else:
+                show_on_form(form, error, fallback)
         else:
             flash(message, "success")
             return redirect(url_for("safeguarding.case", concern_id=concern_id))
@@ -282,7 +292,9 @@ def assign(concern_id: int):
         concern_id,
         form,
         "assign",
-        lambda c: services.assign_handler(current_user, c, int(form.handler_id.data or 0)),
+        lambda c: services.assign_handler(
+            current_user, c, int(form.handler_id.data or 0), seen=form.revision.data or ""
+        ),
         "handler_id",
         "Lead handler saved.",
     )
@@ -314,7 +326,9 @@ def resolve(concern_id: int):
         concern_id,
         form,
         "resolve",
-        lambda c: services.resolve(current_user, c, form.outcome.data),
+        lambda c: services.resolve(
+            current_user, c, form.outcome.data, seen=form.revision.data or ""
+        ),
         "outcome",
         "The concern is resolved.",
     )
@@ -330,7 +344,11 @@ def refer(concern_id: int):
         form,
         "refer",
         lambda c: services.refer(
-            current_user, c, ReferredTo(form.referred_to.data), form.referral_note.data
+            current_user,
+            c,
+            ReferredTo(form.referred_to.data),
+            form.referral_note.data,
+            seen=form.revision.data or "",
         ),
         "referral_note",
         "The referral is recorded.",

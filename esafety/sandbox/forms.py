@@ -33,6 +33,8 @@ class PostForm(FlaskForm):
     )
     save = SubmitField("Save as a draft")
     send = SubmitField("Send to my teacher")
+    #: The revision the page showed (see esafety/concurrency.py).
+    revision = HiddenField()
 
 
 class CommentForm(FlaskForm):
@@ -41,6 +43,8 @@ class CommentForm(FlaskForm):
         validators=[DataRequired("Write your comment first."), Length(max=COMMENT_MAX)],
     )
     send = SubmitField("Send my comment")
+    #: The revision the page showed (see esafety/concurrency.py).
+    revision = HiddenField()
 
 
 class ReportForm(FlaskForm):
@@ -69,6 +73,8 @@ class DecisionForm(FlaskForm):
     approve = SubmitField("Approve")
     send_back = SubmitField("Send back with note")
     remove = SubmitField("Take off the blog")
+    #: The revision the page showed (see esafety/concurrency.py).
+    revision = HiddenField()
 
 
 class ReportDecisionForm(FlaskForm):
@@ -78,11 +84,15 @@ class ReportDecisionForm(FlaskForm):
     )
     uphold = SubmitField("Agree: take it off the blog")
     dismiss = SubmitField("Put it back on the blog")
+    #: The revision the page showed (see esafety/concurrency.py).
+    revision = HiddenField()
 
 
 class PassOnForm(FlaskForm):
     note = TextAreaField("Note for the e-safety officer", validators=[Optional(), Length(max=1000)])
     send = SubmitField("Pass to the e-safety officer")
+    #: The revision the page showed (see esafety/concurrency.py).
+    revision = HiddenField()
 
 
 class WindowForm(FlaskForm):

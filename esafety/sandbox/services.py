@@ -13,7 +13,7 @@ from typing import BinaryIO
 
 from sqlalchemy import func, or_, select
 
-from .. import audit
+from .. import audit, concurrency
 from ..auth.models import User
 from ..auth.roles import Role
 from ..clock import utcnow
@@ -324,11 +324,13 @@ def save_post(
     *,
     send: bool,
     post: BlogPost | None = None,
+    seen: int | str | None = None,
 ) -> BlogPost:
     """Save a post as a draft, or send it: pupils' posts go to the teacher, staff posts publish.
 
     Private details are never saved; text speak may sit in a draft but must be fixed to send.
-    Editing a post that is on the blog sends it back to the teacher.
+    Editing a post that is on the blog sends it back to the teacher. `seen` is the revision
+    the editor was opened on: a teacher's decision since then is not silently written over.
     """
     reader = blog_reader(actor, class_id)
     _require_may_write(reader)
@@ -342,6 +344,7 @@ def save_post(
                 "This post is on the blog. Send your changes to your teacher instead.",
                 field="body",
             )
+        _expect_unchanged(post, seen)
     _require_sendable({"title": title, "body": body}, class_id, sending=send)
     now = utcnow()
     if post is None:
@@ -350,19 +353,31 @@ def save_post(
         db.session.add(post)
     post.title, post.source, post.html, post.updated_at = title, body, render_markdown(body), now
     if send and reader.is_staff:
-        db.session.flush()
+        concurrency.flush()
         from .moderation import publish_staff_post
 
         publish_staff_post(actor, post)
     elif send:
         _send(post, now)
-        db.session.flush()
+        concurrency.flush()
         audit.record("sandbox.post.submitted", actor=actor, target=post, class_id=class_id)
     else:
         if post.state is ItemState.PENDING:
             post.state = ItemState.DRAFT
-        db.session.flush()
+        concurrency.flush()
     return post
+
+
+def _expect_unchanged(item: BlogPost | BlogComment, seen: int | str | None) -> None:
+    """The author's editor was opened on this revision; a teacher may have decided since."""
+    try:
+        concurrency.expect_revision(item, seen)
+    except concurrency.StaleDecision:
+        raise concurrency.StaleDecision(
+            "Your teacher looked at this while you were changing it. Your words are still "
+            "here: copy them if you want them, then open it again to see what changed.",
+            field="body",
+        ) from None
 
 
 def _require_author_may_edit(actor: User, item: BlogPost | BlogComment) -> None:
@@ -397,11 +412,14 @@ def add_comment(actor: User, post: BlogPost, body: str) -> BlogComment:
     return comment
 
 
-def edit_comment(actor: User, comment: BlogComment, body: str) -> BlogComment:
+def edit_comment(
+    actor: User, comment: BlogComment, body: str, seen: int | str | None = None
+) -> BlogComment:
     """Change a comment: a pupil's goes back to the teacher, even if it was on the blog."""
     reader = blog_reader(actor, comment.post.class_id)
     _require_may_write(reader)
     _require_author_may_edit(actor, comment)
+    _expect_unchanged(comment, seen)
     body = _clean_body(body, COMMENT_MAX)
     _require_sendable({"body": body}, comment.post.class_id, sending=True)
     now = utcnow()
@@ -410,7 +428,7 @@ def edit_comment(actor: User, comment: BlogComment, body: str) -> BlogComment:
         comment.state, comment.decided_at, comment.decided_by_id = ItemState.APPROVED, now, actor.id
     else:
         _send(comment, now)
-    db.session.flush()
+    concurrency.flush()
     audit.record("sandbox.comment.submitted", actor=actor, target=comment, edited=True)
     return comment
 

@@ -157,6 +157,8 @@ def _render_editor(
     )
     if reader.is_staff:
         form.send.label.text = "Publish on the blog"
+    if post is not None and not form.revision.data:
+        form.revision.data = post.revision
     tag_form = None
     pictures = []
     if post is not None:
@@ -207,6 +209,7 @@ def edit_post(post_id: int):
                 form.body.data,
                 send=form.send.data,
                 post=post,
+                seen=form.revision.data or "",
             )
         except DomainError as error:
             db.session.rollback()
@@ -242,6 +245,8 @@ def add_comment(post_id: int):
 
 
 def _render_comment_editor(form: CommentForm, post, comment, problem: str | None):
+    if comment is not None and not form.revision.data:
+        form.revision.data = comment.revision
     return render_template(
         "sandbox/comment.html",
         form=form,
@@ -265,7 +270,9 @@ def edit_comment(comment_id: int):
     problem = None
     if form.validate_on_submit():
         try:
-            services.edit_comment(current_user, comment, form.body.data)
+            services.edit_comment(
+                current_user, comment, form.body.data, seen=form.revision.data or ""
+            )
         except DomainError as error:
             db.session.rollback()
             problem = show_on_form(form, error)
@@ -459,7 +466,7 @@ def decide(kind: str, item_id: int):
         if part and part.strip()
     )
     try:
-        moderation.decide(current_user, item, decision, feedback)
+        moderation.decide(current_user, item, decision, feedback, seen=form.revision.data or "")
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -484,7 +491,11 @@ def decide_report(report_id: int):
     form = ReportDecisionForm()
     try:
         reports.decide_report(
-            current_user, report_, uphold=bool(form.uphold.data), note=form.note.data or ""
+            current_user,
+            report_,
+            uphold=bool(form.uphold.data),
+            note=form.note.data or "",
+            seen=form.revision.data or "",
         )
     except DomainError as error:
         db.session.rollback()
@@ -507,7 +518,9 @@ def pass_on_report(report_id: int):
     report_ = reports.report_for_staff(current_user, report_id)
     form = PassOnForm()
     try:
-        reports.pass_to_esafety_officer(current_user, report_, form.note.data or "")
+        reports.pass_to_esafety_officer(
+            current_user, report_, form.note.data or "", seen=form.revision.data or ""
+        )
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
