@@ -7,6 +7,7 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -60,6 +61,8 @@ class VersionForm(FlaskForm):
     body_markdown = TextAreaField(
         "Text of this version", validators=[DataRequired("Please write the policy's text.")]
     )
+    #: The draft's revision when the editor opened (see esafety/concurrency.py).
+    revision = HiddenField()
 
 
 def quiz_form_for(course: Course) -> FlaskForm:

@@ -499,6 +499,7 @@ def edit_version(version_id: int):
                 body_markdown=form.body_markdown.data,
                 change=ChangeSize(form.change.data),
                 change_summary=form.change_summary.data or "",
+                seen=form.revision.data or "",
             )
         except DomainError as error:
             db.session.rollback()
@@ -523,7 +524,9 @@ def publish_version(version_id: int):
     """Approve and publish a draft; a major version asks everyone to sign again."""
     version = policies.version_by_id(version_id)
     try:
-        told = policies.publish_version(current_user, version)
+        told = policies.publish_version(
+            current_user, version, seen=request.form.get("revision", "")
+        )
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -543,7 +546,7 @@ def discard_version(version_id: int):
     version = policies.version_by_id(version_id)
     policy_id = version.policy_id
     try:
-        policies.discard_draft(current_user, version)
+        policies.discard_draft(current_user, version, seen=request.form.get("revision", ""))
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

@@ -371,7 +371,7 @@ def staff_cancel_booking(booking_id: int):
     meeting_id = booking.meeting_id
     if form.validate_on_submit():
         try:
-            services.cancel_booking(current_user, booking_id)
+            services.cancel_booking(current_user, booking_id, seen=request.form.get("revision", ""))
         except DomainError as error:
             db.session.rollback()
             if isinstance(error, NotFoundError | NotAllowed):
@@ -443,9 +443,16 @@ def undo_check_in(booking_id: int):
     """Untick a family ticked by mistake."""
     booking = services.get_booking(current_user, booking_id)
     if ConfirmForm().validate_on_submit():
-        services.undo_check_in(current_user, booking_id)
-        db.session.commit()
-        flash(f"{booking.parent.full_name} is no longer ticked in.", "success")
+        try:
+            services.undo_check_in(current_user, booking_id, seen=request.form.get("revision", ""))
+        except DomainError as error:
+            db.session.rollback()
+            if isinstance(error, NotFoundError | NotAllowed):
+                raise
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(f"{booking.parent.full_name} is no longer ticked in.", "success")
     return _back_to_door(booking.meeting_id)
 
 

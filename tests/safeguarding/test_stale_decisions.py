@@ -52,14 +52,14 @@ def test_resolve_and_refer_at_once_close_the_concern_once(app, people):
             db.session.commit()
         concern_id = concern.id
 
-        def resolve(barrier):
+        def resolve(barrier, concern_id=concern_id):
             mine = db.session.get(Concern, concern_id)
             seen = mine.revision
             barrier.wait()
             services.resolve(db.session.get(User, officer_id), mine, "Sorted.", seen=seen)
             return "resolved"
 
-        def refer(barrier):
+        def refer(barrier, concern_id=concern_id):
             mine = db.session.get(Concern, concern_id)
             seen = mine.revision
             barrier.wait()

@@ -144,7 +144,7 @@ def test_an_edit_racing_an_approval_never_publishes_unseen_words(app, open_blog)
         post = _sent_post(open_blog)
         pupil_id = open_blog.ava.user.id
 
-        def edit(barrier, post_id=post.id):
+        def edit(barrier, post_id=post.id, pupil_id=pupil_id):
             pupil = db.session.get(User, pupil_id)
             mine = db.session.get(BlogPost, post_id)
             seen = mine.revision
