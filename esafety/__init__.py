@@ -16,6 +16,7 @@ from .concurrency import STALE_MESSAGE
 from .config import from_environment
 from .errors import DomainError
 from .extensions import csrf, db, login_manager, migrate
+from .inputs import register_converters
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,6 +75,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.user_loader(load_session_user)
 
     _register_sqlite_pragmas(app)
+    # Before any route is added: every <int:...> in a path is an id the database can hold.
+    register_converters(app)
     _register_blueprints(app)
     _declare_static_public(app)
     _register_request_hooks(app)

@@ -24,6 +24,7 @@ from ..auth.roles import STAFF_ROLES
 from ..clock import today
 from ..errors import DomainError, NotFoundError, show_on_form
 from ..extensions import db
+from ..inputs import query_text
 from ..school.services import staff_with_role
 from . import compliance, courses, ledger, pathways, policies, training
 from .forms import (
@@ -281,7 +282,7 @@ def training_certificate(record_id: int):
 
 
 def _as_of() -> tuple[date, str | None]:
-    raw = request.args.get("as_of", "").strip()
+    raw = query_text("as_of").strip()
     if not raw:
         return today(), None
     try:

@@ -19,6 +19,7 @@ from ..auth.roles import Role
 from ..clock import utcnow
 from ..errors import DomainError, NotAllowed, NotFoundError, show_on_form
 from ..extensions import db
+from ..inputs import query_text
 from ..school.models import YearGroup
 from . import ics, resources, services, times
 from .forms import (
@@ -397,7 +398,7 @@ def door_register(meeting_id: int):
 def check_in_page(meeting_id: int):
     """Find a family by name at the door and tick them in (or undo a mistaken tick)."""
     meeting = services.get_meeting(meeting_id)
-    search = request.args.get("q", "")[:80]
+    search = query_text("q", limit=80)
     rows = services.door_register(current_user, meeting.id, search)
     everyone = services.door_register(current_user, meeting.id) if search else rows
     return render_template(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..auth.access import requires
@@ -10,6 +10,7 @@ from ..auth.models import User
 from ..auth.roles import Role
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
+from ..inputs import query_text
 from ..school.services import pupil_of
 from . import erasure, retention, services, subject_access
 from .forms import CorrectDetailsForm, EraseLeaverForm, HoldForm
@@ -33,7 +34,7 @@ def _person(user_id: int) -> User:
 @requires(*DATA_OFFICERS)
 def people():
     """Find a person to export or correct their records."""
-    query = request.args.get("q", "")
+    query = query_text("q")
     return render_template(
         "records/people.html", query=query, results=services.search_people(query)
     )

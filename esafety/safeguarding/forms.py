@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -20,6 +19,7 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..inputs import SchoolForm
 from .evidence import MAX_FILES
 from .models import HANDLER_ACTIONS, ConcernKind, Involved, Material, ReferredTo
 from .services import TellChoice
@@ -38,7 +38,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class TellForm(FlaskForm):
+class TellForm(SchoolForm):
     choice = RadioField(
         "What happened?",
         choices=[SelectChoice(c.value, c.label) for c in TellChoice],
@@ -52,7 +52,7 @@ class TellForm(FlaskForm):
     )
 
 
-class ConcernForm(FlaskForm):
+class ConcernForm(SchoolForm):
     kind = RadioField(
         "What kind of concern is it?",
         choices=[SelectChoice(k.value, k.label) for k in ConcernKind],
@@ -129,7 +129,7 @@ class ConcernForm(FlaskForm):
         ]
 
 
-class ActionForm(FlaskForm):
+class ActionForm(SchoolForm):
     kind = SelectField(
         "What was done",
         choices=[SelectChoice(k.value, k.label) for k in HANDLER_ACTIONS],
@@ -143,14 +143,14 @@ class ActionForm(FlaskForm):
     )
 
 
-class AssignForm(FlaskForm):
+class AssignForm(SchoolForm):
     #: Checked by the service against the people who may open the concern.
     handler_id = SelectField("Lead handler", choices=[], validate_choice=False)
     #: The concern's revision on the page (see esafety/concurrency.py).
     revision = HiddenField()
 
 
-class MaterialForm(FlaskForm):
+class MaterialForm(SchoolForm):
     material = MultiCheckboxField(
         "The material is",
         choices=[SelectChoice(m.value, m.label) for m in Material],
@@ -158,7 +158,7 @@ class MaterialForm(FlaskForm):
     )
 
 
-class ResolveForm(FlaskForm):
+class ResolveForm(SchoolForm):
     outcome = TextAreaField(
         "Outcome",
         validators=[
@@ -172,7 +172,7 @@ class ResolveForm(FlaskForm):
     revision = HiddenField()
 
 
-class ReferForm(FlaskForm):
+class ReferForm(SchoolForm):
     referred_to = RadioField(
         "Referred to",
         choices=[SelectChoice(r.value, r.label) for r in ReferredTo],
@@ -191,14 +191,14 @@ class ReferForm(FlaskForm):
     revision = HiddenField()
 
 
-class EvidenceForm(FlaskForm):
+class EvidenceForm(SchoolForm):
     evidence = MultipleFileField(
         f"Add evidence: screenshots (PNG or JPEG) or PDFs, up to {MAX_FILES} files",
         render_kw={"accept": ".png,.jpg,.jpeg,.pdf,image/png,image/jpeg,application/pdf"},
     )
 
 
-class BlockRequestForm(FlaskForm):
+class BlockRequestForm(SchoolForm):
     site = StringField(
         "Website to block",
         validators=[DataRequired("Enter the website, for example example.com."), Length(max=500)],
@@ -207,7 +207,7 @@ class BlockRequestForm(FlaskForm):
     block_reason = StringField("Why (optional)", validators=[Length(max=500)], filters=[_strip])
 
 
-class DomainForm(FlaskForm):
+class DomainForm(SchoolForm):
     domain = StringField(
         "Website to block",
         validators=[DataRequired("Enter the website, for example example.com."), Length(max=500)],
@@ -223,5 +223,5 @@ class DomainForm(FlaskForm):
     )
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(SchoolForm):
     note = StringField("Note (needed to decline)", validators=[Length(max=500)], filters=[_strip])

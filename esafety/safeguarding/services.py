@@ -20,6 +20,7 @@ from ..auth.roles import STAFF_ROLES, Role
 from ..clock import today, utcnow
 from ..errors import DomainError, NotAllowed, NotFoundError
 from ..extensions import db
+from ..inputs import whole_number
 from ..school import services as school
 from ..school.models import Pupil, SchoolClass, StaffProfile
 from . import aftercommit, evidence, register, routing
@@ -749,9 +750,10 @@ def concern_by_reference(actor: User, reference: str | None) -> Concern | None:
     text = (reference or "").strip().upper().removeprefix("SG-").lstrip("0")
     if not text:
         return None
-    if not text.isdigit():
+    number = whole_number(text, minimum=1)
+    if number is None:
         raise DomainError("Give the concern's reference, like SG-0012.", "concern_ref")
-    concern = db.session.get(Concern, int(text))
+    concern = db.session.get(Concern, number)
     if concern is None or not can_open(actor, concern):
         raise DomainError("There is no concern with that reference.", "concern_ref")
     return concern
@@ -759,6 +761,7 @@ def concern_by_reference(actor: User, reference: str | None) -> Concern | None:
 
 def parse_year(value: str | None) -> date | None:
     """A school year such as 2026/27 as a day inside it; anything else means this year."""
-    if not value or len(value) != 7 or value[4] != "/" or not value[:4].isdigit():
+    if not value or len(value) != 7 or value[4] != "/":
         return None
-    return date(int(value[:4]), 9, 1)
+    year = whole_number(value[:4], minimum=2000, maximum=2999)
+    return None if year is None else date(year, 9, 1)

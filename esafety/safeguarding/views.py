@@ -28,6 +28,7 @@ from ..clock import today
 from ..concurrency import StaleDecision
 from ..errors import DomainError, show_on_form
 from ..extensions import db
+from ..inputs import query_text, whole_number
 from . import export, register, routing, services
 from .evidence import MAX_FILE_BYTES, MAX_FILES
 from .forms import (
@@ -188,7 +189,7 @@ def mine():
 @requires(*CASE_ROLES, hide=True)
 def concerns():
     """List the concerns this person may open, open ones first."""
-    show = request.args.get("show", "open")
+    show = query_text("show", "open")
     if show not in ("open", "closed", "all"):
         show = "open"
     rows = services.concerns_for(current_user, show)
@@ -293,7 +294,7 @@ def assign(concern_id: int):
         form,
         "assign",
         lambda c: services.assign_handler(
-            current_user, c, int(form.handler_id.data or 0), seen=form.revision.data or ""
+            current_user, c, whole_number(form.handler_id.data) or 0, seen=form.revision.data or ""
         ),
         "handler_id",
         "Lead handler saved.",

@@ -19,6 +19,7 @@ from ..auth.access import public, requires, signed_in
 from ..auth.roles import Role
 from ..errors import DomainError, NotFoundError, show_on_form
 from ..extensions import db
+from ..inputs import query_number, whole_number
 from ..school import services as school
 from . import images, moderation, news, reports, services
 from .forms import (
@@ -72,7 +73,7 @@ def index():
 @signed_in
 def blog(class_id: int):
     """Show a class blog: approved writing, and the reader's own writing with where it is."""
-    page = services.blog_page(current_user, class_id, request.args.get("page", 1, type=int))
+    page = services.blog_page(current_user, class_id, query_number("page", 1))
     return render_template(
         "sandbox/blog.html",
         page=page,
@@ -294,10 +295,9 @@ def check():
         news.require_publisher(current_user)
         findings = news.check_news_text(text) + news.voice_findings(text)
     else:
-        try:
-            class_id = int(data.get("class_id"))
-        except (TypeError, ValueError) as error:
-            raise NotFoundError("Say which class blog this is for.") from error
+        class_id = whole_number(data.get("class_id"), minimum=1)
+        if class_id is None:
+            raise NotFoundError("Say which class blog this is for.")
         if not services.blog_reader(current_user, class_id).may_check:
             raise NotFoundError("That class blog is not one of yours.")
         findings = services.check_fields({"text": text}, class_id)["text"]
@@ -548,7 +548,7 @@ def _window_return(class_id: int) -> str:
 def open_window(class_id: int):
     """Open the blog for pupils to write (for a lesson)."""
     form = WindowForm()
-    minutes = int(form.minutes.data) if (form.minutes.data or "").isdigit() else None
+    minutes = whole_number(form.minutes.data, minimum=1)
     try:
         services.open_window(current_user, class_id, minutes)
     except DomainError as error:
