@@ -22,7 +22,7 @@ import yaml
 from flask import current_app
 from sqlalchemy import Column, Table, delete, select, update
 
-from .. import audit
+from .. import audit, guards
 from ..clock import utcnow
 from ..extensions import db
 from .models import LegalHold
@@ -151,6 +151,7 @@ def delete_records(due: list[DueRecord]) -> Deletion:
     Commit, then call purge_files(); if the commit fails, roll back and call restore_files().
     """
     result = Deletion()
+    guards.allow_retention(db.session.connection())
     trash = Path(current_app.config["UPLOAD_FOLDER"]) / ".retention-trash" / uuid.uuid4().hex
     result._trash = trash
     try:
