@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import false, select, text, update
 
 from .. import audit
 from ..auth.models import User
@@ -52,8 +52,20 @@ def statement_for(version: PolicyVersion) -> str:
 
 
 def _last_hash() -> str:
+    """The chain's head, read once this transaction alone may add to the chain.
+
+    PostgreSQL: an advisory lock until commit. SQLite: a no-op UPDATE first takes the
+    database's write lock before the head is read (as bookings do), so writers queue
+    (busy_timeout) instead of two of them reading the same head."""
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LEDGER_LOCK})
+    else:
+        db.session.execute(
+            update(SignOff)
+            .where(false())
+            .values(id=SignOff.id)
+            .execution_options(synchronize_session=False)
+        )
     last = db.session.scalar(select(SignOff.record_hash).order_by(SignOff.id.desc()).limit(1))
     return last or GENESIS
 

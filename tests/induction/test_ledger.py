@@ -318,6 +318,49 @@ def test_a_certificate_is_shown_only_to_its_holder_and_leaders():
         ledger.certificate_for(make_staff(first_name="Other"), certificate.id)
 
 
+def test_three_managers_recording_sign_offs_at_once_lose_none(app):
+    """On SQLite, 3 managers recording 6 sign-offs at once lost 3 of them (two read the
+    same chain head); each sign-off now takes the write lock before reading it."""
+    from esafety.auth.models import User
+    from esafety.induction.models import PolicyVersion
+    from tests.races import at_once
+
+    setup = standard_setup()
+    managers = [factories.make_user(Role.HEADTEACHER) for _ in range(3)]
+    staff = [make_staff(first_name=f"Late{n}", email=f"late{n}@school.example") for n in range(6)]
+    manager_ids, staff_ids = [m.id for m in managers], [s.id for s in staff]
+    version_id = setup.version.id
+    db.session.commit()
+    before = ledger.verify_ledger().checked
+
+    def record_two(manager_id: int, people: list[int]):
+        def act(barrier):
+            manager = db.session.get(User, manager_id)
+            version = db.session.get(PolicyVersion, version_id)
+            barrier.wait()
+            for person_id in people:
+                person = db.session.get(User, person_id)
+                ledger.sign_policy(
+                    manager,
+                    person,
+                    version,
+                    agreed=True,
+                    typed_name=person.full_name,
+                    reason="Signed on paper at the staff meeting.",
+                )
+                db.session.commit()
+            return "done"
+
+        return act
+
+    outcomes = at_once(
+        app, *(record_two(m, staff_ids[2 * i : 2 * i + 2]) for i, m in enumerate(manager_ids))
+    )
+    assert outcomes == ["done"] * 3
+    report = ledger.verify_ledger()
+    assert report.ok and report.checked == before + 6, report
+
+
 def test_concurrent_sign_offs_join_the_chain_one_at_a_time(app):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("needs PostgreSQL's row of concurrent writers")
