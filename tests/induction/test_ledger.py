@@ -262,6 +262,41 @@ def test_verify_ledger_notices_a_removed_record(app):
     assert "does not follow on" in report.problem
 
 
+def test_verify_ledger_notices_the_last_record_removed(app):
+    last = _three_sign_offs()[-1].id
+    _tamper("DELETE FROM sign_off WHERE id = :id", id=last)
+    result = app.test_cli_runner().invoke(args=["induction", "verify-ledger"])
+    assert result.exit_code == 1
+    assert f"Sign-off {last} is not as it was recorded" in result.output
+    assert "no longer in the ledger" in result.output
+
+
+def test_verify_ledger_notices_a_rewritten_tail(app):
+    """Change a record, then recompute its hash and every later one: the chain adds up, but
+    not to the hashes the audit log kept."""
+    records = _three_sign_offs()
+    ids = [r.id for r in records]
+    previous = records[0].record_hash
+    for record in records[1:]:
+        fields = record.hashed_fields()
+        if record is records[1]:
+            fields["typed_name"] = "Someone Else"
+        fields["previous_hash"] = previous
+        new_hash = ledger.record_hash(fields)
+        _tamper(
+            "UPDATE sign_off SET typed_name = :name, previous_hash = :previous, "
+            "record_hash = :hash WHERE id = :id",
+            name=fields["typed_name"],
+            previous=previous,
+            hash=new_hash,
+            id=record.id,
+        )
+        previous = new_hash
+    report = ledger.verify_ledger()
+    assert not report.ok and report.bad_id == ids[1]
+    assert "rewritten" in report.problem
+
+
 def test_verify_ledger_notices_a_changed_policy_text():
     records = _three_sign_offs()
     postgres = db.engine.dialect.name == "postgresql"
