@@ -169,6 +169,28 @@ def as_owner() -> Iterator[None]:
             db.engine.dispose()
 
 
+@click.command("verify")
+@with_appcontext
+def verify_command() -> None:
+    """Check the evidence: the sign-off ledger (against the hashes the audit log kept) and
+    every concern's chronology and access log. Exit 1 naming what is wrong."""
+    from .induction.ledger import verify_ledger
+    from .safeguarding.chronology import verify_chronologies
+
+    ledger = verify_ledger()
+    concerns, problems = verify_chronologies()
+    if not ledger.ok:
+        problems.insert(0, f"Sign-off {ledger.bad_id}: {ledger.problem}")
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo(
+        f"The evidence is intact: {ledger.checked} sign-offs and {concerns} concerns' "
+        "chronologies checked."
+    )
+
+
 @click.command("grant-app-role")
 @click.argument("role")
 @with_appcontext
@@ -280,6 +302,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(school_group)
     app.cli.add_command(retention_group)
     app.cli.add_command(grant_app_role_command)
+    app.cli.add_command(verify_command)
     app.cli.add_command(export_pupil_data_command)
     app.cli.add_command(erase_leaver_command)
     # Feature command groups (one line each), e.g. app.cli.add_command(lessons_cli.group)
