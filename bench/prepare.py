@@ -297,7 +297,7 @@ def _waiting_posts(class_ids: set[int]) -> list[tuple[int, int]]:
 
     return list(
         db.session.execute(
-            select(BlogPost.id, BlogPost.class_id)
+            select(BlogPost.id, BlogPost.class_id, BlogPost.revision)
             .where(BlogPost.class_id.in_(class_ids), BlogPost.state == ItemState.PENDING)
             .order_by(BlogPost.submitted_at, BlogPost.id)
         ).all()
@@ -319,9 +319,13 @@ def approvals(target: str, keep: int = 0) -> int:
             "POST",
             f"/sandbox/posts/{post_id}/decision",
             teachers[class_id]["cookie"],
-            {"approve": "Approve", "csrf_token": teachers[class_id]["csrf"]},
+            {
+                "approve": "Approve",
+                "revision": str(revision),
+                "csrf_token": teachers[class_id]["csrf"],
+            },
         )
-        for post_id, class_id in waiting
+        for post_id, class_id, revision in waiting
     ]
     REQUESTS.mkdir(parents=True, exist_ok=True)
     (REQUESTS / target).write_text("\n".join(lines) + ("\n" if lines else ""))

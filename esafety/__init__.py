@@ -11,14 +11,17 @@ from typing import Any
 from flask import Flask, Response, abort, g, has_request_context, render_template, request, session
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import SecurityError
 
 from . import clock
 from .auth.access import access_of, public
 from .auth.roles import Role
+from .concurrency import STALE_MESSAGE
 from .config import from_environment, refuse_unsafe_production
 from .errors import DomainError
 from .extensions import csrf, db, login_manager, migrate
+from .inputs import register_converters
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -113,6 +116,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.user_loader(load_session_user)
 
     _register_sqlite_pragmas(app)
+    # Before any route is added: every <int:...> in a path is an id the database can hold.
+    register_converters(app)
     _register_blueprints(app)
     _declare_static_public(app)
     _register_request_hooks(app)
@@ -154,6 +159,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     for feature in features.all_features():
         app.register_blueprint(feature.blueprint)
+    app.extensions["esafety.app_factory"] = create_app
     app.extensions["esafety.records_providers"] = features.records_providers()
     app.extensions["esafety.needs"] = features.needs_providers()
     app.extensions["esafety.account_guards"] = features.account_guards()
@@ -276,6 +282,12 @@ def _register_error_pages(app: Flask) -> None:
         except Exception:  # noqa: BLE001 - even the template failed: plain words still help
             app.logger.exception("the error page could not be shown")
             return f"{title}. {' '.join(lines)}", 500, {"Content-Type": "text/plain"}
+
+    @app.errorhandler(StaleDataError)
+    def decided_meanwhile(error):
+        """Two decisions landed at once and this one lost: nothing of it was kept."""
+        db.session.rollback()
+        return render_error(409, "Someone got there first", STALE_MESSAGE)
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):

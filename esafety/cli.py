@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import func, inspect, select
+from sqlalchemy import create_engine, func, inspect, select
 
 from . import features
 from .auth.models import User
@@ -24,7 +26,13 @@ from .mail import cli as mail_cli
 )
 @with_appcontext
 def demo_command(as_json: bool, if_empty: bool) -> None:
-    """Create the demo school (safe to run twice) and print its logins."""
+    """Create the demo school (safe to run twice) and print its logins; runs as the owner,
+    which may back-date the demo's history."""
+    with as_owner():
+        _build_demo(as_json, if_empty)
+
+
+def _build_demo(as_json: bool, if_empty: bool) -> None:
     from .school import demo
 
     if if_empty and not _database_is_empty() and not demo.is_present():
@@ -106,6 +114,69 @@ def retention_group() -> None:
     """Delete records past their retention period (rows and files together)."""
 
 
+@contextmanager
+def as_owner() -> Iterator[None]:
+    """Run the block on the tables' owner's connection (ESAFETY_MIGRATION_DATABASE_URL) when
+    one is set: retention deletes evidence rows, which the app's own role may not."""
+    owner_url = current_app.config.get("MIGRATION_DATABASE_URI")
+    if not owner_url or owner_url == current_app.config["SQLALCHEMY_DATABASE_URI"]:
+        yield
+        return
+    # The same factory that built this app (kept on it, so this module need not import it).
+    create_app = current_app.extensions["esafety.app_factory"]
+    owner = create_app({**current_app.config, "SQLALCHEMY_DATABASE_URI": owner_url})
+    with owner.app_context():
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+@click.command("verify")
+@with_appcontext
+def verify_command() -> None:
+    """Check the evidence: the sign-off ledger (against the hashes the audit log kept) and
+    every concern's chronology and access log. Exit 1 naming what is wrong."""
+    from .induction.ledger import verify_ledger
+    from .safeguarding.chronology import verify_chronologies
+
+    ledger = verify_ledger()
+    concerns, problems = verify_chronologies()
+    if not ledger.ok:
+        problems.insert(0, f"Sign-off {ledger.bad_id}: {ledger.problem}")
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo(
+        f"The evidence is intact: {ledger.checked} sign-offs and {concerns} concerns' "
+        "chronologies checked."
+    )
+
+
+@click.command("grant-app-role")
+@click.argument("role")
+@with_appcontext
+def grant_app_role_command(role: str) -> None:
+    """Give the app's database role its rights; run as the owner after every migration."""
+    from . import guards
+
+    engine = create_engine(current_app.config.get("MIGRATION_DATABASE_URI") or db.engine.url)
+    try:
+        if engine.dialect.name != "postgresql":
+            click.echo("Only PostgreSQL has roles: nothing to do.")
+            return
+        with engine.begin() as connection:
+            try:
+                guards.grant_app_role(connection, role)
+            except ValueError as error:
+                raise click.ClickException(str(error)) from None
+        click.echo(f"{role} may read and write rows; evidence tables are append-only to it.")
+    finally:
+        engine.dispose()
+
+
 @retention_group.command("run")
 @click.option("--apply", "apply_it", is_flag=True, help="Delete (without: only list what is due).")
 @click.option(
@@ -114,7 +185,12 @@ def retention_group() -> None:
 @with_appcontext
 @runs_alone("retention")
 def retention_run_command(apply_it: bool, on_day) -> None:
-    """List what is past its retention period; with --apply, delete it."""
+    """List what is past its retention period; with --apply, delete it (as the owner)."""
+    with as_owner():
+        _run_retention(apply_it, on_day)
+
+
+def _run_retention(apply_it: bool, on_day) -> None:
     from .records import retention
 
     due = retention.find_due(on_day.date() if on_day else None)
@@ -177,6 +253,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(retention_group)
+    app.cli.add_command(grant_app_role_command)
+    app.cli.add_command(verify_command)
     app.cli.add_command(export_pupil_data_command)
     app.cli.add_command(erase_leaver_command)
     app.cli.add_command(mail_cli.group)

@@ -54,6 +54,9 @@ def from_environment() -> dict:
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "ESAFETY_DATABASE_URL", f"sqlite:///{instance / 'esafety.sqlite3'}"
         ),
+        #: The tables' owner, for migrations and retention; the app itself connects as a role
+        #: that owns nothing (docs/deploy.md). Empty: the same as ESAFETY_DATABASE_URL.
+        "MIGRATION_DATABASE_URI": os.environ.get("ESAFETY_MIGRATION_DATABASE_URL", ""),
         "INSTANCE_DIR": str(instance),
         #: Uploaded files (evidence, blog images, certificates). Never under static/.
         "UPLOAD_FOLDER": os.environ.get("ESAFETY_UPLOAD_FOLDER", str(instance / "uploads")),

@@ -11,6 +11,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import Enum, Integer, MetaData, TypeDecorator, event
 from sqlalchemy.orm import DeclarativeBase, Session
 
+from . import guards
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -25,6 +27,7 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+guards.register(Base.metadata)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -16,6 +16,13 @@ logger = logging.getLogger('alembic.env')
 
 
 def get_engine():
+    """Migrations run as the tables' owner (ESAFETY_MIGRATION_DATABASE_URL), which may be a
+    different role from the one the app connects as (ESAFETY_DATABASE_URL)."""
+    owner_url = current_app.config.get("MIGRATION_DATABASE_URI")
+    if owner_url:
+        from sqlalchemy import create_engine
+
+        return create_engine(owner_url)
     return current_app.extensions['migrate'].db.engine
 
 

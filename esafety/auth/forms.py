@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length
+
+from ..inputs import SchoolForm
 
 
 def _strip(value: str | None) -> str | None:
@@ -12,7 +13,7 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class LoginForm(FlaskForm):
+class LoginForm(SchoolForm):
     email = EmailField(
         "Email address",
         validators=[
@@ -29,7 +30,7 @@ class LoginForm(FlaskForm):
     )
 
 
-class ClassCodeForm(FlaskForm):
+class ClassCodeForm(SchoolForm):
     code = StringField(
         "Class code",
         validators=[DataRequired("Type the code from your class card."), Length(max=12)],
@@ -44,7 +45,7 @@ class ClassCodeForm(FlaskForm):
     )
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(SchoolForm):
     current_password = PasswordField(
         "Current password",
         validators=[DataRequired("Enter your current password.")],
@@ -60,7 +61,7 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(SchoolForm):
     email = EmailField(
         "Email address",
         validators=[
@@ -72,7 +73,7 @@ class ForgotPasswordForm(FlaskForm):
     )
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(SchoolForm):
     password = PasswordField(
         "New password",
         validators=[
@@ -83,7 +84,7 @@ class SetPasswordForm(FlaskForm):
     )
 
 
-class CodeForm(FlaskForm):
+class CodeForm(SchoolForm):
     code = StringField(
         "Code",
         validators=[DataRequired("Type the 6-digit code from your app."), Length(max=20)],

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..auth.roles import Role
+from ..inputs import SchoolForm
 from .models import ChangeSize, Course, TrainingKind
 from .rules import DEFAULT_DUE_WITHIN_DAYS, INDUCTEE_ROLES
 
@@ -33,7 +34,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class PolicyForm(FlaskForm):
+class PolicyForm(SchoolForm):
     title = StringField(
         "Title", validators=[DataRequired("Please give the policy a title."), Length(max=120)]
     )
@@ -48,7 +49,7 @@ class PolicyForm(FlaskForm):
     )
 
 
-class VersionForm(FlaskForm):
+class VersionForm(SchoolForm):
     change = RadioField(
         "Size of the change",
         choices=[SelectChoice(c.value, c.label) for c in ChangeSize],
@@ -60,12 +61,14 @@ class VersionForm(FlaskForm):
     body_markdown = TextAreaField(
         "Text of this version", validators=[DataRequired("Please write the policy's text.")]
     )
+    #: The draft's revision when the editor opened (see esafety/concurrency.py).
+    revision = HiddenField()
 
 
-def quiz_form_for(course: Course) -> FlaskForm:
+def quiz_form_for(course: Course) -> SchoolForm:
     """A form with one set of radio buttons per question, named q<question id>."""
 
-    class QuizForm(FlaskForm):
+    class QuizForm(SchoolForm):
         pass
 
     for question in course.questions:
@@ -82,7 +85,7 @@ def quiz_form_for(course: Course) -> FlaskForm:
     return QuizForm()
 
 
-class SignForm(FlaskForm):
+class SignForm(SchoolForm):
     #: The label is the exact statement, set by the view for the version being signed.
     agree = BooleanField("I agree")
     full_name = StringField(
@@ -105,7 +108,7 @@ class SignForSomeoneForm(SignForm):
     )
 
 
-class TrainingForm(FlaskForm):
+class TrainingForm(SchoolForm):
     user_id = SelectField("Member of staff", coerce=int)
     kind = SelectField(
         "Kind of training",
@@ -125,7 +128,7 @@ class TrainingForm(FlaskForm):
     file = FileField("Certificate (PDF, PNG or JPEG, optional)")
 
 
-class PathwayForm(FlaskForm):
+class PathwayForm(SchoolForm):
     name = StringField(
         "Name", validators=[DataRequired("Please name the pathway."), Length(max=80)]
     )

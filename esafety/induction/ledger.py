@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import false, select, text, update
 
 from .. import audit
 from ..auth.models import User
@@ -52,8 +52,20 @@ def statement_for(version: PolicyVersion) -> str:
 
 
 def _last_hash() -> str:
+    """The chain's head, read once this transaction alone may add to the chain.
+
+    PostgreSQL: an advisory lock until commit. SQLite: a no-op UPDATE first takes the
+    database's write lock before the head is read (as bookings do), so writers queue
+    (busy_timeout) instead of two of them reading the same head."""
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LEDGER_LOCK})
+    else:
+        db.session.execute(
+            update(SignOff)
+            .where(false())
+            .values(id=SignOff.id)
+            .execution_options(synchronize_session=False)
+        )
     last = db.session.scalar(select(SignOff.record_hash).order_by(SignOff.id.desc()).limit(1))
     return last or GENESIS
 
@@ -149,6 +161,8 @@ def sign_policy(
         user_id=user.id,
         version_id=version.id,
         on_behalf=on_behalf,
+        # The chain's head, kept outside the ledger: see verify_ledger.
+        record_hash=sign_off.record_hash,
     )
     issue_certificate_if_complete(user, at=at)
     return sign_off
@@ -169,7 +183,12 @@ class LedgerReport:
 
 
 def verify_ledger() -> LedgerReport:
-    """Recompute every hash in order and name the first record that does not match."""
+    """Recompute every hash in order and name the first record that does not match.
+
+    A chain checks itself except at its end: removing the last records, or rewriting the
+    tail and recomputing every later hash, leaves a chain that still adds up. So each
+    sign-off's hash is also written, as it is made, into the audit log (another append-only
+    table): every hash found there must still be in the ledger, unchanged."""
     version_hashes = {
         version_id: text_sha256(body)
         for version_id, body in db.session.execute(
@@ -181,9 +200,47 @@ def verify_ledger() -> LedgerReport:
     query = select(SignOff).order_by(SignOff.id).execution_options(yield_per=500)
     rows = db.session.scalars(query)
     try:
-        return _walk_chain(rows, version_hashes)
+        report = _walk_chain(rows, version_hashes)
     finally:
         rows.close()
+    return report if not report.ok else _check_anchors(report)
+
+
+def _check_anchors(report: LedgerReport) -> LedgerReport:
+    """Compare the ledger with the hashes the audit log recorded when each sign-off was made."""
+    anchored: dict[int, str] = {}
+    for target_id, detail in db.session.execute(
+        select(audit.AuditEntry.target_id, audit.AuditEntry.detail).where(
+            audit.AuditEntry.action == "induction.policy_signed",
+            audit.AuditEntry.target_type == SignOff.__tablename__,
+        )
+    ):
+        recorded = json.loads(detail or "{}").get("record_hash")
+        if recorded and target_id is not None:
+            anchored[target_id] = recorded
+    if not anchored:
+        return report
+    held = dict(
+        db.session.execute(
+            select(SignOff.id, SignOff.record_hash).where(SignOff.id.in_(list(anchored)))
+        ).all()
+    )
+    for sign_off_id in sorted(anchored):
+        if sign_off_id not in held:
+            return LedgerReport(
+                report.checked,
+                sign_off_id,
+                "the audit log recorded it when it was signed, but it is no longer in the "
+                "ledger (it was removed)",
+            )
+        if held[sign_off_id] != anchored[sign_off_id]:
+            return LedgerReport(
+                report.checked,
+                sign_off_id,
+                "its hash is not the one the audit log recorded when it was signed "
+                "(the ledger was rewritten from here)",
+            )
+    return report
 
 
 def _walk_chain(rows: Any, version_hashes: dict[int, str]) -> LedgerReport:

@@ -14,7 +14,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
-    DDL,
     ForeignKey,
     Index,
     String,
@@ -28,6 +27,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from ..auth.models import User
 from ..auth.roles import Role
 from ..clock import utcnow
+from ..concurrency import Revisioned
 from ..extensions import AppendOnly, RecordIsAppendOnly, db, enum_type
 
 
@@ -102,7 +102,7 @@ class Policy(db.Model):
     )
 
 
-class PolicyVersion(db.Model):
+class PolicyVersion(Revisioned, db.Model):
     """One version of a policy's text: draft, then published (frozen), then superseded."""
 
     __tablename__ = "policy_version"
@@ -463,15 +463,4 @@ def _refuse_evidence_edits(session: Session, flush_context: Any, instances: Any)
                     raise EvidenceIsWrittenOnce("A published policy's sections cannot be changed.")
 
 
-# On PostgreSQL the database itself refuses to change or remove a sign-off, whoever asks.
-_REFUSE_FUNCTION = DDL(
-    "CREATE OR REPLACE FUNCTION induction_refuse_sign_off_change() RETURNS trigger AS $$ "
-    "BEGIN RAISE EXCEPTION 'sign_off records are append-only'; END; "
-    "$$ LANGUAGE plpgsql"
-)
-_REFUSE_TRIGGER = DDL(
-    "CREATE TRIGGER sign_off_append_only BEFORE UPDATE OR DELETE ON sign_off "
-    "FOR EACH ROW EXECUTE FUNCTION induction_refuse_sign_off_change()"
-)
-event.listen(SignOff.__table__, "after_create", _REFUSE_FUNCTION.execute_if(dialect="postgresql"))
-event.listen(SignOff.__table__, "after_create", _REFUSE_TRIGGER.execute_if(dialect="postgresql"))
+# On PostgreSQL the database itself refuses to change or remove a sign-off: esafety/guards.py.

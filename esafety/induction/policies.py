@@ -14,7 +14,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import func, select
 
-from .. import audit, mail
+from .. import audit, concurrency, mail
 from ..auth.models import User
 from ..clock import utcnow
 from ..errors import DomainError, NotFoundError
@@ -280,14 +280,19 @@ def update_draft(
     body_markdown: str,
     change: ChangeSize,
     change_summary: str,
+    seen: int | str | None = None,
 ) -> PolicyVersion:
-    """Change a draft. A published version is never edited: draft a new one instead."""
+    """Change a draft. A published version is never edited: draft a new one instead.
+
+    `seen` is the draft's revision when the editor opened: two people editing one draft do
+    not silently write over each other."""
     require_manager(actor, "edit policy versions")
     if version.state != VersionState.DRAFT:
         raise DomainError(
             f"Version {version.number} is {version.state.value}, so its text can no longer "
             "change. Draft a new version instead."
         )
+    concurrency.expect_revision(version, seen)
     sections = _check_text(body_markdown)
     if version.number > 1 and not change_summary.strip():
         raise DomainError("Please say briefly what has changed.", "change_summary")
@@ -295,33 +300,40 @@ def update_draft(
     version.change = ChangeSize.MAJOR if version.number == 1 else change
     version.change_summary = change_summary.strip() or version.change_summary
     _write_sections(version, sections)
-    db.session.flush()
+    concurrency.flush()
     audit.record("induction.draft_edited", actor=actor, target=version)
     return version
 
 
-def discard_draft(actor: User, version: PolicyVersion) -> None:
+def discard_draft(actor: User, version: PolicyVersion, seen: int | str | None = None) -> None:
     require_manager(actor, "discard drafts")
     if version.state != VersionState.DRAFT:
         raise DomainError("Only a draft can be discarded; published versions are kept for good.")
     if version.number == 1:
         raise DomainError("The first version cannot be discarded: edit it instead.")
+    concurrency.expect_revision(version, seen)
     audit.record("induction.draft_discarded", actor=actor, target=version)
     db.session.delete(version)
-    db.session.flush()
+    concurrency.flush()
 
 
 def publish_version(
-    actor: User, version: PolicyVersion, *, at: datetime | None = None
+    actor: User,
+    version: PolicyVersion,
+    *,
+    at: datetime | None = None,
+    seen: int | str | None = None,
 ) -> list[User]:
     """Approve and publish a draft: its text is frozen and fingerprinted from now on.
 
     Returns the staff told to sign again (a major version makes their sign-offs out of date).
-    `at` is for bringing in a school's history (the demo): it defaults to now.
+    `at` is for bringing in a school's history (the demo): it defaults to now. `seen` is the
+    draft's revision on the leader's page: what is published is the text they approved.
     """
     require_manager(actor, "publish policy versions")
     if version.state != VersionState.DRAFT:
         raise DomainError(f"Version {version.number} has already been published.")
+    concurrency.expect_revision(version, seen)
     policy = version.policy
     previous = latest_published(policy.id)
     now = at or utcnow()
@@ -333,7 +345,7 @@ def publish_version(
     version.approved_by_id = actor.id
     version.published_at = now
     version.review_due_on = add_months(now.date(), policy.review_interval_months)
-    db.session.flush()
+    concurrency.flush()
     audit.record(
         "induction.version_published",
         actor=actor,

@@ -25,6 +25,7 @@ from ..clock import today
 from ..downloads import attachment
 from ..errors import NotFoundError, rule_errors
 from ..extensions import db
+from ..inputs import query_text
 from ..school.services import staff_with_role
 from . import compliance, courses, ledger, pathways, policies, training
 from .forms import (
@@ -271,7 +272,7 @@ def training_certificate(record_id: int):
 
 
 def _as_of() -> tuple[date, str | None]:
-    raw = request.args.get("as_of", "").strip()
+    raw = query_text("as_of").strip()
     if not raw:
         return today(), None
     try:
@@ -477,6 +478,7 @@ def edit_version(version_id: int):
                 body_markdown=form.body_markdown.data,
                 change=ChangeSize(form.change.data),
                 change_summary=form.change_summary.data or "",
+                seen=form.revision.data or "",
             )
             flash(f"Draft of version {version.number} saved.", "success")
             return redirect(url_for("induction.manage_policy", policy_id=version.policy_id))
@@ -497,7 +499,9 @@ def publish_version(version_id: int):
     """Approve and publish a draft; a major version asks everyone to sign again."""
     version = policies.version_by_id(version_id)
     with rule_errors():
-        told = policies.publish_version(current_user, version)
+        told = policies.publish_version(
+            current_user, version, seen=request.form.get("revision", "")
+        )
         note = f" {len(told)} people were emailed to sign it again." if told else ""
         flash(
             f"Version {version.number} of the {version.policy.title} is published.{note}", "success"
@@ -512,7 +516,7 @@ def discard_version(version_id: int):
     version = policies.version_by_id(version_id)
     policy_id = version.policy_id
     with rule_errors():
-        policies.discard_draft(current_user, version)
+        policies.discard_draft(current_user, version, seen=request.form.get("revision", ""))
         flash("The draft was discarded.", "success")
     return redirect(url_for("induction.manage_policy", policy_id=policy_id))
 

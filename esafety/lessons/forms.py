@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, RadioField, SelectChoice, SelectField
 from wtforms.validators import InputRequired, Optional
 
+from ..inputs import SchoolForm
 from .catalogue import Lesson, Strand
 from .models import SelfAssessment
 from .signup import COUNTRIES, PREVIEW_AGES, AppAge
 
 
-class AssignForm(FlaskForm):
+class AssignForm(SchoolForm):
     lesson_id = SelectField("Lesson", choices=[], validate_choice=False)
     strand = SelectField("Or a whole strand", choices=[], validate_choice=False)
     include_earlier = BooleanField("With a strand, also set earlier years' lessons (to catch up)")
@@ -51,11 +51,11 @@ class AssignForm(FlaskForm):
         return ok
 
 
-class ReadForm(FlaskForm):
+class ReadForm(SchoolForm):
     """Only the CSRF token: pressing "Next" saves that a section was read."""
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(SchoolForm):
     answer = RadioField(
         "Your answer",
         coerce=int,
@@ -64,7 +64,7 @@ class AnswerForm(FlaskForm):
     )
 
 
-class SelfAssessmentForm(FlaskForm):
+class SelfAssessmentForm(SchoolForm):
     rating = RadioField(
         "How do you feel about it?",
         choices=[SelectChoice(s.value, s.label) for s in SelfAssessment],
@@ -72,7 +72,7 @@ class SelfAssessmentForm(FlaskForm):
     )
 
 
-class SignUpCheckForm(FlaskForm):
+class SignUpCheckForm(SchoolForm):
     """A GET form (nothing is saved), so it needs no CSRF token."""
 
     class Meta:

@@ -26,6 +26,7 @@ from ..clock import today
 from ..downloads import attachment
 from ..errors import DomainError, NotFoundError, rule_errors
 from ..extensions import db
+from ..inputs import query_number, query_text
 from ..school import services as school
 from ..school.models import YearGroup
 from . import checks, knowledge, reports, services
@@ -253,7 +254,7 @@ def can_i_sign_up():
 @requires(*CURRICULUM_ROLES)
 def curriculum():
     """The year-by-strand grid of the whole curriculum, with a class's coverage."""
-    class_id = request.args.get("class_id", type=int)
+    class_id = query_number("class_id")
     view = reports.curriculum_view(current_user, class_id)
     return render_template(
         "lessons/curriculum.html",
@@ -271,8 +272,8 @@ def assign(class_id: int):
     form = AssignForm()
     form.fill_choices(get_catalogue().up_to(school_class.year_group))
     if request.method == "GET":
-        form.lesson_id.data = request.args.get("lesson", "")
-        form.strand.data = request.args.get("strand", "")
+        form.lesson_id.data = query_text("lesson")
+        form.strand.data = query_text("strand")
         form.opens_on.data = today()
         form.due_on.data = today() + timedelta(days=14)
     if form.validate_on_submit():

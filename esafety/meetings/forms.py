@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
     BooleanField,
@@ -18,6 +17,7 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..inputs import SchoolForm
 from ..school.models import YearGroup
 from .models import Audience
 from .services import MAX_NOTES
@@ -41,7 +41,7 @@ def _when(label: str) -> DateTimeLocalField:
     )
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(SchoolForm):
     title = StringField(
         "Title", validators=[DataRequired("Give the evening a title."), Length(max=120)]
     )
@@ -89,7 +89,7 @@ class MeetingForm(FlaskForm):
     )
 
 
-class BookingForm(FlaskForm):
+class BookingForm(SchoolForm):
     places = IntegerField(
         "How many people, including you?",
         default=1,
@@ -101,11 +101,11 @@ class BookingForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(SchoolForm):
     """A button and a CSRF token: cancelling, ticking in, removing."""
 
 
-class EmailFamiliesForm(FlaskForm):
+class EmailFamiliesForm(SchoolForm):
     subject = StringField(
         "Subject", validators=[DataRequired("Write a subject for the email."), Length(max=150)]
     )
@@ -116,7 +116,7 @@ class EmailFamiliesForm(FlaskForm):
     include_waiting = BooleanField("Also email families on the waiting list")
 
 
-class ResourceForm(FlaskForm):
+class ResourceForm(SchoolForm):
     title = StringField(
         "Title", validators=[DataRequired("Give the resource a title."), Length(max=160)]
     )
@@ -135,7 +135,7 @@ class ResourceForm(FlaskForm):
     )
 
 
-class ResourcesNoteForm(FlaskForm):
+class ResourcesNoteForm(SchoolForm):
     note = TextAreaField(
         "A note for families who could not come", validators=[Optional(), Length(max=5000)]
     )

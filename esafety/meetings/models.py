@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..clock import utcnow
+from ..concurrency import Revisioned
 from ..extensions import IntEnumType, db, enum_type
 from ..school.models import YearGroup
 
@@ -131,7 +132,7 @@ class MeetingYearGroup(db.Model):
     meeting: Mapped[Meeting] = relationship(back_populates="year_groups")
 
 
-class Booking(db.Model):
+class Booking(Revisioned, db.Model):
     """One parent's places at one evening: confirmed, waiting for a place, or cancelled."""
 
     __tablename__ = "booking"

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import audit
+from .. import audit, concurrency
 from ..auth.models import User
 from ..auth.roles import Role
 from ..clock import utcnow
@@ -606,11 +606,15 @@ def change_booking(actor: User, booking_id: int, places: int, notes: str = "") -
     return booking
 
 
-def cancel_booking(actor: User, booking_id: int) -> Booking:
-    """Cancel a booking (parents until the deadline); the freed places go to the waiting list."""
+def cancel_booking(actor: User, booking_id: int, seen: int | str | None = None) -> Booking:
+    """Cancel a booking (parents until the deadline); the freed places go to the waiting list.
+
+    `seen` is the booking's revision on the office's list: a booking the family changed since
+    is not cancelled unseen."""
     booking, meeting = _locked_booking(actor, booking_id)
     if not booking.is_active:
         return booking  # cancelled already: a second click changes nothing
+    concurrency.expect_revision(booking, seen)
     now = utcnow()
     _check_can_change(actor, booking, meeting, now)
     was_confirmed = booking.status is BookingStatus.CONFIRMED
@@ -810,16 +814,17 @@ def check_in(actor: User, booking_id: int) -> Booking:
     return booking
 
 
-def undo_check_in(actor: User, booking_id: int) -> Booking:
-    """Untick a family ticked by mistake."""
+def undo_check_in(actor: User, booking_id: int, seen: int | str | None = None) -> Booking:
+    """Untick a family ticked by mistake (as the door page showed them: ticked)."""
     require_manager(actor)
     booking = db.session.get(Booking, booking_id)
     if booking is None:
         raise NotFoundError("We could not find that booking.")
     if booking.checked_in_at is not None:
+        concurrency.expect_revision(booking, seen)
         booking.checked_in_at = None
         booking.checked_in_by_id = None
-        db.session.flush()
+        concurrency.flush()
         audit.record("meetings.check_in_undone", actor=actor, target=booking)
     return booking
 

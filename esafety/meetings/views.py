@@ -20,6 +20,7 @@ from ..auth.roles import Role
 from ..clock import utcnow
 from ..downloads import attachment
 from ..errors import DomainError, NotFoundError, rule_errors
+from ..inputs import query_text
 from ..school.models import YearGroup
 from . import ics, resources, services, times
 from .forms import (
@@ -354,7 +355,7 @@ def staff_cancel_booking(booking_id: int):
     meeting_id = booking.meeting_id
     if form.validate_on_submit():
         with rule_errors():
-            services.cancel_booking(current_user, booking_id)
+            services.cancel_booking(current_user, booking_id, seen=request.form.get("revision", ""))
             flash("Booking cancelled. The family has been emailed.", "success")
     return redirect(url_for(".evening_bookings", meeting_id=meeting_id))
 
@@ -373,7 +374,7 @@ def door_register(meeting_id: int):
 def check_in_page(meeting_id: int):
     """Find a family by name at the door and tick them in (or undo a mistaken tick)."""
     meeting = services.get_meeting(meeting_id)
-    search = request.args.get("q", "")[:80]
+    search = query_text("q", limit=80)
     rows = services.door_register(current_user, meeting.id, search)
     everyone = services.door_register(current_user, meeting.id) if search else rows
     return render_template(
@@ -412,8 +413,9 @@ def undo_check_in(booking_id: int):
     """Untick a family ticked by mistake."""
     booking = services.get_booking(current_user, booking_id)
     if ConfirmForm().validate_on_submit():
-        services.undo_check_in(current_user, booking_id)
-        flash(f"{booking.parent.full_name} is no longer ticked in.", "success")
+        with rule_errors():
+            services.undo_check_in(current_user, booking_id, seen=request.form.get("revision", ""))
+            flash(f"{booking.parent.full_name} is no longer ticked in.", "success")
     return _back_to_door(booking.meeting_id)
 
 

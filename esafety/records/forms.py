@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -13,8 +12,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from ..inputs import SchoolForm
 
-class CorrectDetailsForm(FlaskForm):
+
+class CorrectDetailsForm(SchoolForm):
     first_name = StringField(
         "First name", validators=[DataRequired("Enter a first name."), Length(max=80)]
     )
@@ -28,7 +29,7 @@ class CorrectDetailsForm(FlaskForm):
     date_of_birth = DateField("Date of birth", validators=[Optional()])
 
 
-class HoldForm(FlaskForm):
+class HoldForm(SchoolForm):
     user_id = IntegerField("Person (account number)", validators=[Optional()])
     concern_id = IntegerField("Concern number", validators=[Optional()])
     reason = TextAreaField(
@@ -37,7 +38,7 @@ class HoldForm(FlaskForm):
     )
 
 
-class EraseLeaverForm(FlaskForm):
+class EraseLeaverForm(SchoolForm):
     confirm = BooleanField(
         "I understand this removes their blog writing, drawings and lesson work for good",
         validators=[DataRequired("Tick the box to confirm, or go back if you are not sure.")],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..auth.access import requires
@@ -11,6 +11,7 @@ from ..auth.roles import Role
 from ..downloads import attachment
 from ..errors import NotFoundError, rule_errors
 from ..extensions import db
+from ..inputs import query_text
 from ..school.services import pupil_of
 from . import erasure, retention, services, subject_access
 from .forms import CorrectDetailsForm, EraseLeaverForm, HoldForm
@@ -38,7 +39,7 @@ def _person(user_id: int) -> User:
 @requires(*EXPORTERS)
 def people():
     """Find a person to export or correct their records."""
-    query = request.args.get("q", "")
+    query = query_text("q")
     return render_template(
         "records/people.html", query=query, results=services.search_people(query)
     )

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     FileField,
+    HiddenField,
     MultipleFileField,
     RadioField,
     SelectChoice,
@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..inputs import SchoolForm
 from .evidence import MAX_FILES
 from .models import HANDLER_ACTIONS, Agency, ConcernKind, Involved, Material, PupilPart, Urgency
 from .services import TellChoice
@@ -38,7 +39,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class TellForm(FlaskForm):
+class TellForm(SchoolForm):
     choice = RadioField(
         "What happened?",
         choices=[SelectChoice(c.value, c.label) for c in TellChoice],
@@ -53,7 +54,7 @@ class TellForm(FlaskForm):
     about_school = BooleanField("It is about someone at school")
 
 
-class ConcernForm(FlaskForm):
+class ConcernForm(SchoolForm):
     urgency = RadioField(
         "How urgent is it?",
         choices=[SelectChoice(u.value, u.label) for u in Urgency],
@@ -140,7 +141,7 @@ class ConcernForm(FlaskForm):
         ]
 
 
-class ActionForm(FlaskForm):
+class ActionForm(SchoolForm):
     kind = SelectField(
         "What was done",
         choices=[SelectChoice(k.value, k.label) for k in HANDLER_ACTIONS],
@@ -154,12 +155,14 @@ class ActionForm(FlaskForm):
     )
 
 
-class AssignForm(FlaskForm):
+class AssignForm(SchoolForm):
     #: Checked by the service against the people who may open the concern.
     handler_id = SelectField("Lead handler", choices=[], validate_choice=False)
+    #: The concern's revision on the page (see esafety/concurrency.py).
+    revision = HiddenField()
 
 
-class MaterialForm(FlaskForm):
+class MaterialForm(SchoolForm):
     material = MultiCheckboxField(
         "The material is",
         choices=[SelectChoice(m.value, m.label) for m in Material],
@@ -167,7 +170,7 @@ class MaterialForm(FlaskForm):
     )
 
 
-class ResolveForm(FlaskForm):
+class ResolveForm(SchoolForm):
     outcome = TextAreaField(
         "Outcome",
         validators=[
@@ -177,9 +180,11 @@ class ResolveForm(FlaskForm):
         filters=[_strip],
         render_kw={"rows": 4},
     )
+    #: The concern's revision on the page (see esafety/concurrency.py).
+    revision = HiddenField()
 
 
-class ReferForm(FlaskForm):
+class ReferForm(SchoolForm):
     agency = RadioField(
         "Referred to",
         choices=[SelectChoice(a.value, a.label) for a in Agency],
@@ -203,7 +208,7 @@ class ReferForm(FlaskForm):
     follow_up_on = DateField("Follow up on (optional)", validators=[Optional()])
 
 
-class ReferralUpdateForm(FlaskForm):
+class ReferralUpdateForm(SchoolForm):
     update_outcome = TextAreaField(
         "Outcome",
         validators=[Length(max=5000, message="Please keep it under 5000 characters.")],
@@ -213,7 +218,7 @@ class ReferralUpdateForm(FlaskForm):
     update_follow_up_on = DateField("Next follow-up (optional)", validators=[Optional()])
 
 
-class TaskForm(FlaskForm):
+class TaskForm(SchoolForm):
     title = StringField(
         "What needs doing",
         validators=[DataRequired("Say what needs doing."), Length(max=300)],
@@ -224,15 +229,15 @@ class TaskForm(FlaskForm):
     due_on = DateField("Due by", validators=[InputRequired("Give the date it is due.")])
 
 
-class TaskDoneForm(FlaskForm):
+class TaskDoneForm(SchoolForm):
     done_note = StringField("What was done (optional)", validators=[Length(max=5000)])
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(SchoolForm):
     review_on = DateField("Next case review", validators=[Optional()])
 
 
-class AddPupilForm(FlaskForm):
+class AddPupilForm(SchoolForm):
     #: Checked by the service.
     add_pupil_id = SelectField("Pupil", choices=[], validate_choice=False)
     part = SelectField(
@@ -242,7 +247,7 @@ class AddPupilForm(FlaskForm):
     )
 
 
-class LowLevelForm(FlaskForm):
+class LowLevelForm(SchoolForm):
     #: Checked by the service.
     staff_member_id = SelectField("About which member of staff", choices=[], validate_choice=False)
     description = TextAreaField(
@@ -257,14 +262,14 @@ class LowLevelForm(FlaskForm):
     )
 
 
-class EvidenceForm(FlaskForm):
+class EvidenceForm(SchoolForm):
     evidence = MultipleFileField(
         f"Add evidence: screenshots (PNG or JPEG) or PDFs, up to {MAX_FILES} files",
         render_kw={"accept": ".png,.jpg,.jpeg,.pdf,image/png,image/jpeg,application/pdf"},
     )
 
 
-class BlockRequestForm(FlaskForm):
+class BlockRequestForm(SchoolForm):
     site = StringField(
         "Website to block",
         validators=[DataRequired("Enter the website, for example example.com."), Length(max=500)],
@@ -273,7 +278,7 @@ class BlockRequestForm(FlaskForm):
     block_reason = StringField("Why (optional)", validators=[Length(max=500)], filters=[_strip])
 
 
-class DomainForm(FlaskForm):
+class DomainForm(SchoolForm):
     domain = StringField(
         "Website to block",
         validators=[DataRequired("Enter the website, for example example.com."), Length(max=500)],
@@ -289,11 +294,11 @@ class DomainForm(FlaskForm):
     )
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(SchoolForm):
     note = StringField("Note (needed to decline)", validators=[Length(max=500)], filters=[_strip])
 
 
-class DestroyForm(FlaskForm):
+class DestroyForm(SchoolForm):
     destroy_reason = StringField(
         "Why it is destroyed",
         validators=[DataRequired("Say why the picture is destroyed."), Length(max=1000)],
@@ -301,7 +306,7 @@ class DestroyForm(FlaskForm):
     )
 
 
-class SendFileForm(FlaskForm):
+class SendFileForm(SchoolForm):
     to_school = StringField(
         "The school the pupil is moving to",
         validators=[DataRequired("Name the pupil's new school."), Length(max=200)],
@@ -309,7 +314,7 @@ class SendFileForm(FlaskForm):
     )
 
 
-class ReceiptForm(FlaskForm):
+class ReceiptForm(SchoolForm):
     received_by = StringField(
         "Your name and role at the receiving school",
         validators=[DataRequired("Give your name and role."), Length(max=160)],
@@ -317,7 +322,7 @@ class ReceiptForm(FlaskForm):
     )
 
 
-class ImportFileForm(FlaskForm):
+class ImportFileForm(SchoolForm):
     #: Checked by the service.
     pupil_id = SelectField("The pupil", choices=[], validate_choice=False)
     package = FileField("The child-protection file (.zip)")

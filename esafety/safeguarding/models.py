@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..clock import utcnow
+from ..concurrency import Revisioned
 from ..extensions import AppendOnly, db, enum_type
 
 
@@ -267,7 +268,7 @@ HANDLER_ACTIONS = (
 )
 
 
-class Concern(db.Model):
+class Concern(Revisioned, db.Model):
     __tablename__ = "concern"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,12 +14,13 @@ from typing import BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import audit, mail, uploads
+from .. import audit, concurrency, mail, uploads
 from ..auth.models import User
 from ..auth.roles import STAFF_ROLES, Role
 from ..clock import today, utcnow
 from ..errors import DomainError, NotAllowed, NotFoundError
 from ..extensions import db
+from ..inputs import whole_number
 from ..school import services as school
 from ..school.models import Pupil, SchoolClass, StaffProfile
 from . import evidence, register, routing
@@ -743,7 +744,7 @@ def _add_action(
 ) -> ConcernAction:
     action = ConcernAction(concern_id=concern.id, kind=kind, note=note, by_id=by.id if by else None)
     db.session.add(action)
-    db.session.flush()
+    concurrency.flush()
     return action
 
 
@@ -783,9 +784,14 @@ def eligible_handlers(concern: Concern) -> list[User]:
     return [u for u in candidates if u is not None and can_open(u, concern)]
 
 
-def assign_handler(actor: User, concern: Concern, handler_id: int) -> None:
-    """Give the concern a lead handler, who is emailed a link."""
+def assign_handler(
+    actor: User, concern: Concern, handler_id: int, seen: int | str | None = None
+) -> None:
+    """Give the concern a lead handler, who is emailed a link.
+
+    `seen` is the concern's revision on the handler's page (see esafety/concurrency.py)."""
     _check_handler(actor, concern)
+    concurrency.expect_revision(concern, seen)
     handler = next((u for u in eligible_handlers(concern) if u.id == handler_id), None)
     if handler is None:
         raise DomainError("Choose someone from the list.", "handler_id")
@@ -822,19 +828,20 @@ def mark_material(actor: User, concern: Concern, material: Iterable[Material]) -
         )
 
 
-def _close(actor: User, concern: Concern) -> None:
+def _close(actor: User, concern: Concern, seen: int | str | None) -> None:
     if concern.status.is_closed:
         raise DomainError("This concern is already closed.")
+    concurrency.expect_revision(concern, seen)
     _start(actor, concern)
 
 
-def resolve(actor: User, concern: Concern, outcome: str) -> None:
+def resolve(actor: User, concern: Concern, outcome: str, seen: int | str | None = None) -> None:
     """Close the concern with its outcome; the reporter sees that it was closed, and when."""
     _check_handler(actor, concern)
     outcome = _clean(outcome, DESCRIPTION_LIMIT, "The outcome", "outcome")
     if not outcome:
         raise DomainError("Write the outcome before closing the concern.", "outcome")
-    _close(actor, concern)
+    _close(actor, concern, seen)
     _add_action(concern, ActionKind.OUTCOME, actor, outcome)
     concern.status = ConcernStatus.RESOLVED
     concern.closed_at = utcnow()
@@ -959,9 +966,10 @@ def concern_by_reference(actor: User, reference: str | None) -> Concern | None:
     text = (reference or "").strip().upper().removeprefix("SG-").lstrip("0")
     if not text:
         return None
-    if not text.isdigit():
+    number = whole_number(text, minimum=1)
+    if number is None:
         raise DomainError("Give the concern's reference, like SG-0012.", "concern_ref")
-    concern = db.session.get(Concern, int(text))
+    concern = db.session.get(Concern, number)
     if concern is None or not can_open(actor, concern):
         raise DomainError("There is no concern with that reference.", "concern_ref")
     return concern
@@ -969,9 +977,10 @@ def concern_by_reference(actor: User, reference: str | None) -> Concern | None:
 
 def parse_year(value: str | None) -> date | None:
     """A school year such as 2026/27 as a day inside it; anything else means this year."""
-    if not value or len(value) != 7 or value[4] != "/" or not value[:4].isdigit():
+    if not value or len(value) != 7 or value[4] != "/":
         return None
-    return date(int(value[:4]), 9, 1)
+    year = whole_number(value[:4], minimum=2000, maximum=2999)
+    return None if year is None else date(year, 9, 1)
 
 
 # --- The general audit log (no tipping off) -------------------------------------------------

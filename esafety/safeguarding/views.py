@@ -26,7 +26,10 @@ from wtforms import SelectChoice
 from ..auth.access import public, requires, signed_in
 from ..auth.roles import Role
 from ..clock import today
-from ..errors import DomainError, rule_errors
+from ..concurrency import StaleDecision
+from ..errors import DomainError, rule_errors, show_on_form
+from ..extensions import db
+from ..inputs import query_text, whole_number
 from . import casefile, export, lowlevel, register, routing, services, transfer
 from .evidence import MAX_FILE_BYTES, MAX_FILES
 from .forms import (
@@ -196,7 +199,7 @@ def mine():
 @requires(*CASE_ROLES, hide=True)
 def concerns():
     """List the concerns this person may open, open ones first."""
-    show = request.args.get("show", "open")
+    show = query_text("show", "open")
     if show not in ("open", "closed", "all"):
         show = "open"
     rows = services.concerns_for(current_user, show)
@@ -227,6 +230,11 @@ def _case_forms(concern, **given):
         for p in casefile.pupils_to_add(concern)
     ]
     updates = given.get("updates") or {}
+    resolve = given.get("resolve") or ResolveForm(formdata=None)
+    refer = given.get("refer") or ReferForm(formdata=None)
+    for form in (assign, resolve):
+        # Always the revision shown now: the page on screen is the state the next decision sees.
+        form.revision.data = concern.revision
     return {
         "task_form": task,
         "destroy_forms": {
@@ -254,8 +262,8 @@ def _case_forms(concern, **given):
         "action_form": given.get("action") or ActionForm(formdata=None),
         "assign_form": assign,
         "material_form": material,
-        "resolve_form": given.get("resolve") or ResolveForm(formdata=None),
-        "refer_form": given.get("refer") or ReferForm(formdata=None),
+        "resolve_form": resolve,
+        "refer_form": refer,
         "evidence_form": given.get("evidence") or EvidenceForm(formdata=None),
         "block_form": given.get("block") or BlockRequestForm(formdata=None),
     }
@@ -290,11 +298,21 @@ def _handle(concern_id: int, form, name: str, action, fallback: str, message: st
     """Shared shape of the case page's forms: validate, call one service, commit, redirect."""
     concern = services.open_concern(current_user, concern_id, f"case ({name})")
     if form.validate_on_submit():
-        with rule_errors(form, fallback):
+        try:
             action(concern)
+        except DomainError as error:
+            if error.status != 400:
+                raise
+            db.session.rollback()
+            concern = services.open_concern(current_user, concern_id, f"case ({name})")
+            if isinstance(error, StaleDecision) or concern.status.is_closed:
+                # Not about what they typed: the concern moved on (its form may be gone).
+                flash(error.message, "error")
+            else:
+                show_on_form(form, error, fallback)
+        else:
             flash(message, "success")
             return redirect(url_for("safeguarding.case", concern_id=concern_id))
-        concern = services.open_concern(current_user, concern_id, f"case ({name})")
     given = {name: {key: form}} if key is not None else {name: form}
     return _render_case(concern, 400, **given)
 
@@ -325,7 +343,9 @@ def assign(concern_id: int):
         concern_id,
         form,
         "assign",
-        lambda c: services.assign_handler(current_user, c, int(form.handler_id.data or 0)),
+        lambda c: services.assign_handler(
+            current_user, c, whole_number(form.handler_id.data) or 0, seen=form.revision.data or ""
+        ),
         "handler_id",
         "Lead handler saved.",
     )
@@ -357,7 +377,9 @@ def resolve(concern_id: int):
         concern_id,
         form,
         "resolve",
-        lambda c: services.resolve(current_user, c, form.outcome.data),
+        lambda c: services.resolve(
+            current_user, c, form.outcome.data, seen=form.revision.data or ""
+        ),
         "outcome",
         "The concern is resolved.",
     )

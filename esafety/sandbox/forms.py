@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -18,12 +17,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..inputs import SchoolForm
 from .models import REASON_LABELS
 from .moderation import READY_REASONS
 from .services import COMMENT_MAX, POST_MAX, TITLE_MAX
 
 
-class PostForm(FlaskForm):
+class PostForm(SchoolForm):
     title = StringField(
         "Title", validators=[DataRequired("Give your post a title."), Length(max=TITLE_MAX)]
     )
@@ -33,17 +33,21 @@ class PostForm(FlaskForm):
     )
     save = SubmitField("Save as a draft")
     send = SubmitField("Send to my teacher")
+    #: The revision the page showed (see esafety/concurrency.py).
+    revision = HiddenField()
 
 
-class CommentForm(FlaskForm):
+class CommentForm(SchoolForm):
     body = TextAreaField(
         "Your comment",
         validators=[DataRequired("Write your comment first."), Length(max=COMMENT_MAX)],
     )
     send = SubmitField("Send my comment")
+    #: The revision the page showed (see esafety/concurrency.py).
+    revision = HiddenField()
 
 
-class ReportForm(FlaskForm):
+class ReportForm(SchoolForm):
     reason = RadioField(
         "Why are you telling a teacher?",
         choices=[SelectChoice(reason.value, label) for reason, label in REASON_LABELS.items()],
@@ -56,7 +60,7 @@ class ReportForm(FlaskForm):
     send = SubmitField("Tell a teacher")
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(SchoolForm):
     reason = SelectField(
         "Ready reason",
         choices=[SelectChoice("", "Choose a reason, or write your own below")]
@@ -71,23 +75,29 @@ class DecisionForm(FlaskForm):
     remove = SubmitField("Take off the blog")
     #: Taking writing off the blog cannot be undone by the pupil: it needs this tick too.
     confirm_remove = BooleanField("Yes, take it off the blog")
+    #: The revision the page showed (see esafety/concurrency.py).
+    revision = HiddenField()
 
 
-class ReportDecisionForm(FlaskForm):
+class ReportDecisionForm(SchoolForm):
     note = TextAreaField(
         "Note (the person who reported it will read this)",
         validators=[DataRequired("Write a short note for the person who reported it.")],
     )
     uphold = SubmitField("Agree: take it off the blog")
     dismiss = SubmitField("Put it back on the blog")
+    #: The revision the page showed (see esafety/concurrency.py).
+    revision = HiddenField()
 
 
-class PassOnForm(FlaskForm):
+class PassOnForm(SchoolForm):
     note = TextAreaField("Note for the e-safety officer", validators=[Optional(), Length(max=1000)])
     send = SubmitField("Pass to the e-safety officer")
+    #: The revision the page showed (see esafety/concurrency.py).
+    revision = HiddenField()
 
 
-class WindowForm(FlaskForm):
+class WindowForm(SchoolForm):
     minutes = SelectField(
         "Open for",
         choices=[
@@ -101,7 +111,7 @@ class WindowForm(FlaskForm):
     open = SubmitField("Open the blog for writing")
 
 
-class PictureForm(FlaskForm):
+class PictureForm(SchoolForm):
     image = FileField("Picture (JPEG or PNG)", validators=[FileRequired("Choose a picture.")])
     description = StringField(
         "What does the picture show?",
@@ -115,13 +125,13 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class TagForm(FlaskForm):
+class TagForm(SchoolForm):
     pupils = MultiCheckboxField("Pupils who can be seen in the photos", coerce=int)
     nobody = BooleanField("Nobody can be seen in these photos")
     save = SubmitField("Save who is in the photos")
 
 
-class NewsForm(FlaskForm):
+class NewsForm(SchoolForm):
     title = StringField(
         "Title", validators=[DataRequired("Give the news a title."), Length(max=TITLE_MAX)]
     )
@@ -133,24 +143,24 @@ class NewsForm(FlaskForm):
     publish = SubmitField("Publish")
 
 
-class PublisherForm(FlaskForm):
+class PublisherForm(SchoolForm):
     user_id = SelectField("Member of staff", coerce=int)
     approve = SubmitField("Approve to publish")
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(SchoolForm):
     user_id = HiddenField()
     revoke = SubmitField("Stop publishing")
 
 
-class ConcernFromItemForm(FlaskForm):
+class ConcernFromItemForm(SchoolForm):
     note = TextAreaField(
         "What worries you (for the safeguarding team)",
         validators=[Optional(), Length(max=1000)],
     )
 
 
-class AllowWordsForm(FlaskForm):
+class AllowWordsForm(SchoolForm):
     """Words that are fine in this class, typed by the teacher or from a finding's button."""
 
     words = StringField("Words that are fine in our class", validators=[Length(max=80)])

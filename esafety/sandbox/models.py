@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ..auth.models import User
 from ..clock import utcnow
+from ..concurrency import Revisioned
 from ..extensions import db, enum_type
 from ..school.models import Pupil, SchoolClass
 
@@ -41,7 +42,7 @@ STATE_LABELS = {
 }
 
 
-class ModeratedWriting:
+class ModeratedWriting(Revisioned):
     """What posts and comments share: the author, the words as typed and as HTML, the decision."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -172,7 +173,7 @@ class ReportState(enum.StrEnum):
     DISMISSED = "dismissed"
 
 
-class BlogReport(db.Model):
+class BlogReport(Revisioned, db.Model):
     """Someone told a teacher about a post or comment; the item is hidden until a decision."""
 
     __tablename__ = "blog_report"

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import audit
+from .. import audit, concurrency
 from ..auth.models import User
 from ..clock import utcnow
 from ..errors import DomainError, NotFoundError
@@ -60,11 +60,19 @@ def _decide(actor: User, item: Item, state: ItemState) -> None:
     item.decided_by_id = actor.id
 
 
-def approve(actor: User, item: Item) -> None:
-    """Put waiting writing on the blog; a post waits while a pupil in its photos lacks consent."""
-    require_staff(actor, class_id_of(item))
+def _require_waiting(item: Item, seen: int | str | None) -> None:
+    """A decision is for writing still waiting, exactly as the teacher's page showed it."""
     if item.state is not ItemState.PENDING:
         raise NotWaiting("This is not waiting for a decision any more.")
+    concurrency.expect_revision(item, seen)
+
+
+def approve(actor: User, item: Item, seen: int | str | None = None) -> None:
+    """Put waiting writing on the blog; a post waits while a pupil in its photos lacks consent.
+
+    `seen` is the revision the teacher's page showed: approval publishes exactly that text."""
+    require_staff(actor, class_id_of(item))
+    _require_waiting(item, seen)
     if item.held_for_worry:
         raise DomainError(
             "This is held because the checks heard a worry, and the safeguarding team has a "
@@ -77,15 +85,16 @@ def approve(actor: User, item: Item) -> None:
     elif item.post.state is not ItemState.APPROVED:
         raise DomainError("The post this comment belongs to is not on the blog.")
     _decide(actor, item, ItemState.APPROVED)
-    db.session.flush()
+    concurrency.flush()
     audit.record(f"sandbox.{item.kind}.approved", actor=actor, target=item)
 
 
-def return_with_feedback(actor: User, item: Item, feedback: str) -> None:
+def return_with_feedback(
+    actor: User, item: Item, feedback: str, seen: int | str | None = None
+) -> None:
     """Send writing back to its author with a note; their text stays with them to edit."""
     require_staff(actor, class_id_of(item))
-    if item.state is not ItemState.PENDING:
-        raise NotWaiting("This is not waiting for a decision any more.")
+    _require_waiting(item, seen)
     feedback = (feedback or "").strip()
     if not feedback:
         raise DomainError("Choose a reason or write a note for the pupil.", field="feedback")
@@ -93,26 +102,28 @@ def return_with_feedback(actor: User, item: Item, feedback: str) -> None:
         raise DomainError("Please keep the note under 1000 letters.", field="feedback")
     item.feedback = feedback
     _decide(actor, item, ItemState.RETURNED)
-    db.session.flush()
+    concurrency.flush()
     audit.record(f"sandbox.{item.kind}.returned", actor=actor, target=item)
 
 
-def remove(actor: User, item: Item, note: str = "") -> None:
+def remove(actor: User, item: Item, note: str = "", seen: int | str | None = None) -> None:
     """Take writing off the blog for good; the record (and the text) is kept."""
     require_staff(actor, class_id_of(item))
     if item.state is ItemState.REMOVED:
         raise NotWaiting("This has already been taken off the blog.")
+    concurrency.expect_revision(item, seen)
     previous = item.state
     if note.strip():
         item.feedback = note.strip()
     _decide(actor, item, ItemState.REMOVED)
+    concurrency.flush()
     for report in _open_reports_on(item):
         report.state = ReportState.UPHELD
         report.decided_by_id = actor.id
         report.decided_at = item.decided_at
         report.decision_note = report.decision_note or "Your teacher took it off the blog."
         audit.record("sandbox.report.upheld", actor=actor, target=report, via="removal")
-    db.session.flush()
+    concurrency.flush()
     audit.record(f"sandbox.{item.kind}.removed", actor=actor, target=item, was=previous.value)
 
 
@@ -125,14 +136,16 @@ def _open_reports_on(item: Item) -> list[BlogReport]:
     )
 
 
-def decide(actor: User, item: Item, decision: str, feedback: str = "") -> None:
-    """One entry point for the queue's three buttons."""
+def decide(
+    actor: User, item: Item, decision: str, feedback: str = "", seen: int | str | None = None
+) -> None:
+    """One entry point for the queue's three buttons; `seen` is the revision the page showed."""
     if decision == "approve":
-        approve(actor, item)
+        approve(actor, item, seen)
     elif decision == "return":
-        return_with_feedback(actor, item, feedback)
+        return_with_feedback(actor, item, feedback, seen)
     elif decision == "remove":
-        remove(actor, item, feedback)
+        remove(actor, item, feedback, seen)
     else:
         raise DomainError("Choose approve, send back or take off.")
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import audit
+from .. import audit, concurrency
 from ..auth.models import User
 from ..clock import utcnow
 from ..errors import DomainError, NotFoundError
@@ -95,14 +95,18 @@ def report_for_staff(actor: User, report_id: int) -> BlogReport:
     return report
 
 
-def decide_report(actor: User, report: BlogReport, uphold: bool, note: str) -> None:
+def decide_report(
+    actor: User, report: BlogReport, uphold: bool, note: str, seen: int | str | None = None
+) -> None:
     """Uphold (take the item off, kept) or dismiss (put it back), with a note the reporter reads.
 
     Every open report on the same item gets the same decision, so nothing is left hanging.
+    `seen` is the report's revision on the teacher's page.
     """
     require_staff(actor, report.class_id)
     if report.state is not ReportState.OPEN:
         raise DomainError("This report has already been decided.")
+    concurrency.expect_revision(report, seen)
     note = (note or "").strip()
     if not note:
         raise DomainError(
@@ -134,16 +138,19 @@ def decide_report(actor: User, report: BlogReport, uphold: bool, note: str) -> N
             target=item,
             report_id=report.id,
         )
-    db.session.flush()
+    concurrency.flush()
 
 
-def pass_to_esafety_officer(actor: User, report: BlogReport, note: str = "") -> Any:
+def pass_to_esafety_officer(
+    actor: User, report: BlogReport, note: str = "", seen: int | str | None = None
+) -> Any:
     """A report that worries a child can become a safeguarding concern for the e-safety officer."""
     require_staff(actor, report.class_id)
     if report.reason is not ReportReason.WORRIES_ME:
         raise DomainError("Only reports marked “it worries me” are passed on from here.")
     if report.passed_on_at is not None:
         raise DomainError("This report has already been passed to the e-safety officer.")
+    concurrency.expect_revision(report, seen)
     concern = safeguarding.receive_blog_report(
         reporter=report.reporter,
         class_id=report.class_id,
@@ -157,7 +164,7 @@ def pass_to_esafety_officer(actor: User, report: BlogReport, note: str = "") -> 
     report.passed_on_at = utcnow()
     report.passed_on_by_id = actor.id
     report.concern_id = getattr(concern, "id", None)
-    db.session.flush()
+    concurrency.flush()
     audit.record(
         "sandbox.report.passed_on", actor=actor, target=report, concern_id=report.concern_id
     )

@@ -13,7 +13,7 @@ from typing import BinaryIO
 
 from sqlalchemy import func, or_, select
 
-from .. import audit
+from .. import audit, concurrency
 from ..auth.models import User
 from ..auth.roles import Role
 from ..clock import utcnow
@@ -373,11 +373,13 @@ def save_post(
     *,
     send: bool,
     post: BlogPost | None = None,
+    seen: int | str | None = None,
 ) -> BlogPost:
     """Save a post as a draft, or send it: pupils' posts go to the teacher, staff posts publish.
 
     Private details are never saved; text speak may sit in a draft but must be fixed to send.
-    Editing a post that is on the blog sends it back to the teacher.
+    Editing a post that is on the blog sends it back to the teacher. `seen` is the revision
+    the editor was opened on: a teacher's decision since then is not silently written over.
     """
     reader = blog_reader(actor, class_id)
     _require_may_write(reader)
@@ -386,6 +388,7 @@ def save_post(
         _require_author_may_edit(actor, post)
         if post.class_id != class_id:
             raise NotFoundError("We could not find that post.")
+        _expect_unchanged(post, seen)
     checked = _check_writing(reader, {"title": title, "body": body}, class_id, sending=send)
     if post is not None and post.state is ItemState.APPROVED and not (send or checked.worried):
         raise DomainError(
@@ -401,21 +404,33 @@ def save_post(
     if checked.worried:
         # Sent to the teacher's queue whatever was pressed, kept off the blog, and heard.
         _send(post, now)
-        db.session.flush()
+        concurrency.flush()
         class_findings.hear_worry(actor, post, class_id, f"{title}\n\n{body}")
         audit.record("sandbox.post.submitted", actor=actor, target=post, class_id=class_id)
     elif send and reader.is_staff:
-        db.session.flush()
+        concurrency.flush()
         _publish_staff_post(actor, post, now)
     elif send:
         _send(post, now)
-        db.session.flush()
+        concurrency.flush()
         audit.record("sandbox.post.submitted", actor=actor, target=post, class_id=class_id)
     else:
         if post.state is ItemState.PENDING:
             post.state = ItemState.DRAFT
-        db.session.flush()
+        concurrency.flush()
     return post
+
+
+def _expect_unchanged(item: BlogPost | BlogComment, seen: int | str | None) -> None:
+    """The author's editor was opened on this revision; a teacher may have decided since."""
+    try:
+        concurrency.expect_revision(item, seen)
+    except concurrency.StaleDecision:
+        raise concurrency.StaleDecision(
+            "Your teacher looked at this while you were changing it. Your words are still "
+            "here: copy them if you want them, then open it again to see what changed.",
+            field="body",
+        ) from None
 
 
 def _require_author_may_edit(actor: User, item: BlogPost | BlogComment) -> None:
@@ -452,11 +467,14 @@ def add_comment(actor: User, post: BlogPost, body: str) -> BlogComment:
     return comment
 
 
-def edit_comment(actor: User, comment: BlogComment, body: str) -> BlogComment:
+def edit_comment(
+    actor: User, comment: BlogComment, body: str, seen: int | str | None = None
+) -> BlogComment:
     """Change a comment: a pupil's goes back to the teacher, even if it was on the blog."""
     reader = blog_reader(actor, comment.post.class_id)
     _require_may_write(reader)
     _require_author_may_edit(actor, comment)
+    _expect_unchanged(comment, seen)
     body = _clean_body(body, COMMENT_MAX)
     checked = _check_writing(reader, {"body": body}, comment.post.class_id, sending=True)
     now = utcnow()
@@ -465,7 +483,7 @@ def edit_comment(actor: User, comment: BlogComment, body: str) -> BlogComment:
         comment.state, comment.decided_at, comment.decided_by_id = ItemState.APPROVED, now, actor.id
     else:
         _send(comment, now)
-    db.session.flush()
+    concurrency.flush()
     if checked.worried:
         class_findings.hear_worry(actor, comment, comment.post.class_id, body)
     audit.record("sandbox.comment.submitted", actor=actor, target=comment, edited=True)

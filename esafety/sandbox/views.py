@@ -19,6 +19,7 @@ from .. import mail
 from ..auth.access import public, requires, signed_in
 from ..auth.roles import Role
 from ..errors import DomainError, NotFoundError, rule_errors
+from ..inputs import query_number, whole_number
 from ..school import services as school
 from . import between_lessons, images, moderation, news, reports, services
 from . import findings as class_findings
@@ -75,7 +76,7 @@ def index():
 @signed_in
 def blog(class_id: int):
     """Show a class blog: approved writing, and the reader's own writing with where it is."""
-    page = services.blog_page(current_user, class_id, request.args.get("page", 1, type=int))
+    page = services.blog_page(current_user, class_id, query_number("page", 1))
     return render_template(
         "sandbox/blog.html",
         page=page,
@@ -169,6 +170,8 @@ def _render_editor(
     )
     if reader.is_staff:
         form.send.label.text = "Publish on the blog"
+    if post is not None and not form.revision.data:
+        form.revision.data = post.revision
     tag_form = None
     pictures = []
     if post is not None:
@@ -219,6 +222,7 @@ def edit_post(post_id: int):
                 form.body.data,
                 send=form.send.data,
                 post=post,
+                seen=form.revision.data or "",
             )
             return _after_saving(post, form.send.data, reader)
         _count_refused(reader, outcome.error)
@@ -250,6 +254,8 @@ def add_comment(post_id: int):
 
 
 def _render_comment_editor(form: CommentForm, post, comment, problem: str | None):
+    if comment is not None and not form.revision.data:
+        form.revision.data = comment.revision
     return render_template(
         "sandbox/comment.html",
         form=form,
@@ -273,7 +279,9 @@ def edit_comment(comment_id: int):
     problem = None
     if form.validate_on_submit():
         with rule_errors(form) as outcome:
-            services.edit_comment(current_user, comment, form.body.data)
+            services.edit_comment(
+                current_user, comment, form.body.data, seen=form.revision.data or ""
+            )
             if comment.held_for_worry:
                 flash(class_findings.CALM_MESSAGE, "info")
             else:
@@ -295,10 +303,9 @@ def check():
         news.require_publisher(current_user)
         findings = news.check_news_text(text) + news.voice_findings(text)
     else:
-        try:
-            class_id = int(data.get("class_id"))
-        except (TypeError, ValueError) as error:
-            raise NotFoundError("Say which class blog this is for.") from error
+        class_id = whole_number(data.get("class_id"), minimum=1)
+        if class_id is None:
+            raise NotFoundError("Say which class blog this is for.")
         if not services.blog_reader(current_user, class_id).may_check:
             raise NotFoundError("That class blog is not one of yours.")
         findings = services.check_fields({"text": text}, class_id)["text"]
@@ -462,7 +469,7 @@ def decide(kind: str, item_id: int):
         flash("Tick “Yes, take it off the blog” to take it off.", "error")
         return redirect(_back_to_queue(class_id, f"{item.kind}-{item.id}"))
     with rule_errors():
-        moderation.decide(current_user, item, decision, feedback)
+        moderation.decide(current_user, item, decision, feedback, seen=form.revision.data or "")
         flash(
             {
                 "approve": "Approved: it is on the blog.",
@@ -522,7 +529,11 @@ def decide_report(report_id: int):
     form = ReportDecisionForm()
     with rule_errors():
         reports.decide_report(
-            current_user, report_, uphold=bool(form.uphold.data), note=form.note.data or ""
+            current_user,
+            report_,
+            uphold=bool(form.uphold.data),
+            note=form.note.data or "",
+            seen=form.revision.data or "",
         )
         flash(
             "Report decided: it is off the blog."
@@ -540,7 +551,9 @@ def pass_on_report(report_id: int):
     report_ = reports.report_for_staff(current_user, report_id)
     form = PassOnForm()
     with rule_errors():
-        reports.pass_to_esafety_officer(current_user, report_, form.note.data or "")
+        reports.pass_to_esafety_officer(
+            current_user, report_, form.note.data or "", seen=form.revision.data or ""
+        )
         flash("Passed to the e-safety officer.", "success")
     return redirect(url_for("sandbox.moderation_queue", class_id=report_.class_id) + "#reports")
 
@@ -608,7 +621,7 @@ def _window_return(class_id: int) -> str:
 def open_window(class_id: int):
     """Open the blog for pupils to write (for a lesson)."""
     form = WindowForm()
-    minutes = int(form.minutes.data) if (form.minutes.data or "").isdigit() else None
+    minutes = whole_number(form.minutes.data, minimum=1)
     with rule_errors():
         services.open_window(current_user, class_id, minutes)
         flash("The blog is open for writing.", "success")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -17,10 +16,11 @@ from wtforms.validators import DataRequired, Email, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..auth.roles import Role
+from ..inputs import SchoolForm
 from .models import ConsentSource
 
 
-class PhotoConsentForm(FlaskForm):
+class PhotoConsentForm(SchoolForm):
     class_blog = BooleanField("Class blog photos")
     website = BooleanField("Website and public news feed photos")
     source = SelectField(
@@ -30,7 +30,7 @@ class PhotoConsentForm(FlaskForm):
     )
 
 
-class RosterForm(FlaskForm):
+class RosterForm(SchoolForm):
     file = FileField(
         "Roster file (CSV)",
         validators=[
@@ -47,7 +47,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class StaffForm(FlaskForm):
+class StaffForm(SchoolForm):
     first_name = StringField(
         "First name", validators=[DataRequired("Enter a first name."), Length(max=80)]
     )

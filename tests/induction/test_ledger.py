@@ -227,10 +227,10 @@ def _tamper(sql: str, **params) -> None:
     """Change the ledger behind the application's back, as someone with database access might."""
     postgres = db.engine.dialect.name == "postgresql"
     if postgres:
-        db.session.execute(text("ALTER TABLE sign_off DISABLE TRIGGER sign_off_append_only"))
+        db.session.execute(text("ALTER TABLE sign_off DISABLE TRIGGER sign_off_guard"))
     db.session.execute(text(sql), params)
     if postgres:
-        db.session.execute(text("ALTER TABLE sign_off ENABLE TRIGGER sign_off_append_only"))
+        db.session.execute(text("ALTER TABLE sign_off ENABLE TRIGGER sign_off_guard"))
     db.session.commit()
     db.session.expire_all()
 
@@ -262,12 +262,52 @@ def test_verify_ledger_notices_a_removed_record(app):
     assert "does not follow on" in report.problem
 
 
+def test_verify_ledger_notices_the_last_record_removed(app):
+    last = _three_sign_offs()[-1].id
+    _tamper("DELETE FROM sign_off WHERE id = :id", id=last)
+    result = app.test_cli_runner().invoke(args=["induction", "verify-ledger"])
+    assert result.exit_code == 1
+    assert f"Sign-off {last} is not as it was recorded" in result.output
+    assert "no longer in the ledger" in result.output
+
+
+def test_verify_ledger_notices_a_rewritten_tail(app):
+    """Change a record, then recompute its hash and every later one: the chain adds up, but
+    not to the hashes the audit log kept."""
+    records = _three_sign_offs()
+    ids = [r.id for r in records]
+    previous = records[0].record_hash
+    for record in records[1:]:
+        fields = record.hashed_fields()
+        if record is records[1]:
+            fields["typed_name"] = "Someone Else"
+        fields["previous_hash"] = previous
+        new_hash = ledger.record_hash(fields)
+        _tamper(
+            "UPDATE sign_off SET typed_name = :name, previous_hash = :previous, "
+            "record_hash = :hash WHERE id = :id",
+            name=fields["typed_name"],
+            previous=previous,
+            hash=new_hash,
+            id=record.id,
+        )
+        previous = new_hash
+    report = ledger.verify_ledger()
+    assert not report.ok and report.bad_id == ids[1]
+    assert "rewritten" in report.problem
+
+
 def test_verify_ledger_notices_a_changed_policy_text():
     records = _three_sign_offs()
+    postgres = db.engine.dialect.name == "postgresql"
+    if postgres:  # published text is frozen there: someone with the owner's rights did this
+        db.session.execute(text("ALTER TABLE policy_version DISABLE TRIGGER policy_version_guard"))
     db.session.execute(
         text("UPDATE policy_version SET body_markdown = body_markdown || ' edited' WHERE id = :id"),
         {"id": records[0].policy_version_id},
     )
+    if postgres:
+        db.session.execute(text("ALTER TABLE policy_version ENABLE TRIGGER policy_version_guard"))
     db.session.commit()
     report = ledger.verify_ledger()
     assert not report.ok and report.bad_id == records[0].id
@@ -311,6 +351,49 @@ def test_a_certificate_is_shown_only_to_its_holder_and_leaders():
     assert ledger.certificate_for(factories.make_user(Role.GOVERNOR), certificate.id)
     with pytest.raises(NotFoundError):
         ledger.certificate_for(make_staff(first_name="Other"), certificate.id)
+
+
+def test_three_managers_recording_sign_offs_at_once_lose_none(app):
+    """On SQLite, 3 managers recording 6 sign-offs at once lost 3 of them (two read the
+    same chain head); each sign-off now takes the write lock before reading it."""
+    from esafety.auth.models import User
+    from esafety.induction.models import PolicyVersion
+    from tests.races import at_once
+
+    setup = standard_setup()
+    managers = [factories.make_user(Role.HEADTEACHER) for _ in range(3)]
+    staff = [make_staff(first_name=f"Late{n}", email=f"late{n}@school.example") for n in range(6)]
+    manager_ids, staff_ids = [m.id for m in managers], [s.id for s in staff]
+    version_id = setup.version.id
+    db.session.commit()
+    before = ledger.verify_ledger().checked
+
+    def record_two(manager_id: int, people: list[int]):
+        def act(barrier):
+            manager = db.session.get(User, manager_id)
+            version = db.session.get(PolicyVersion, version_id)
+            barrier.wait()
+            for person_id in people:
+                person = db.session.get(User, person_id)
+                ledger.sign_policy(
+                    manager,
+                    person,
+                    version,
+                    agreed=True,
+                    typed_name=person.full_name,
+                    reason="Signed on paper at the staff meeting.",
+                )
+                db.session.commit()
+            return "done"
+
+        return act
+
+    outcomes = at_once(
+        app, *(record_two(m, staff_ids[2 * i : 2 * i + 2]) for i, m in enumerate(manager_ids))
+    )
+    assert outcomes == ["done"] * 3
+    report = ledger.verify_ledger()
+    assert report.ok and report.checked == before + 6, report
 
 
 def test_concurrent_sign_offs_join_the_chain_one_at_a_time(app):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from esafety.auth.roles import Role
 from esafety.extensions import db
 from esafety.induction import compliance, policies
 from esafety.induction.models import (
+    ChangeSize,
     Pathway,
     PolicyVersion,
     SectionRead,
@@ -371,7 +373,14 @@ def test_a_leader_writes_and_publishes_a_policy_and_a_major_version(client, logi
     )
     assert response.status_code == 302
     draft = policies.open_draft(setup.version.policy_id)
-    response = client.post(f"/induction/manage/versions/{draft.id}/publish")
+    stale = draft.revision - 1
+    response = client.post(
+        f"/induction/manage/versions/{draft.id}/publish", data={"revision": stale}
+    )
+    assert response.status_code == 302 and policies.open_draft(draft.policy_id) is not None
+    response = client.post(
+        f"/induction/manage/versions/{draft.id}/publish", data={"revision": draft.revision}
+    )
     assert response.status_code == 302
     assert [m["To"] for m in mail.outbox_messages()] == ["anna@school.example"]
     item = compliance.induction_of(signer).policies[0]
@@ -391,6 +400,45 @@ def test_a_published_version_cannot_be_edited_from_the_page(client, login_as):
     )
     assert response.status_code == 302
     assert db.session.get(PolicyVersion, setup.version.id).body_markdown == policy_text()
+
+
+def test_two_leaders_editing_one_draft_do_not_write_over_each_other(client, login_as):
+    setup = standard_setup()
+    draft = policies.start_new_version(
+        setup.head,
+        setup.version.policy,
+        body_markdown=policy_text("\n\nFirst try."),
+        change=ChangeSize.MINOR,
+        change_summary="Tidied.",
+    )
+    db.session.commit()
+    login_as(setup.head)
+    url = f"/induction/manage/versions/{draft.id}/edit"
+    page = client.get(url).get_data(as_text=True)
+    seen = re.search(r'name="revision" type="hidden" value="(\d+)"', page).group(1)
+    other = factories.make_user(Role.HEADTEACHER, email="deputy@school.example")
+    policies.update_draft(
+        other,
+        draft,
+        body_markdown=policy_text("\n\nThe deputy's words."),
+        change=ChangeSize.MINOR,
+        change_summary="Deputy's change.",
+    )
+    db.session.commit()
+    response = client.post(
+        url,
+        data={
+            "change": "minor",
+            "change_summary": "Mine.",
+            "body_markdown": policy_text("\n\nMy words."),
+            "revision": seen,
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Someone changed this" in page
+    assert "My words." in page  # what they typed is still on the form
+    db.session.refresh(draft)
+    assert draft.body_markdown.endswith("The deputy's words.")
 
 
 def test_a_leader_sets_up_a_pathway(client, login_as):

@@ -502,3 +502,24 @@ def test_parents_see_only_the_evenings_meant_for_them(make_meeting, make_family)
     assert all(e.can_book for e in junior)
     past = services.evenings_for_parent(junior_parent, past=True)
     assert [e.meeting.title for e in past] == ["Long ago"]
+
+
+def test_the_office_cannot_cancel_a_booking_the_family_changed_after_the_list_was_shown(
+    officer, make_meeting, make_family
+):
+    from esafety.concurrency import StaleDecision
+
+    meeting = make_meeting(capacity=10, max_places_per_booking=3)
+    parent = make_family()
+    booking = services.book_places(meeting.id, parent.id, 1)
+    db.session.commit()
+    on_the_list = booking.revision
+    services.change_booking(parent, booking.id, 3)
+    db.session.commit()
+    with pytest.raises(StaleDecision):
+        services.cancel_booking(officer, booking.id, seen=on_the_list)
+    db.session.rollback()
+    assert db.session.get(Booking, booking.id).status is BookingStatus.CONFIRMED
+    services.cancel_booking(officer, booking.id, seen=db.session.get(Booking, booking.id).revision)
+    db.session.commit()
+    assert db.session.get(Booking, booking.id).status is BookingStatus.CANCELLED

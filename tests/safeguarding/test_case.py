@@ -152,10 +152,14 @@ def test_recording_a_meeting_and_resolving_through_the_page(client, login_as, pe
         url + "/actions", data={"kind": "meeting_held", "action_note": "Met with the family."}
     )
     assert response.status_code == 302 and response.headers["Location"].endswith(url)
-    response = client.post(url + "/resolve", data={"outcome": ""})
+    db.session.refresh(concern)
+    response = client.post(url + "/resolve", data={"outcome": "", "revision": concern.revision})
     assert response.status_code == 400
     assert "Write the outcome" in response.data.decode()
-    response = client.post(url + "/resolve", data={"outcome": "Content removed by the poster."})
+    response = client.post(
+        url + "/resolve",
+        data={"outcome": "Content removed by the poster.", "revision": concern.revision},
+    )
     assert response.status_code == 302
     db.session.refresh(concern)
     assert concern.status is ConcernStatus.RESOLVED
@@ -206,11 +210,17 @@ def test_assigning_through_the_page(client, login_as, people, concern):
     login_as(people.head)
     url = f"/safeguarding/concerns/{concern.id}"
     assert (
-        client.post(url + "/assign", data={"handler_id": str(people.officer.id)}).status_code == 302
+        client.post(
+            url + "/assign",
+            data={"handler_id": str(people.officer.id), "revision": concern.revision},
+        ).status_code
+        == 302
     )
     db.session.refresh(concern)
     assert concern.handler_id == people.officer.id
-    response = client.post(url + "/assign", data={"handler_id": str(people.parent.id)})
+    response = client.post(
+        url + "/assign", data={"handler_id": str(people.parent.id), "revision": concern.revision}
+    )
     assert response.status_code == 400 and "Choose someone from the list" in response.data.decode()
 
 

@@ -162,7 +162,12 @@ def test_sending_back_with_a_ready_reason_reaches_the_pupil(open_blog, client, l
     login_as(open_blog.teacher)
     response = client.post(
         f"/sandbox/posts/{post.id}/decision",
-        data={"reason": "more", "feedback": "What did you see?", "send_back": "y"},
+        data={
+            "reason": "more",
+            "feedback": "What did you see?",
+            "send_back": "y",
+            "revision": post.revision,
+        },
     )
     assert response.status_code == 302
     db.session.refresh(post)
@@ -284,7 +289,9 @@ def test_a_teacher_passes_a_worrying_report_to_the_esafety_officer(open_blog, cl
     login_as(open_blog.teacher)
     queue = page_text(client.get(f"/sandbox/classes/{open_blog.id}/moderation"))
     assert "Pass to the e-safety officer" in queue
-    response = client.post(f"/sandbox/reports/{report.id}/pass-on", data={"note": "Today"})
+    response = client.post(
+        f"/sandbox/reports/{report.id}/pass-on", data={"note": "Today", "revision": report.revision}
+    )
     assert response.status_code == 302
     db.session.refresh(report)
     assert report.concern_id is not None and report.passed_on_at is not None
