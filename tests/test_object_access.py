@@ -27,8 +27,8 @@ from esafety.extensions import db
 from esafety.lessons.models import LessonAssignment
 from esafety.meetings.models import Booking
 from esafety.safeguarding import routing
-from esafety.safeguarding.models import Concern
-from esafety.sandbox.models import BlogComment, BlogImage, BlogPost, BlogReport
+from esafety.safeguarding.models import CaseTask, Concern, Evidence, Referral
+from esafety.sandbox.models import AllowedWords, BlogComment, BlogImage, BlogPost, BlogReport
 from esafety.school.models import ClassTeacher, ParentLink, Pupil, SchoolClass, StaffProfile
 from tests import factories
 from tests.conftest import sign_in_session
@@ -72,10 +72,18 @@ SHARED_OBJECTS = {
     "school.approve_account_change": "change_id",
     "school.decline_account_change": "change_id",
     "auth.end_device": "session_id",  # tests/auth/test_sessions.py: other people's devices
+    # Only the DSL reaches a child-protection file and its hand-over, for any pupil
+    # (tests/safeguarding/test_transfer.py).
+    "safeguarding.transfer_page": "transfer_id",
+    "safeguarding.send_cp_file": "pupil_id",
 }
+#: Records inside a concern: acting on one is acting on its concern.
+CONCERN_PARTS = {"task_id": CaseTask, "evidence_id": Evidence, "referral_id": Referral}
 #: Routes that name no object a signed-in person acts on (sign-in steps, lesson pages by slug).
 NOT_OBJECT_ROUTES = {
     "auth.set_password",
+    "lessons.year_check",  # "start" or "end": the pupil's own check
+    "safeguarding.receipt",  # a one-time link for another school, tested in test_transfer.py
     "auth.pictures",
     "lessons.self_assess",
     "lessons.quiz_question",
@@ -118,6 +126,7 @@ def _class_scoped_objects() -> dict[str, Callable[[], dict[int, int]]]:
         },
         "report_id": lambda: rows(select(BlogReport.id, BlogReport.class_id)),
         "assignment_id": lambda: rows(select(LessonAssignment.id, LessonAssignment.class_id)),
+        "entry_id": lambda: rows(select(AllowedWords.id, AllowedWords.class_id)),
     }
 
 
@@ -288,6 +297,12 @@ def test_nobody_acts_on_an_object_that_is_not_theirs(app, client):
                 elif kind == "concern_id":
                     for concern_id in _concerns_closed_to(user, chair):
                         cases.append((rule, argument, user, concern_id, {}))
+                elif kind in CONCERN_PARTS:
+                    model = CONCERN_PARTS[kind]
+                    closed = _concerns_closed_to(user, chair)
+                    parts = select(model.id).where(model.concern_id.in_(closed)).order_by(model.id)
+                    for part_id in db.session.scalars(parts.limit(8)):
+                        cases.append((rule, argument, user, part_id, {}))
                 elif kind == "user_id" and endpoint in (
                     "school.set_account_active",
                     "records.correct",
@@ -337,7 +352,17 @@ def test_nobody_acts_on_an_object_that_is_not_theirs(app, client):
 
 
 def _other_argument(rule, argument: str, obj_id: int):
-    """A second parameter in the URL (the consent route's pupil in its class)."""
+    """A second parameter in the URL (the consent route's pupil in its class, a task's concern)."""
+    for part, model in CONCERN_PARTS.items():
+        if part in rule.arguments and argument == "concern_id":
+            found = db.session.get(model, obj_id)
+            return found.concern_id if found else 0
+        if part in rule.arguments and argument == part:
+            first = select(model.id).where(model.concern_id == obj_id).limit(1)
+            return db.session.scalar(first) or 0
+    if rule.endpoint == "sandbox.remove_fine" and argument == "class_id":
+        entry = db.session.get(AllowedWords, obj_id)
+        return entry.class_id if entry else 0
     if rule.endpoint == "school.record_consent" and argument == "pupil_id":
         return db.session.scalar(select(Pupil.id).where(Pupil.class_id == obj_id).limit(1)) or 0
     if rule.endpoint == "school.record_consent" and argument == "class_id":

@@ -120,10 +120,10 @@ def check_code(user: User, code: str, address: str = "") -> str:
         raise DomainError("Set up your authenticator app first.", "code")
     gate = throttle()
     key = f"second-factor:{user.id}"
-    if gate.account_locked_for(key) or gate.address_blocked(address):
+    if gate.locked_for(key, address):
         raise DomainError("Too many wrong codes. Please wait ten minutes.", "code")
     if typed.isdigit() and len(typed) == 6 and _accept_totp(user, typed):
-        gate.record_success(key)
+        gate.record_success(key, address)
         audit.record("auth.second_factor_passed", actor=user, target=user)
         return "app"
     if len(typed) == 13 and typed[6] == "-":
@@ -134,7 +134,7 @@ def check_code(user: User, code: str, address: str = "") -> str:
         ):
             if verify_secret(row.code_hash, typed):
                 row.used_at = utcnow()
-                gate.record_success(key)
+                gate.record_success(key, address)
                 audit.record("auth.recovery_code_used", actor=user, target=user)
                 return "recovery"
     gate.record_failure(key, address)

@@ -21,6 +21,7 @@ from flask_login import current_user, login_user, logout_user
 
 from ..clock import utcnow
 from ..errors import DomainError, NotFoundError, rule_errors
+from ..extensions import db
 from ..school import services as school
 from . import class_device, second_factor, services
 from .access import public, signed_in
@@ -32,6 +33,7 @@ from .forms import (
     LoginForm,
     SetPasswordForm,
 )
+from .models import User
 from .passwords import verify_secret
 from .pictures import PICTURES, SEQUENCE_LENGTH
 
@@ -76,7 +78,8 @@ def login():
             if second_factor.asked_at_sign_in(user):
                 # The password was right; the session starts only after the second step.
                 session[_PENDING] = {
-                    "user": user.get_id(),
+                    "user": user.id,
+                    "token": user.session_token,
                     "next": destination,
                     "at": utcnow().timestamp(),
                 }
@@ -112,8 +115,12 @@ def _pending_user():
     if not pending or utcnow().timestamp() - pending.get("at", 0) > PENDING_SECONDS:
         session.pop(_PENDING, None)
         return None
-    user = services.load_session_user(pending["user"])
-    return user if user and user.is_active else None
+    # No device session exists yet (it starts after the second step): the account itself,
+    # while its sessions have not been ended since the password was given.
+    user = db.session.get(User, pending.get("user"))
+    if user is None or not user.is_active or user.session_token != pending.get("token"):
+        return None
+    return user
 
 
 def _finish_sign_in(user):

@@ -20,6 +20,7 @@ from ..auth.models import User
 from ..clock import utcnow
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
+from ..safeguarding import services as safeguarding
 from .checks import MESSAGES, Finding, allow_key
 from .models import AllowedWords, BlogComment, BlogPost, FindingTally
 
@@ -150,30 +151,16 @@ def hear_worry(pupil: User, item: Item, class_id: int, words: str) -> None:
 def raise_worry(pupil: User, where: str, item_kind: str, item_id: int, words: str) -> int:
     """An urgent concern for the safeguarding team with a pupil's own words; its id.
 
-    Goes through the safeguarding feature's public raise_concern, which routes a pupil's
-    concern from the class blog to the e-safety officer and tells the class's teachers.
+    Through the safeguarding feature's public call for worries: the DSL team is told at once
+    (the deputies too, as it is urgent), and the class team is not (it may be about them).
     """
-    from ..safeguarding import services as safeguarding
-    from ..safeguarding.models import ConcernKind, Involved
-
     pupil_record = safeguarding.pupils_reporter_may_name(pupil)
-    concern = safeguarding.raise_concern(
+    concern = safeguarding.raise_urgent_pupil_worry(
         pupil,
-        safeguarding.ConcernDetails(
-            kind=ConcernKind.OTHER,
-            involved=Involved.UNKNOWN,
-            description=(
-                "Urgent: the class blog's checks heard a worry in what this pupil wrote "
-                f"({where}). It may mean the child is at risk: please read their words below "
-                "and talk with them today."
-            ),
-            pupil_id=pupil_record[0].id if pupil_record else None,
-            in_school=True,
-            platform="Class blog",
-            quoted_text=words,
-            source_ref=f"{item_kind}:{item_id}",
-        ),
-        source=safeguarding.ConcernSource.CLASS_BLOG,
+        pupil_record[0].id,
+        words,
+        context=f"the class blog ({where})",
+        source_ref=f"{item_kind}:{item_id}",
     )
     return concern.id
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from esafety.extensions import db
 from esafety.induction.models import TrainingRecord
-from tests.induction.helpers import make_staff, standard_setup
+from tests.induction.helpers import make_staff, real_pdf, standard_setup
 
 
 def test_a_certificate_that_cannot_be_stored_keeps_the_form(client, login_as, broken_upload_folder):
@@ -21,7 +21,7 @@ def test_a_certificate_that_cannot_be_stored_keeps_the_form(client, login_as, br
             "course": "Level 1 refresher",
             "provider": "Local authority",
             "completed_on": "2026-01-10",
-            "file": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "certificate.pdf"),
+            "file": (io.BytesIO(real_pdf()), "certificate.pdf"),
         },
         content_type="multipart/form-data",
     )

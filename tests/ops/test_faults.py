@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from esafety import create_app
 from esafety.auth.roles import Role
+from esafety.auth.services import start_session
 from esafety.auth.throttle import FallbackStore, LoginThrottle, make_throttle
 from esafety.extensions import db
 from esafety.meetings import services as meetings
@@ -52,7 +53,7 @@ def no_database(tmp_path):
 def test_the_error_page_is_shown_to_a_signed_in_person_without_the_database(no_database):
     client = no_database.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = "7:some-session-token"
+        session["_user_id"] = "7:some-session-token:some-device-key"
         session["_fresh"] = True
     response = client.get("/")
     assert response.status_code == 500
@@ -103,6 +104,7 @@ def test_work_that_was_committed_is_not_turned_into_an_error_by_a_failed_clean_u
     meeting = meetings.create_meeting(officer, details())
     child = factories.make_pupil(school.classes[next(iter(school.classes))])
     parent = factories.make_parent(child)
+    start_session(parent, "test client")  # a signed-in device, as a real sign-in makes
     db.session.commit()
     meeting_id, parent_id, session_id = meeting.id, parent.id, parent.get_id()
 

@@ -97,7 +97,7 @@ def test_resolving_on_a_page_older_than_the_concern_is_refused(client, login_as,
     assert "already closed" in page or "Someone changed this" in page
     assert "LADO advice" in page  # the concern as it stands now
     db.session.refresh(concern)
-    assert concern.status is ConcernStatus.REFERRED
+    assert concern.status is ConcernStatus.RESOLVED
     assert _closing_steps(concern.id) == 1
 
 

@@ -84,13 +84,18 @@ def test_a_decision_comes_back_at_the_next_item_not_the_top(client, login_as, tw
     assert f'name="next_item" value="post-{posts[1].id}"' in page
     response = client.post(
         f"/sandbox/posts/{posts[0].id}/decision",
-        data={"approve": "y", "next_item": f"post-{posts[1].id}", "from_queue": "all"},
+        data={
+            "approve": "y",
+            "next_item": f"post-{posts[1].id}",
+            "from_queue": "all",
+            "revision": posts[0].revision,
+        },
     )
     assert response.headers["Location"].endswith(f"/sandbox/moderation#post-{posts[1].id}")
     # From a class's own queue, and with a made-up anchor, it goes back to the list.
     response = client.post(
         f"/sandbox/posts/{posts[2].id}/decision",
-        data={"approve": "y", "next_item": "javascript:alert(1)"},
+        data={"approve": "y", "next_item": "javascript:alert(1)", "revision": posts[2].revision},
     )
     assert response.headers["Location"].endswith("/moderation#waiting")
 
@@ -99,13 +104,16 @@ def test_taking_off_the_blog_needs_the_tick(client, login_as, two_classes):
     teacher, posts = two_classes
     login_as(teacher)
     response = client.post(
-        f"/sandbox/posts/{posts[1].id}/decision", data={"remove": "y"}, follow_redirects=True
+        f"/sandbox/posts/{posts[1].id}/decision",
+        data={"remove": "y", "revision": posts[1].revision},
+        follow_redirects=True,
     )
     assert "Yes, take it off the blog" in response.get_data(as_text=True)
     db.session.refresh(posts[1])
     assert posts[1].state is ItemState.PENDING
     client.post(
-        f"/sandbox/posts/{posts[1].id}/decision", data={"remove": "y", "confirm_remove": "y"}
+        f"/sandbox/posts/{posts[1].id}/decision",
+        data={"remove": "y", "confirm_remove": "y", "revision": posts[1].revision},
     )
     db.session.refresh(posts[1])
     assert posts[1].state is ItemState.REMOVED
