@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -17,9 +17,11 @@ from ..extensions import db
 from .models import (
     AcademicYear,
     ClassTeacher,
+    ConsentKind,
     ConsentSource,
     ParentLink,
     PhotoConsent,
+    PhotoConsentChange,
     Pupil,
     SchoolClass,
     StaffProfile,
@@ -220,11 +222,22 @@ def record_photo_consent(
     pupil: Pupil,
     year: AcademicYear,
     *,
-    class_blog: bool,
-    website: bool,
     source: ConsentSource,
+    class_blog: bool | None = None,
+    website: bool | None = None,
+    social_media: bool | None = None,
+    video: bool | None = None,
+    press: bool | None = None,
 ) -> PhotoConsent:
-    """Record (or correct) this year's answer; the audit log keeps every earlier answer."""
+    """Record (or change) this year's answer and keep it in the history; None keeps a use as
+    it was (no for a first answer). Approval checks read the new answer at once."""
+    given = {
+        ConsentKind.CLASS_BLOG: class_blog,
+        ConsentKind.WEBSITE: website,
+        ConsentKind.SOCIAL_MEDIA: social_media,
+        ConsentKind.VIDEO: video,
+        ConsentKind.PRESS: press,
+    }
     consent = db.session.scalar(
         select(PhotoConsent).where(
             PhotoConsent.pupil_id == pupil.id, PhotoConsent.academic_year_id == year.id
@@ -233,33 +246,177 @@ def record_photo_consent(
     if consent is None:
         consent = PhotoConsent(pupil_id=pupil.id, academic_year_id=year.id)
         db.session.add(consent)
-    consent.class_blog = class_blog
-    consent.website = website
+    for kind, answer in given.items():
+        if answer is not None:
+            setattr(consent, kind.value, bool(answer))
+        elif getattr(consent, kind.value) is None:
+            setattr(consent, kind.value, False)
+    now = utcnow()
     consent.source = source
     consent.recorded_by_id = actor.id
-    consent.recorded_at = utcnow()
+    consent.recorded_at = now
+    answers = consent.answers()
+    db.session.add(
+        PhotoConsentChange(
+            pupil_id=pupil.id,
+            academic_year_id=year.id,
+            source=source,
+            recorded_by_id=actor.id,
+            recorded_at=now,
+            **{kind.value: value for kind, value in answers.items()},
+        )
+    )
     db.session.flush()
     audit.record(
         "school.photo_consent_recorded",
         actor=actor,
         target=pupil,
         year=year.name,
-        class_blog=class_blog,
-        website=website,
         source=source.value,
+        **{kind.value: value for kind, value in answers.items()},
     )
     return consent
 
 
-def photo_consent_for(pupil_ids: Iterable[int], kind: str) -> dict[int, bool]:
-    """Whether each pupil has consent of this kind ("class_blog" or "website") this year."""
+def consent_history(pupil_ids: Iterable[int], year: AcademicYear) -> dict[int, list]:
+    """Every answer given this year for each pupil, newest first (one query for the register)."""
     ids = list(pupil_ids)
-    if kind not in {"class_blog", "website"}:
-        raise ValueError(kind)
+    history: dict[int, list[PhotoConsentChange]] = {pid: [] for pid in ids}
+    if not ids:
+        return history
+    for change in db.session.scalars(
+        select(PhotoConsentChange)
+        .where(
+            PhotoConsentChange.pupil_id.in_(ids),
+            PhotoConsentChange.academic_year_id == year.id,
+        )
+        .order_by(PhotoConsentChange.id.desc())
+    ):
+        history[change.pupil_id].append(change)
+    return history
+
+
+def child_of_parent(parent: User, pupil_id: int) -> Pupil:
+    """One of this parent's own children still at the school; anyone else's is 'not found'."""
+    pupil = db.session.scalar(
+        select(Pupil)
+        .join(ParentLink, ParentLink.pupil_id == Pupil.id)
+        .where(ParentLink.parent_id == parent.id, Pupil.id == pupil_id, Pupil.left_on.is_(None))
+    )
+    if pupil is None:
+        raise NotFoundError("We could not find that child.")
+    return pupil
+
+
+def consent_for_parent(parent: User) -> list[tuple[Pupil, PhotoConsent | None]]:
+    """Each of the parent's children with this year's answer (None until someone answers)."""
+    year = current_academic_year()
+    children = children_of(parent)
+    answers = {
+        c.pupil_id: c
+        for c in db.session.scalars(
+            select(PhotoConsent).where(
+                PhotoConsent.pupil_id.in_([p.id for p in children]),
+                PhotoConsent.academic_year_id == year.id,
+            )
+        )
+    }
+    return [(child, answers.get(child.id)) for child in children]
+
+
+def give_photo_consent(
+    parent: User, pupil_id: int, answers: dict[ConsentKind, bool]
+) -> PhotoConsent:
+    """A parent answers (or changes their answer) for their own child, from their own account."""
+    if not parent.has_role(Role.PARENT):
+        raise NotFoundError("We could not find that child.")
+    pupil = child_of_parent(parent, pupil_id)
+    return record_photo_consent(
+        parent,
+        pupil,
+        current_academic_year(),
+        source=ConsentSource.PARENT_PORTAL,
+        **{kind.value: bool(answers.get(kind, False)) for kind in ConsentKind},
+    )
+
+
+#: A family is reminded about an unanswered consent form at most once in this many days.
+CONSENT_REMINDER_GAP_DAYS = 7
+
+
+def families_without_answer(year: AcademicYear) -> dict[User, list[Pupil]]:
+    """Parents with an email address and at least one child at school with no answer this year."""
+    answered = select(PhotoConsent.pupil_id).where(PhotoConsent.academic_year_id == year.id)
+    rows = db.session.execute(
+        select(User, Pupil)
+        .join(ParentLink, ParentLink.parent_id == User.id)
+        .join(Pupil, Pupil.id == ParentLink.pupil_id)
+        .where(
+            Pupil.left_on.is_(None),
+            Pupil.class_id.is_not(None),
+            Pupil.id.not_in(answered),
+            User.active,
+            User.email.is_not(None),
+        )
+        .order_by(User.last_name, User.id, Pupil.first_name)
+    )
+    families: dict[User, list[Pupil]] = {}
+    for parent, pupil in rows:
+        families.setdefault(parent, []).append(pupil)
+    return families
+
+
+def remind_families_about_consent(actor: User | None) -> int:
+    """Email each family with an unanswered consent form (not again within a week)."""
+    from flask import current_app
+
+    from .. import mail
+
+    year = current_academic_year()
+    since = utcnow() - timedelta(days=CONSENT_REMINDER_GAP_DAYS)
+    recently = set(
+        db.session.scalars(
+            select(audit.AuditEntry.target_id).where(
+                audit.AuditEntry.action == "school.consent_reminder_sent",
+                audit.AuditEntry.at >= since,
+            )
+        )
+    )
+    base = current_app.config["BASE_URL"].rstrip("/")
+    sent = 0
+    for parent, pupils in families_without_answer(year).items():
+        if parent.id in recently:
+            continue
+        names = ", ".join(p.first_name for p in pupils)
+        mail.send(
+            parent.email,
+            f"Photo consent for {year.name}: please tell us your choices",
+            f"Hello {parent.first_name},\n\n"
+            f"We have not yet had your photo choices for {names} this school year. "
+            "Until we do, we will not use their photos anywhere.\n\n"
+            f"You can answer on your phone here: {base}/school/my-children/photo-consent\n\n"
+            "You can change your answers at any time. Thank you.",
+        )
+        audit.record(
+            "school.consent_reminder_sent",
+            actor=actor,
+            target=parent,
+            year=year.name,
+            pupil_ids=[p.id for p in pupils],
+        )
+        sent += 1
+    db.session.flush()
+    return sent
+
+
+def photo_consent_for(pupil_ids: Iterable[int], kind: str | ConsentKind) -> dict[int, bool]:
+    """Whether each pupil has consent of this kind this year: the one check every use asks."""
+    ids = list(pupil_ids)
+    kind = ConsentKind(kind)
     if not ids:
         return {}
     year = current_academic_year()
-    column = getattr(PhotoConsent, kind)
+    column = getattr(PhotoConsent, kind.value)
     granted = set(
         db.session.scalars(
             select(PhotoConsent.pupil_id).where(
