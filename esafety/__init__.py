@@ -98,6 +98,7 @@ def _configure_logging(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from . import views
     from .auth import bp as auth_bp
+    from .governance import bp as governance_bp
     from .induction import bp as induction_bp
     from .lessons import bp as lessons_bp
     from .meetings import bp as meetings_bp
@@ -116,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
         induction_bp,
         safeguarding_bp,
         records_bp,
+        governance_bp,
     ):
         app.register_blueprint(blueprint)
 

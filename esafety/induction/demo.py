@@ -22,7 +22,7 @@ from ..clock import today
 from ..extensions import db
 from ..school.demo import DEMO_PASSWORD, EMAIL_DOMAIN, DemoSchool
 from ..school.models import StaffProfile
-from . import courses, ledger, pathways, policies, training
+from . import courses, ledger, pathways, policies, ratification, training
 from .models import ChangeSize, Pathway, Policy, PolicyVersion, TrainingKind
 
 POLICY_DIR = Path(__file__).resolve().parent / "policies"
@@ -130,18 +130,22 @@ def _write_history(school: DemoSchool, head: User, new_starter: User, now: datet
         events.append((moment, len(events), action))
 
     launch = now - timedelta(days=400)
+    chair = school.staff["chair"]
     for version in first_versions.values():
-        at(launch, lambda v=version: policies.publish_version(head, v, at=launch))
+        at(launch, lambda v=version: _ratify(head, chair, v, launch))
     texts = _social_media_versions()
     social = policy_ids["social-media"]
     at(
         now - timedelta(days=200),
-        lambda: _new_version(head, social, texts[1], ChangeSize.MINOR, "Wording tidied.", 200),
+        lambda: _new_version(
+            head, chair, social, texts[1], ChangeSize.MINOR, "Wording tidied.", 200
+        ),
     )
     at(
         now - timedelta(days=5),
         lambda: _new_version(
             head,
+            chair,
             social,
             texts[2],
             ChangeSize.MAJOR,
@@ -179,14 +183,31 @@ def _write_history(school: DemoSchool, head: User, new_starter: User, now: datet
 
 
 def _new_version(
-    head: User, policy_id: int, text: str, change: ChangeSize, summary: str, days_ago: int
+    head: User,
+    chair: User,
+    policy_id: int,
+    text: str,
+    change: ChangeSize,
+    summary: str,
+    days_ago: int,
 ) -> None:
     policy = db.session.get(Policy, policy_id)
     moment = datetime.combine(today(), time(9, 0)) - timedelta(days=days_ago)
     version = policies.start_new_version(
         head, policy, body_markdown=text, change=change, change_summary=summary
     )
-    policies.publish_version(head, version, at=moment)
+    _ratify(head, chair, version, moment)
+
+
+def _ratify(head: User, chair: User, version: PolicyVersion, moment: datetime) -> None:
+    """A major version as the school brings one in: the head approves, then the chair a day
+    later, which puts it in force; a minor one the head publishes alone."""
+    if not ratification.needs_ratification(version):
+        policies.publish_version(head, version, at=moment)
+        return
+    checks = list(ratification.CHECK_KEYS)
+    ratification.approve_version(head, version, checks=checks, at=moment - timedelta(days=1))
+    ratification.approve_version(chair, version, checks=checks, at=moment)
 
 
 def _start_date(user: User) -> date:

@@ -94,6 +94,11 @@ class Policy(db.Model):
     owner_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     #: How often the policy is reviewed; the school's policy says every year.
     review_interval_months: Mapped[int] = mapped_column(default=12)
+    #: Month (1-12) when everyone signs again whatever the version (KCSIE: September); None:
+    #: only a major version asks for a new sign-off.
+    annual_resign_month: Mapped[int | None]
+    #: Who must sign it beyond staff: everyone (parents and pupils can read it), or nobody more.
+    open_to_families: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     owner: Mapped[User] = relationship(lazy="joined")
@@ -265,6 +270,10 @@ class Pathway(db.Model):
     #: Everything is due this many days after the member of staff's start date.
     due_within_days: Mapped[int] = mapped_column(default=10)
 
+    #: A light pathway (volunteers, supply staff, students, contractors): they read and sign its
+    #: policies without the courses and quizzes of the full induction.
+    sign_only: Mapped[bool] = mapped_column(default=False)
+
     roles: Mapped[list[PathwayRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     policies: Mapped[list[Policy]] = relationship(
         secondary="pathway_policy", lazy="selectin", order_by="Policy.title"
@@ -420,6 +429,86 @@ class ReminderSent(db.Model):
     )
 
 
+class ApprovalCapacity(enum.StrEnum):
+    """The two signatures the school's policy carries: the headteacher's and the chair's."""
+
+    HEADTEACHER = "headteacher"
+    CHAIR = "chair"
+
+    @property
+    def label(self) -> str:
+        return {
+            ApprovalCapacity.HEADTEACHER: "Headteacher",
+            ApprovalCapacity.CHAIR: "Chair of governors",
+        }[self]
+
+
+class PolicyApproval(AppendOnly, db.Model):
+    """The headteacher's or the chair's approval of a version's exact text, with the equality
+    check they confirmed: a version is ratified when both approved the text it carries."""
+
+    __tablename__ = "policy_approval"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("policy_version.id", ondelete="CASCADE"), index=True
+    )
+    capacity: Mapped[ApprovalCapacity] = mapped_column(enum_type(ApprovalCapacity))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    #: SHA-256 of the draft's text when approved: an edit afterwards needs a new approval.
+    sha256: Mapped[str] = mapped_column(String(64))
+    #: JSON list of the equality-check keys the approver confirmed (all of them).
+    equality_checks: Mapped[str] = mapped_column(Text, default="[]")
+    #: Anything the approver noted about the policy's effect on any group.
+    equality_note: Mapped[str] = mapped_column(Text, default="")
+    approved_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class ReviewTrigger(enum.StrEnum):
+    """Why a policy is being reviewed: its yearly date, an incident, or a new threat."""
+
+    ANNUAL = "annual"
+    INCIDENT = "incident"
+    NEW_THREAT = "new_threat"
+
+    @property
+    def label(self) -> str:
+        return {
+            ReviewTrigger.ANNUAL: "Yearly review",
+            ReviewTrigger.INCIDENT: "After an incident",
+            ReviewTrigger.NEW_THREAT: "A new threat or development",
+        }[self]
+
+
+class PolicyReview(db.Model):
+    """One review of a policy: opened (by its date, an incident or a new threat), then closed
+    with what changed. The next yearly review counts from the last one closed."""
+
+    __tablename__ = "policy_review"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policy.id"), index=True)
+    trigger: Mapped[ReviewTrigger] = mapped_column(enum_type(ReviewTrigger))
+    #: Why: the incident or threat in a sentence (never a child's name).
+    reason: Mapped[str] = mapped_column(Text)
+    opened_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When the review should be finished by.
+    due_on: Mapped[date]
+    closed_at: Mapped[datetime | None]
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    #: What changed (or why nothing needed to), for governors.
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    #: The version the review led to, if any.
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("policy_version.id"))
+
+    policy: Mapped[Policy] = relationship(lazy="joined")
+    opened_by: Mapped[User] = relationship(foreign_keys=[opened_by_id], lazy="joined")
+    closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
+
+
 # --- Guards: evidence is written once -------------------------------------------------------
 
 
@@ -429,7 +518,7 @@ class EvidenceIsWrittenOnce(RecordIsAppendOnly):
 
 #: Columns of a version that may change after publication: only the move to superseded.
 _VERSION_FIELDS_THAT_MAY_CHANGE = {"state", "superseded_at"}
-for _record in (SignOff, QuizAttempt, InductionCertificate, SectionRead):
+for _record in (SignOff, QuizAttempt, InductionCertificate, SectionRead, PolicyApproval):
     _record.append_only_error = EvidenceIsWrittenOnce
 
 

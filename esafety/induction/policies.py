@@ -314,12 +314,26 @@ def discard_draft(actor: User, version: PolicyVersion) -> None:
 def publish_version(
     actor: User, version: PolicyVersion, *, at: datetime | None = None
 ) -> list[User]:
-    """Approve and publish a draft: its text is frozen and fingerprinted from now on.
+    """Publish a draft: a minor change at once; a major one once it is ratified.
 
     Returns the staff told to sign again (a major version makes their sign-offs out of date).
     `at` is for bringing in a school's history (the demo): it defaults to now.
     """
     require_manager(actor, "publish policy versions")
+    if version.state != VersionState.DRAFT:
+        raise DomainError(f"Version {version.number} has already been published.")
+    from .ratification import refuse_unratified
+
+    refuse_unratified(version)
+    return put_in_force(actor, version, at=at)
+
+
+def put_in_force(actor: User, version: PolicyVersion, *, at: datetime | None = None) -> list[User]:
+    """Freeze and fingerprint the text, supersede the old version, tell who must sign again.
+
+    Called once the version may come into force: by a manager for a minor change, or by the
+    second of the headteacher and the chair to approve a major one.
+    """
     if version.state != VersionState.DRAFT:
         raise DomainError(f"Version {version.number} has already been published.")
     policy = version.policy

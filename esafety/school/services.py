@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from .. import audit
 from ..auth.models import User, UserRole
@@ -407,6 +408,45 @@ def remind_families_about_consent(actor: User | None) -> int:
         sent += 1
     db.session.flush()
     return sent
+
+
+@dataclass
+class ConsentReturns:
+    school_class: SchoolClass
+    pupils: int
+    answered: int
+    online: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.answered / self.pupils) if self.pupils else 100
+
+
+def consent_returns(year: AcademicYear) -> list[ConsentReturns]:
+    """How many families of each class have answered this year's consent form (two queries)."""
+    online = PhotoConsent.source == ConsentSource.PARENT_PORTAL
+    counts = {
+        class_id: (pupils, answered, int(on or 0))
+        for class_id, pupils, answered, on in db.session.execute(
+            select(
+                Pupil.class_id,
+                func.count(Pupil.id),
+                func.count(PhotoConsent.id),
+                func.sum(case((online, 1), else_=0)),
+            )
+            .outerjoin(
+                PhotoConsent,
+                (PhotoConsent.pupil_id == Pupil.id) & (PhotoConsent.academic_year_id == year.id),
+            )
+            .where(Pupil.left_on.is_(None), Pupil.class_id.is_not(None))
+            .group_by(Pupil.class_id)
+        )
+    }
+    return [
+        ConsentReturns(c, *counts.get(c.id, (0, 0, 0)))
+        for c in all_classes()
+        if c.academic_year_id == year.id
+    ]
 
 
 def photo_consent_for(pupil_ids: Iterable[int], kind: str | ConsentKind) -> dict[int, bool]:

@@ -14,6 +14,7 @@ from esafety.extensions import db
 from esafety.induction import courses, pathways, policies
 from esafety.school.models import StaffProfile
 from tests import factories
+from tests.induction.helpers import ratify
 from tests.browser.conftest import sign_in
 
 POLICY = Path(policies.__file__).parent / "policies" / "social-media-policy.md"
@@ -37,7 +38,7 @@ def _school():
         body_markdown=POLICY.read_text(),
         slug="social-media",
     )
-    policies.publish_version(head, version)
+    ratify(head, version)
     course = courses.sync_course(courses.read_course_file(courses.COURSE_DIR / "social-media.yaml"))
     pathways.save_pathway(
         head,
