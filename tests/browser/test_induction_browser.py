@@ -14,8 +14,8 @@ from esafety.extensions import db
 from esafety.induction import courses, pathways, policies
 from esafety.school.models import StaffProfile
 from tests import factories
-from tests.induction.helpers import ratify
 from tests.browser.conftest import sign_in
+from tests.induction.helpers import ratify
 
 POLICY = Path(policies.__file__).parent / "policies" / "social-media-policy.md"
 #: Generous waits: the machine may be busy running other suites at the same time.
