@@ -2,7 +2,7 @@
 
 Revision ID: gov18
 Revises: features
-Create Date: 2026-12-03 07:33:38.414034
+Create Date: 2026-12-03 07:45:34.172632
 
 """
 from alembic import op
