@@ -509,6 +509,62 @@ class PolicyReview(db.Model):
     closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
 
 
+class AgreementKind(enum.StrEnum):
+    """The acceptable-use agreements: pupils' in two key stages, and one for families."""
+
+    KS1 = "ks1"
+    KS2 = "ks2"
+    FAMILY = "family"
+
+    @property
+    def label(self) -> str:
+        return {
+            AgreementKind.KS1: "Our computer promise (Reception to Year 2)",
+            AgreementKind.KS2: "Our promise for computers and the internet (Years 3 to 6)",
+            AgreementKind.FAMILY: "Our family's agreement with the school",
+        }[self]
+
+
+class ClassAgreement(db.Model):
+    """A class read its acceptable-use agreement aloud with its teacher and agreed to it; the
+    teacher records who was there to agree. Once per class and school year."""
+
+    __tablename__ = "class_agreement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(
+        ForeignKey("school_class.id", ondelete="CASCADE"), index=True
+    )
+    academic_year_id: Mapped[int] = mapped_column(ForeignKey("academic_year.id"))
+    kind: Mapped[AgreementKind] = mapped_column(enum_type(AgreementKind))
+    agreed_on: Mapped[date]
+    #: JSON list of the pupils who agreed (those away sign when they are back).
+    pupil_ids: Mapped[str] = mapped_column(Text, default="[]")
+    #: SHA-256 of the agreement's text as read.
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    recorded_by: Mapped[User] = relationship(lazy="joined")
+
+    __table_args__ = (UniqueConstraint("class_id", "academic_year_id"),)
+
+
+class FamilyAgreement(AppendOnly, db.Model):
+    """A parent signed the families' acceptable-use agreement online: one a family a year."""
+
+    __tablename__ = "family_agreement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    academic_year_id: Mapped[int] = mapped_column(ForeignKey("academic_year.id"))
+    typed_name: Mapped[str] = mapped_column(String(200))
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("parent_id", "academic_year_id"),)
+
+
 # --- Guards: evidence is written once -------------------------------------------------------
 
 

@@ -233,6 +233,39 @@ def create_policy(
     return version
 
 
+def set_policy_rules(
+    actor: User, policy: Policy, *, annual_resign_month: int | None, open_to_families: bool
+) -> Policy:
+    """Set the yearly re-sign month (KCSIE: September, for every member of staff) and whether
+    parents and carers can read the policy."""
+    require_manager(actor, "change a policy's rules")
+    if annual_resign_month is not None and not 1 <= annual_resign_month <= 12:
+        raise DomainError("Please choose a month.", "annual_resign_month")
+    policy.annual_resign_month = annual_resign_month
+    policy.open_to_families = open_to_families
+    db.session.flush()
+    audit.record(
+        "induction.policy_rules",
+        actor=actor,
+        target=policy,
+        annual_resign_month=annual_resign_month,
+        open_to_families=open_to_families,
+    )
+    return policy
+
+
+def for_families() -> list[PolicyVersion]:
+    """The versions in force of the policies parents and carers may read."""
+    return list(
+        db.session.scalars(
+            select(PolicyVersion)
+            .join(Policy, Policy.id == PolicyVersion.policy_id)
+            .where(Policy.open_to_families, PolicyVersion.state == VersionState.PUBLISHED)
+            .order_by(Policy.title)
+        )
+    )
+
+
 def start_new_version(
     actor: User,
     policy: Policy,

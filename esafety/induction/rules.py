@@ -6,15 +6,15 @@ import calendar
 from datetime import date
 
 from ..auth.models import User
-from ..auth.roles import STAFF_ROLES, Role
+from ..auth.roles import LIGHT_ROLES, STAFF_ROLES, Role
 from ..errors import NotAllowed
 
 #: Leaders who write policies, publish versions, set pathways and record for others.
 MANAGERS = (Role.HEADTEACHER, Role.SLT, Role.OFFICE_ADMIN)
 #: Who sees the compliance dashboard: leaders, the e-safety officer and governors (read-only).
 DASHBOARD_VIEWERS = (*MANAGERS, Role.ESAFETY_OFFICER, Role.GOVERNOR)
-#: Everyone who has an induction: staff, and governors (who volunteer).
-INDUCTEE_ROLES = (*sorted(STAFF_ROLES), Role.GOVERNOR)
+#: Everyone who has an induction: staff, governors (who volunteer), and the light roles.
+INDUCTEE_ROLES = (*sorted(STAFF_ROLES), Role.GOVERNOR, *sorted(LIGHT_ROLES))
 #: Induction is due this many days after the start date unless a pathway says otherwise.
 DEFAULT_DUE_WITHIN_DAYS = 10
 #: Percentage needed to pass a course's quiz unless the course says otherwise.
@@ -42,6 +42,15 @@ def add_months(day: date, months: int) -> date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def resign_cutoff(day: date, month: int | None) -> date | None:
+    """The start of this year's read-and-sign for a policy signed every year in `month` (the
+    latest 1 <month> on or before `day`); None when the policy has no yearly re-sign."""
+    if month is None:
+        return None
+    year = day.year if day.month >= month else day.year - 1
+    return date(year, month, 1)
 
 
 def normalise_name(name: str) -> str:

@@ -2,7 +2,7 @@
 
 Revision ID: gov18
 Revises: features
-Create Date: 2026-12-03 07:45:34.172632
+Create Date: 2026-12-03 07:48:25.760072
 
 """
 from alembic import op
@@ -35,6 +35,21 @@ def upgrade():
     with op.batch_alter_table('circumvention', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_circumvention_ends_on'), ['ends_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_circumvention_user_id'), ['user_id'], unique=False)
+
+    op.create_table('family_agreement',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('parent_id', sa.Integer(), nullable=False),
+    sa.Column('academic_year_id', sa.Integer(), nullable=False),
+    sa.Column('typed_name', sa.String(length=200), nullable=False),
+    sa.Column('text_sha256', sa.String(length=64), nullable=False),
+    sa.Column('signed_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['academic_year_id'], ['academic_year.id'], name=op.f('fk_family_agreement_academic_year_id_academic_year')),
+    sa.ForeignKeyConstraint(['parent_id'], ['user.id'], name=op.f('fk_family_agreement_parent_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_family_agreement')),
+    sa.UniqueConstraint('parent_id', 'academic_year_id', name=op.f('uq_family_agreement_parent_id'))
+    )
+    with op.batch_alter_table('family_agreement', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_family_agreement_parent_id'), ['parent_id'], unique=False)
 
     op.create_table('filter_check',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -90,6 +105,25 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_social_media_account')),
     sa.UniqueConstraint('platform', 'handle', name=op.f('uq_social_media_account_platform'))
     )
+    op.create_table('class_agreement',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('class_id', sa.Integer(), nullable=False),
+    sa.Column('academic_year_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('ks1', 'ks2', 'family', name='agreementkind', native_enum=False, length=14), nullable=False),
+    sa.Column('agreed_on', sa.Date(), nullable=False),
+    sa.Column('pupil_ids', sa.Text(), nullable=False),
+    sa.Column('text_sha256', sa.String(length=64), nullable=False),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=False),
+    sa.Column('recorded_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['academic_year_id'], ['academic_year.id'], name=op.f('fk_class_agreement_academic_year_id_academic_year')),
+    sa.ForeignKeyConstraint(['class_id'], ['school_class.id'], name=op.f('fk_class_agreement_class_id_school_class'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['user.id'], name=op.f('fk_class_agreement_recorded_by_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_class_agreement')),
+    sa.UniqueConstraint('class_id', 'academic_year_id', name=op.f('uq_class_agreement_class_id'))
+    )
+    with op.batch_alter_table('class_agreement', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_class_agreement_class_id'), ['class_id'], unique=False)
+
     op.create_table('photo_consent_change',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('pupil_id', sa.Integer(), nullable=False),
@@ -233,6 +267,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_photo_consent_change_pupil_id'))
 
     op.drop_table('photo_consent_change')
+    with op.batch_alter_table('class_agreement', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_class_agreement_class_id'))
+
+    op.drop_table('class_agreement')
     op.drop_table('social_media_account')
     with op.batch_alter_table('filtering_review', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_filtering_review_reviewed_on'))
@@ -243,6 +281,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_filter_check_checked_on'))
 
     op.drop_table('filter_check')
+    with op.batch_alter_table('family_agreement', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_family_agreement_parent_id'))
+
+    op.drop_table('family_agreement')
     with op.batch_alter_table('circumvention', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_circumvention_user_id'))
         batch_op.drop_index(batch_op.f('ix_circumvention_ends_on'))

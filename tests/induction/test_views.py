@@ -40,6 +40,11 @@ INDUCTEES = {
     Role.SLT,
     Role.OFFICE_ADMIN,
     Role.GOVERNOR,
+    # The light roles sign the school's policies too.
+    Role.VOLUNTEER,
+    Role.SUPPLY_STAFF,
+    Role.STUDENT,
+    Role.CONTRACTOR,
 }
 VIEWERS = {Role.HEADTEACHER, Role.SLT, Role.OFFICE_ADMIN, Role.ESAFETY_OFFICER, Role.GOVERNOR}
 MANAGERS = {Role.HEADTEACHER, Role.SLT, Role.OFFICE_ADMIN}
