@@ -22,6 +22,7 @@ DEMO_SEEDERS: list[str] = [
     "esafety.meetings.demo",
     "esafety.sandbox.demo",
     "esafety.safeguarding.demo",
+    "esafety.governance.demo",
 ]
 
 

@@ -42,6 +42,8 @@ def from_environment() -> dict:
         #: Times are stored in UTC and shown to people in the school's own time zone.
         "SCHOOL_TIMEZONE": os.environ.get("ESAFETY_SCHOOL_TIMEZONE", "Europe/London"),
         "BASE_URL": os.environ.get("ESAFETY_BASE_URL", "http://127.0.0.1:5000"),
+        #: Staff accounts use a school address (comma-separated domains; empty: any address).
+        "STAFF_EMAIL_DOMAINS": os.environ.get("ESAFETY_STAFF_EMAIL_DOMAINS", ""),
         "SESSION_COOKIE_SECURE": not development,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -135,3 +135,11 @@ class PrejudiceForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that only needs the CSRF token."""
+
+
+class SocialAccountForm(FlaskForm):
+    platform = StringField("Platform", [Length(max=60)])
+    handle = StringField("Account name or handle", [Length(max=120)])
+    responsible_id = SelectField("Member of staff responsible", coerce=int, validators=[Optional()])
+    access_holders = TextAreaField("Who holds access (names only)", [Length(max=2000)])
+    password_changed_on = DateField("Password last changed", validators=[Optional()])

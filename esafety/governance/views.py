@@ -8,7 +8,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..auth.access import requires
-from ..auth.roles import LEADER_ROLES, Role
+from ..auth.roles import LEADER_ROLES, STAFF_ROLES, Role
 from ..clock import today
 from ..errors import rule_errors
 from ..induction import policies, ratification, reviews
@@ -19,7 +19,7 @@ from ..safeguarding import services as safeguarding
 from ..safeguarding.routing import CONCERN_ROLES
 from ..school.services import staff_with_role
 from . import dashboard as board
-from . import filtering
+from . import filtering, social_accounts
 from .forms import (
     AlertConcernForm,
     AlertForm,
@@ -33,6 +33,7 @@ from .forms import (
     OpenReviewForm,
     PrejudiceForm,
     ResponsibilityForm,
+    SocialAccountForm,
 )
 from .models import CheckResult
 
@@ -411,5 +412,48 @@ def circumvention():
         entries=filtering.circumventions(current_user),
         today=today(),
         default_sanction=filtering.DEFAULT_SANCTION,
+        problem=outcome.problem if outcome else None,
+    ), (outcome.status if outcome else 200)
+
+
+# --- The school's social media accounts ----------------------------------------------------------
+
+
+@bp.route("/social-media-accounts", methods=["GET", "POST"])
+@requires(*social_accounts.READERS)
+def social_media_accounts():
+    """The register of the school's accounts: who is responsible and who holds access."""
+    form = SocialAccountForm()
+    form.responsible_id.choices = _people_choices(*sorted(STAFF_ROLES))
+    editing = request.args.get("account", type=int)
+    if request.method == "GET" and editing:
+        from ..extensions import db
+        from .models import SocialMediaAccount
+
+        account = db.get_or_404(SocialMediaAccount, editing)
+        form.platform.data, form.handle.data = account.platform, account.handle
+        form.responsible_id.data = account.responsible_id
+        form.access_holders.data = account.access_holders
+        form.password_changed_on.data = account.password_changed_on
+    outcome = None
+    if request.method == "POST" and form.validate_on_submit():
+        with rule_errors(form) as outcome:
+            social_accounts.save_account(
+                current_user,
+                editing,
+                platform=form.platform.data or "",
+                handle=form.handle.data or "",
+                responsible_id=form.responsible_id.data or None,
+                access_holders=form.access_holders.data or "",
+                password_changed_on=form.password_changed_on.data,
+            )
+            flash("Saved. The password itself stays in the office.", "success")
+            return redirect(url_for("governance.social_media_accounts"))
+    return render_template(
+        "governance/social_accounts.html",
+        form=form,
+        accounts=social_accounts.accounts(),
+        overdue=social_accounts.password_overdue,
+        keeper=current_user.has_role(*social_accounts.KEEPERS),
         problem=outcome.problem if outcome else None,
     ), (outcome.status if outcome else 200)

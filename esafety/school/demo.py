@@ -150,6 +150,13 @@ STAFF = [
     ("Robert", "Ainsworth", "chair", "Chair of governors", [Role.GOVERNOR], None),
     ("Margaret", "Ellis", "governor", "Safeguarding governor", [Role.GOVERNOR], None),
 ]
+#: Adults in school for a while: they sign the school's policies on a light pathway.
+VISITORS = [
+    ("Dawn", "Fletcher", "volunteer", "Reading volunteer", Role.VOLUNTEER, 3),
+    ("Kwame", "Mensah", "supply", "Supply teacher", Role.SUPPLY_STAFF, 2),
+    ("Ellie", "Marsh", "student", "Trainee teacher on placement", Role.STUDENT, 8),
+    ("Gary", "Platt", "contractor", "IT technician (contractor)", Role.CONTRACTOR, 4),
+]
 PUPILS_PER_CLASS = 8
 EMAIL_DOMAIN = "meadowbank.example"
 
@@ -213,6 +220,29 @@ def build(start: date | None = None) -> DemoSchool:
         logins.append(
             {
                 "role": roles[0].value,
+                "name": f"{first} {last}",
+                "email": email,
+                "password": DEMO_PASSWORD,
+                "job_title": title,
+            }
+        )
+
+    for first, last, local, title, role, days_ago in VISITORS:
+        email = f"{local}@{EMAIL_DOMAIN}"
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = create_user(first, last, [role], email=email, password=DEMO_PASSWORD)
+            db.session.add(
+                StaffProfile(
+                    user_id=user.id,
+                    job_title=title,
+                    start_date=(start or today()) - timedelta(days=days_ago),
+                )
+            )
+        staff[local] = user
+        logins.append(
+            {
+                "role": role.value,
                 "name": f"{first} {last}",
                 "email": email,
                 "password": DEMO_PASSWORD,

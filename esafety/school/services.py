@@ -11,7 +11,7 @@ from sqlalchemy import case, func, select
 
 from .. import audit
 from ..auth.models import User, UserRole
-from ..auth.roles import Role
+from ..auth.roles import STAFF_ROLES, Role
 from ..clock import utcnow
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
@@ -493,6 +493,7 @@ def add_staff_member(
 
     if find_by_email(email) is not None:
         raise DomainError("Someone already has an account with this email address.", "email")
+    check_school_address(email, roles)
     if chair_of_governors and Role.GOVERNOR not in roles:
         raise DomainError("Only a governor can be chair of governors.", "chair_of_governors")
     if chair_of_governors and chair_of_governors_profile() is not None:
@@ -512,6 +513,29 @@ def add_staff_member(
     db.session.flush()
     audit.record("school.staff_added", actor=actor, target=user, roles=[r.value for r in roles])
     return user
+
+
+def school_email_domains() -> list[str]:
+    from flask import current_app
+
+    setting = current_app.config.get("STAFF_EMAIL_DOMAINS") or ""
+    return [d.strip().lower().lstrip("@") for d in setting.split(",") if d.strip()]
+
+
+def check_school_address(email: str, roles: Iterable[Role]) -> None:
+    """Staff use their school address for school business (and safeguarding notices go to
+    it), never a personal one: refuse any other domain when the school has set its own."""
+    domains = school_email_domains()
+    if not domains or not set(roles) & STAFF_ROLES:
+        return
+    domain = email.strip().lower().rpartition("@")[2]
+    if domain not in domains:
+        listed = " or ".join(f"@{d}" for d in domains)
+        raise DomainError(
+            f"Staff use their school email address ({listed}), not a personal one: safeguarding "
+            "notices and school business go to it.",
+            "email",
+        )
 
 
 def chair_of_governors_profile() -> StaffProfile | None:

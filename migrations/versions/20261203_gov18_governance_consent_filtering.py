@@ -2,7 +2,7 @@
 
 Revision ID: gov18
 Revises: features
-Create Date: 2026-12-03 07:48:25.760072
+Create Date: 2026-12-03 07:59:31.591023
 
 """
 from alembic import op

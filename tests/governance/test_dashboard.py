@@ -117,3 +117,27 @@ def test_governors_see_figures_and_no_names(client, login_as, setting):
 def test_the_dashboard_is_not_for_everyone(client, login_as, role):
     login_as(role)
     assert client.get("/governance/").status_code == 403
+
+
+def test_the_handler_records_prejudice_from_the_concern(client, login_as, school):
+    teacher = school.teachers[YearGroup.YEAR_3]
+    concern = safeguarding.raise_concern(
+        teacher,
+        safeguarding.ConcernDetails(
+            kind=ConcernKind.CYBER_BULLYING, involved=Involved.PUPIL, description="Mocking."
+        ),
+    )
+    officer = factories.make_user(Role.ESAFETY_OFFICER)
+    db.session.commit()
+    login_as(officer)
+    case = client.get(f"/safeguarding/concerns/{concern.id}").get_data(as_text=True)
+    assert f"/governance/concerns/{concern.id}/prejudice" in case
+    response = client.post(
+        f"/governance/concerns/{concern.id}/prejudice", data={"kinds": ["disability", "sexist"]}
+    )
+    assert response.status_code == 302
+    from esafety.safeguarding.prejudice import prejudice_of
+
+    assert prejudice_of(concern) == {PrejudiceKind.DISABILITY, PrejudiceKind.SEXIST}
+    login_as(teacher)
+    assert client.get(f"/governance/concerns/{concern.id}/prejudice").status_code == 404

@@ -179,3 +179,43 @@ def test_the_exports_and_the_alert_import_on_the_page(client, login_as, officer)
 def test_small_numbers_are_hidden(officer):
     assert [shown(n) for n in (0, 1, 2, 3, 12)] == ["0", "fewer than 3", "fewer than 3", "3", "12"]
     assert concern_figures(date(2000, 1, 1)).terms == []
+
+
+def test_the_social_media_account_register_never_holds_a_password(client, login_as):
+    from esafety.governance import social_accounts
+
+    computing = factories.make_user(Role.COMPUTING_LEAD, first_name="Tom", last_name="Reid")
+    with pytest.raises(DomainError) as error:
+        social_accounts.save_account(
+            computing,
+            None,
+            platform="X",
+            handle="@school",
+            responsible_id=computing.id,
+            access_holders="Tom Reid, password: Summer2026",
+            password_changed_on=None,
+        )
+    assert error.value.field == "access_holders"
+    account = social_accounts.save_account(
+        computing,
+        None,
+        platform="X",
+        handle="@school",
+        responsible_id=computing.id,
+        access_holders="Tom Reid",
+        password_changed_on=today() - timedelta(days=400),
+    )
+    assert social_accounts.password_overdue(account)
+    with pytest.raises(NotAllowed):
+        social_accounts.save_account(
+            factories.make_user(Role.TEACHER),
+            account.id,
+            platform="X",
+            handle="@school",
+            responsible_id=computing.id,
+            access_holders="",
+            password_changed_on=None,
+        )
+    login_as(factories.make_user(Role.GOVERNOR))
+    page = client.get("/governance/social-media-accounts").get_data(as_text=True)
+    assert "@school" in page and "Change it" in page and "Add an account" not in page
