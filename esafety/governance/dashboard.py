@@ -12,6 +12,7 @@ from datetime import date
 
 from ..auth.models import User
 from ..clock import today
+from ..errors import NotFoundError
 from ..induction import compliance, ratification, reviews
 from ..induction.models import PolicyVersion, VersionState
 from ..lessons.catalogue import Strand
@@ -99,19 +100,25 @@ def _policy_rows(day: date) -> list[PolicyRow]:
 def dashboard(viewer: User, day: date | None = None) -> Dashboard:
     """Everything the governors oversee, as it stands today."""
     day = day or today()
-    year = school.current_academic_year()
+    try:
+        year = school.current_academic_year()
+    except NotFoundError:  # a school not yet set up still has policies to oversee
+        year = None
+    year_name, year_start, _ = school.academic_year_for(day)
+    if year is not None:
+        year_name, year_start = year.name, year.starts_on
     return Dashboard(
         as_of=day,
-        year_name=year.name,
-        year_starts_on=year.starts_on,
+        year_name=year_name,
+        year_starts_on=year_start,
         policies=_policy_rows(day),
         compliance=compliance.dashboard(day),
         coverage=school_coverage(),
-        concerns=concern_figures(year.starts_on),
+        concerns=concern_figures(year_start),
         filtering=filtering.status(day),
-        consent=school.consent_returns(year),
+        consent=school.consent_returns(year) if year is not None else [],
         evenings=[
-            s for s in meetings.summaries(viewer) if s.meeting.starts_at.date() >= year.starts_on
+            s for s in meetings.summaries(viewer) if s.meeting.starts_at.date() >= year_start
         ],
         year_groups=list(YearGroup),
         strands=list(Strand),

@@ -141,3 +141,11 @@ def test_the_handler_records_prejudice_from_the_concern(client, login_as, school
     assert prejudice_of(concern) == {PrejudiceKind.DISABILITY, PrejudiceKind.SEXIST}
     login_as(teacher)
     assert client.get(f"/governance/concerns/{concern.id}/prejudice").status_code == 404
+
+
+def test_the_dashboard_works_before_the_school_year_is_set_up(client, login_as):
+    head = make_head()
+    publish_policy(head)
+    login_as(head)
+    page = client.get("/governance/").get_data(as_text=True)
+    assert "Social Media Policy" in page and "0 of 0 pupils have an answer" in page
