@@ -24,7 +24,7 @@ RULES = {
     "governing body responsible, no discrimination": ["governing body", "sexual orientation"],
     "staff follow it fairly in every classroom": ["volunteers", "fairly"],
     "parents responsible at home": ["at home", "good example"],
-    "approved uploaders only": ["approved by the headteacher", "may put content"],
+    "approved uploaders only": ["approved by the computing lead", "may put content"],
     "photo consent every academic year": ["every academic year", "consent"],
     "e-safety curriculum": ["e-safety curriculum"],
     "no text-speak": ["text-speak", "gr8"],
