@@ -26,7 +26,16 @@ from ..clock import today
 from ..errors import DomainError, NotFoundError, rule_errors, show_on_form
 from ..extensions import db
 from ..school.services import staff_with_role
-from . import agreements, compliance, courses, ledger, pathways, policies, training
+from . import (
+    agreements,
+    compliance,
+    courses,
+    ledger,
+    pathways,
+    policies,
+    ratification,
+    training,
+)
 from .forms import (
     POLICY_HINT,
     ClassAgreementForm,
@@ -440,6 +449,7 @@ def manage_policy(policy_id: int):
         policy=policy,
         draft=policies.open_draft(policy.id),
         VersionState=VersionState,
+        ratified=ratification.ratifications(list(policy.versions)),
         rules_form=PolicyRulesForm(
             formdata=None,
             annual_resign_month=policy.annual_resign_month or 0,

@@ -119,3 +119,13 @@ def test_the_chair_reads_and_approves_on_the_page(client, login_as):
     assert "is ratified and now in force" in done.get_data(as_text=True)
     login_as(factories.make_user(Role.GOVERNOR))
     assert client.get(f"/governance/versions/{draft.id}/approve").status_code == 403
+
+
+def test_leaders_see_where_a_draft_stands_on_the_policy_page(client, login_as):
+    head = make_head()
+    draft = _draft(head, publish_policy(head))
+    ratification.approve_version(head, draft, checks=CHECKS)
+    login_as(factories.make_user(Role.SLT))
+    page = client.get(f"/induction/manage/policies/{draft.policy_id}").get_data(as_text=True)
+    assert "waiting for chair of governors" in page and "Ratified" in page
+    assert f"/governance/versions/{draft.id}/approve" not in page  # not theirs to approve
