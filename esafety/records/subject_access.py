@@ -32,6 +32,7 @@ PROVIDERS: list[str] = [
     "esafety.sandbox.records",
     "esafety.induction.records",
     "esafety.safeguarding.records",
+    "esafety.governance.records",
 ]
 
 

@@ -219,3 +219,17 @@ def test_the_social_media_account_register_never_holds_a_password(client, login_
     login_as(factories.make_user(Role.GOVERNOR))
     page = client.get("/governance/social-media-accounts").get_data(as_text=True)
     assert "@school" in page and "Change it" in page and "Add an account" not in page
+
+
+def test_a_pupils_ban_and_agreement_are_in_their_subject_access_export(officer, school):
+    from esafety.induction import agreements
+    from esafety.records.subject_access import DataSubject, collect
+
+    pupil = school.pupils[YearGroup.YEAR_5][0]
+    filtering.record_circumvention(
+        officer, user_id=pupil.user_id, occurred_on=today(), what="A VPN app", ends_on=today()
+    )
+    agreements.record_class_agreement(school.teachers[YearGroup.YEAR_5], pupil.class_id, [pupil.id])
+    sections = collect(DataSubject.of(pupil.user)).sections
+    assert sections["Getting round the school's filter"][0]["what"] == "A VPN app"
+    assert sections["Acceptable-use agreement (agreed in class)"][0]["kind"] == "ks2"
