@@ -538,6 +538,18 @@ def check_school_address(email: str, roles: Iterable[Role]) -> None:
         )
 
 
+def staff_outside_school_domains() -> list[User]:
+    """Active staff whose address is not the school's (accounts made before the setting)."""
+    domains = school_email_domains()
+    if not domains:
+        return []
+    return [
+        user
+        for user in staff_with_role(*STAFF_ROLES)
+        if user.email and user.email.rpartition("@")[2].lower() not in domains
+    ]
+
+
 def chair_of_governors_profile() -> StaffProfile | None:
     return db.session.scalar(select(StaffProfile).where(StaffProfile.is_chair_of_governors))
 

@@ -273,7 +273,10 @@ def people():
         select(User).where(User.email.is_not(None)).order_by(User.last_name, User.first_name)
     ).all()
     return render_template(
-        "school/people.html", users=users, uninvited=len(services.parents_without_password())
+        "school/people.html",
+        users=users,
+        uninvited=len(services.parents_without_password()),
+        personal_addresses=services.staff_outside_school_domains(),
     )
 
 

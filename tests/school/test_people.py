@@ -113,5 +113,9 @@ def test_a_staff_address_outside_the_school_domains_is_refused(app, client, logi
             },
         ).get_data(as_text=True)
         assert "not a personal one" in page and 'value="sam@gmail.example"' in page
+        factories.make_user(Role.TEACHER, first_name="Old", email="old.account@home.example")
+        people = client.get("/school/people").get_data(as_text=True)
+        assert "still use an address that is not the school" in people
+        assert "Old" in people.split("still use")[1].split("</p>")[0]
     finally:
         app.config["STAFF_EMAIL_DOMAINS"] = ""
