@@ -456,7 +456,7 @@ def _policy_text(title: str, subject: str, number: int) -> str:
 def add_sign_off_history(school: demo.DemoSchool, people: People, rng: random.Random) -> int:
     """Three more policies, reviewed (a major version) every year, each version signed by the
     staff in post then: written before the demo's own history so the chain runs in time order."""
-    from esafety.induction import ledger, pathways, policies
+    from esafety.induction import ledger, pathways, policies, ratification
     from esafety.induction.models import ChangeSize, SignOff
 
     head = school.staff["head"]
@@ -486,7 +486,9 @@ def add_sign_off_history(school: demo.DemoSchool, people: People, rng: random.Ra
                     change_summary="The yearly review: examples and guidance brought up to date.",
                 )
             at = now - timedelta(days=365 * (versions_per_policy - number) + 60 + len(policy_ids))
-            policies.publish_version(head, version, at=at)
+            checks = list(ratification.CHECK_KEYS)
+            ratification.approve_version(head, version, checks=checks, at=at)
+            ratification.approve_version(school.staff["chair"], version, checks=checks, at=at)
             published.append((at, version))
     inductees = list(
         db.session.execute(

@@ -112,6 +112,8 @@ def from_environment() -> dict:
         "PASSWORD_RESET_SECONDS": float(os.environ.get("ESAFETY_PASSWORD_RESET_SECONDS", "0.4")),
         #: However active, a session ends this many hours after signing in.
         "SESSION_LIFETIME_HOURS": int(os.environ.get("ESAFETY_SESSION_LIFETIME_HOURS", "12")),
+        #: Staff accounts use a school address (comma-separated domains; empty: any address).
+        "STAFF_EMAIL_DOMAINS": os.environ.get("ESAFETY_STAFF_EMAIL_DOMAINS", ""),
         "SESSION_COOKIE_SECURE": not development,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -50,8 +50,10 @@ def all_features() -> tuple[Feature, ...]:
 
     Imported here, not at the top, because the records feature itself reads this list.
     """
-    from . import induction, lessons, meetings, records, safeguarding, sandbox, school
+    from . import governance, induction, lessons, meetings, records, safeguarding, sandbox, school
     from .auth.roles import Role
+    from .governance import demo as governance_demo
+    from .governance import records as governance_records
     from .induction import demo as induction_demo
     from .induction import needs as induction_needs
     from .induction import records as induction_records
@@ -110,6 +112,7 @@ def all_features() -> tuple[Feature, ...]:
             induction.bp,
             records=induction_records,
             demo=induction_demo.seed,
+            class_page="induction/_class.html",
             needs=induction_needs.needs_you,
             nav="induction/_nav.html",
             home="induction/_home.html",
@@ -125,6 +128,13 @@ def all_features() -> tuple[Feature, ...]:
             home="safeguarding/_home.html",
             class_page="safeguarding/_class.html",
             footer="safeguarding/_footer.html",
+        ),
+        Feature(
+            "governance",
+            governance.bp,
+            records=governance_records,
+            demo=governance_demo.seed,
+            nav="governance/_nav.html",
         ),
         # Last: its provider deletes old audit entries after every feature has written its own.
         Feature("records", records.bp, records=audit_records),

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from esafety.auth.models import User
-from esafety.auth.roles import STAFF_ROLES, Role
+from esafety.auth.roles import LIGHT_ROLES, STAFF_ROLES, Role
 from esafety.auth.services import create_user, set_picture_password
 from esafety.clock import today
 from esafety.extensions import db
@@ -54,7 +54,7 @@ def make_user(
         email=email or f"{roles[0].value}{n}@school.example",
         password=password,
     )
-    if set(roles) & (STAFF_ROLES | {Role.GOVERNOR}):
+    if set(roles) & (STAFF_ROLES | LIGHT_ROLES | {Role.GOVERNOR}):
         db.session.add(
             StaffProfile(
                 user_id=user.id, job_title=job_title or roles[0].label, start_date=date(2024, 9, 1)

@@ -63,6 +63,9 @@ STAFF_ROLES = frozenset(
         Role.DEPUTY_DSL,
     }
 )
+#: Adults in school for a while (volunteers, supply staff, students on placement, contractors):
+#: not staff (they get no staff powers), but they sign the school's policies on a light pathway.
+LIGHT_ROLES = frozenset({Role.VOLUNTEER, Role.SUPPLY_STAFF, Role.STUDENT, Role.CONTRACTOR})
 #: Leaders who read the audit log and the school-wide reports.
 LEADER_ROLES = frozenset({Role.HEADTEACHER, Role.SLT, Role.COMPUTING_LEAD, Role.ESAFETY_OFFICER})
 #: Those who read safeguarding records or every child's: their sessions end sooner when idle.

@@ -35,7 +35,7 @@ from .models import (
     TrainingRecord,
     VersionState,
 )
-from .rules import REMINDER_WINDOW_DAYS
+from .rules import REMINDER_WINDOW_DAYS, resign_cutoff
 
 
 class ItemState(enum.StrEnum):
@@ -68,6 +68,8 @@ class PolicyItem:
     due_on: date | None = None
     overdue: bool = False
     courses: list[Course] = field(default_factory=list)
+    #: Out of date because the policy is signed again every year (not because of a version).
+    yearly: bool = False
 
 
 @dataclass
@@ -243,15 +245,20 @@ def inductions(as_of: date | None = None, user_ids: Iterable[int] | None = None)
         if not mine:
             continue
         due_days: dict[tuple[str, int], int] = {}
+        #: Policies a full (not sign-only) pathway asks of this person: these come with courses.
+        with_courses: set[int] = set()
         for pathway in mine:
             for policy in pathway.policies:
                 key = ("policy", policy.id)
                 due_days[key] = min(due_days.get(key, 10_000), pathway.due_within_days)
+                if pathway.sign_only:
+                    continue  # a light pathway: read and sign, no course
+                with_courses.add(policy.id)
                 for course in courses_by_policy.get(policy.id, []):
                     all_courses.setdefault(course.id, course)
                     ckey = ("course", course.id)
                     due_days[ckey] = min(due_days.get(ckey, 10_000), pathway.due_within_days)
-            for course in pathway.courses:
+            for course in [] if pathway.sign_only else pathway.courses:
                 ckey = ("course", course.id)
                 due_days[ckey] = min(due_days.get(ckey, 10_000), pathway.due_within_days)
         start = profile.start_date
@@ -268,16 +275,21 @@ def inductions(as_of: date | None = None, user_ids: Iterable[int] | None = None)
                 version=version,
                 major=major,
                 state=ItemState.TO_DO,
-                courses=courses_by_policy.get(policy.id, []),
+                courses=courses_by_policy.get(policy.id, []) if policy.id in with_courses else [],
             )
+            yearly_from = resign_cutoff(day, policy.annual_resign_month)
             if record is not None:
                 item.sign_off_id, item.signed_number, item.signed_at = record
-            if record is not None and record[1] >= major.number:
-                item.state = ItemState.DONE
-            elif record is not None:
+            if record is not None and record[1] < major.number:
                 item.state = ItemState.NEEDS_RESIGN
                 published = major.published_at.date()
                 item.due_on = max(start, published) + timedelta(days=days)
+            elif record is not None and yearly_from and record[2].date() < yearly_from:
+                item.state = ItemState.NEEDS_RESIGN
+                item.yearly = True
+                item.due_on = max(start, yearly_from) + timedelta(days=days)
+            elif record is not None:
+                item.state = ItemState.DONE
             else:
                 item.due_on = start + timedelta(days=days)
             item.overdue = item.state != ItemState.DONE and item.due_on < day
@@ -541,7 +553,13 @@ def checklist(induction: Induction, read: dict[int, int], sections: dict[int, in
                 )
             )
         detail = ""
-        if item.state == ItemState.NEEDS_RESIGN:
+        if item.state == ItemState.NEEDS_RESIGN and item.yearly:
+            month = date(2000, item.policy.annual_resign_month, 1)
+            detail = (
+                f"Everyone reads and signs this again each {month:%B}: you last signed on "
+                f"{_long(item.signed_at)}."
+            )
+        elif item.state == ItemState.NEEDS_RESIGN:
             detail = (
                 f"You signed version {item.signed_number}; "
                 f"version {item.major.number} changed the rules."

@@ -22,8 +22,9 @@ from ..clock import today
 from ..extensions import db
 from ..school.demo import DEMO_PASSWORD, EMAIL_DOMAIN, DemoSchool
 from ..school.models import StaffProfile
-from . import courses, ledger, pathways, policies, training
+from . import courses, ledger, pathways, policies, ratification, training
 from .models import ChangeSize, Pathway, Policy, PolicyVersion, TrainingKind
+from .rules import resign_cutoff
 
 POLICY_DIR = Path(__file__).resolve().parent / "policies"
 
@@ -42,7 +43,14 @@ POLICIES = [
     DemoPolicy(
         "code-of-conduct", "Staff Code of Conduct (summary)", "staff-code-of-conduct.md", "head"
     ),
+    DemoPolicy(
+        "governors-code", "Governors' Code of Conduct", "governors-code-of-conduct.md", "head"
+    ),
 ]
+#: Policies every member of staff reads and signs again each September (as KCSIE asks of its
+#: Part 1), whatever the version; parents and carers can read the ones in FOR_FAMILIES.
+SIGNED_EVERY_SEPTEMBER = ["code-of-conduct", "governors-code"]
+FOR_FAMILIES = ["social-media", "acceptable-use"]
 PATHWAYS = [
     (
         "Teachers and leaders",
@@ -64,16 +72,14 @@ PATHWAYS = [
         ["social-media", "acceptable-use", "code-of-conduct"],
         10,
     ),
+    ("Governors", [Role.GOVERNOR], ["social-media", "governors-code"], 20),
+]
+#: Light pathways: read and sign, without the courses (name, roles, policies, days).
+LIGHT_PATHWAYS = [
     (
-        "Volunteers and governors",
-        [Role.GOVERNOR, Role.VOLUNTEER],
+        "Volunteers, supply staff, students and contractors",
+        [Role.VOLUNTEER, Role.SUPPLY_STAFF, Role.STUDENT, Role.CONTRACTOR],
         ["social-media", "code-of-conduct"],
-        20,
-    ),
-    (
-        "Supply staff, students and contractors",
-        [Role.SUPPLY_STAFF, Role.STUDENT, Role.CONTRACTOR],
-        ["social-media", "acceptable-use", "code-of-conduct"],
         2,
     ),
 ]
@@ -82,6 +88,8 @@ CURRENT = ["head", "deputy", "esafety", "computing", "office", "reception", "yea
 CURRENT_GOVERNORS = ["chair"]
 #: Signed everything before version 3 of the Social Media Policy, and not since.
 MUST_RESIGN = ["year2"]
+#: Visitors on the light pathway who have signed everything it asks.
+VISITORS_SIGNED = ["volunteer", "contractor"]
 #: Signed only some of what their pathway asks.
 PARTLY = {"ta": ["social-media", "acceptable-use"]}
 #: The new starter, created here: started three days ago, part-way through.
@@ -143,24 +151,48 @@ def _write_history(school: DemoSchool, head: User, new_starter: User, now: datet
                 due_within_days=days,
             )
 
+    for name, roles, slugs, days in LIGHT_PATHWAYS:
+        if db.session.scalar(select(Pathway.id).where(Pathway.name == name)) is None:
+            pathways.save_pathway(
+                head,
+                None,
+                name=name,
+                roles=roles,
+                policy_ids=[policy_ids[s] for s in slugs],
+                course_ids=[],
+                due_within_days=days,
+                sign_only=True,
+            )
+    for slug, version in first_versions.items():
+        policies.set_policy_rules(
+            head,
+            version.policy,
+            annual_resign_month=9 if slug in SIGNED_EVERY_SEPTEMBER else None,
+            open_to_families=slug in FOR_FAMILIES,
+        )
+
     events: list[tuple[datetime, int, Callable[[], None]]] = []
 
     def at(moment: datetime, action: Callable[[], None]) -> None:
         events.append((moment, len(events), action))
 
     launch = now - timedelta(days=400)
+    chair = school.staff["chair"]
     for version in first_versions.values():
-        at(launch, lambda v=version: policies.publish_version(head, v, at=launch))
+        at(launch, lambda v=version: _ratify(head, chair, v, launch))
     texts = _social_media_versions()
     social = policy_ids["social-media"]
     at(
         now - timedelta(days=200),
-        lambda: _new_version(head, social, texts[1], ChangeSize.MINOR, "Wording tidied.", 200),
+        lambda: _new_version(
+            head, chair, social, texts[1], ChangeSize.MINOR, "Wording tidied.", 200
+        ),
     )
     at(
         now - timedelta(days=5),
         lambda: _new_version(
             head,
+            chair,
             social,
             texts[2],
             ChangeSize.MAJOR,
@@ -192,20 +224,60 @@ def _write_history(school: DemoSchool, head: User, new_starter: User, now: datet
     moment = now - timedelta(days=1)
     at(moment, lambda u=new_starter, m=moment: _read_some(u, social, m))
 
+    # Each September everyone signs the codes of conduct again, whatever the version.
+    september = datetime.combine(resign_cutoff(now.date(), 9), time(9, 0))
+    for n, key in enumerate([*CURRENT, *CURRENT_GOVERNORS]):
+        user = school.staff[key]
+        for slug in SIGNED_EVERY_SEPTEMBER:
+            if slug in _required_slugs(user) and september > now - timedelta(days=395):
+                moment = september + timedelta(days=2, hours=n)
+                at(
+                    moment,
+                    lambda u=user, p=policy_ids[slug], m=moment: _read_pass_and_sign(u, p, None, m),
+                )
+    # The reading volunteer and the contractor have signed; the supply teacher and the
+    # student on placement are still within their first days.
+    for n, key in enumerate(VISITORS_SIGNED):
+        user = school.staff[key]
+        joined = datetime.combine(_start_date(user), time(10, 0)) + timedelta(hours=n)
+        for k, slug in enumerate(LIGHT_PATHWAYS[0][2]):
+            moment = joined + timedelta(minutes=20 * k)
+            at(
+                moment,
+                lambda u=user, p=policy_ids[slug], m=moment: _read_pass_and_sign(u, p, None, m),
+            )
+
     for _moment, _order, action in sorted(events, key=lambda e: (e[0], e[1])):
         action()
     _training(school, now)
 
 
 def _new_version(
-    head: User, policy_id: int, text: str, change: ChangeSize, summary: str, days_ago: int
+    head: User,
+    chair: User,
+    policy_id: int,
+    text: str,
+    change: ChangeSize,
+    summary: str,
+    days_ago: int,
 ) -> None:
     policy = db.session.get(Policy, policy_id)
     moment = datetime.combine(today(), time(9, 0)) - timedelta(days=days_ago)
     version = policies.start_new_version(
         head, policy, body_markdown=text, change=change, change_summary=summary
     )
-    policies.publish_version(head, version, at=moment)
+    _ratify(head, chair, version, moment)
+
+
+def _ratify(head: User, chair: User, version: PolicyVersion, moment: datetime) -> None:
+    """A major version as the school brings one in: the head approves, then the chair a day
+    later, which puts it in force; a minor one the head publishes alone."""
+    if not ratification.needs_ratification(version):
+        policies.publish_version(head, version, at=moment)
+        return
+    checks = list(ratification.CHECK_KEYS)
+    policies.approve_version(head, version, checks=checks, at=moment - timedelta(days=1))
+    policies.approve_version(chair, version, checks=checks, at=moment)
 
 
 def _start_date(user: User) -> date:

@@ -142,6 +142,48 @@ class PathwayForm(SchoolForm):
         default=DEFAULT_DUE_WITHIN_DAYS,
         validators=[InputRequired("Please give a number of days."), NumberRange(1, 365)],
     )
+    sign_only = BooleanField("Light pathway: read and sign the policies, no courses or quizzes")
 
     def chosen_roles(self) -> list[Role]:
         return [Role(value) for value in self.roles.data or []]
+
+
+MONTHS = [SelectChoice(0, "No: only when a major version asks")] + [
+    SelectChoice(n, f"Every {name}")
+    for n, name in enumerate(
+        [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ],
+        start=1,
+    )
+]
+
+
+class PolicyRulesForm(SchoolForm):
+    """Who reads a policy and how often everyone signs it again."""
+
+    annual_resign_month = SelectField(
+        "Everyone signs it again each year", coerce=int, choices=MONTHS, default=0
+    )
+    open_to_families = BooleanField("Parents and carers can read it")
+
+
+class ClassAgreementForm(SchoolForm):
+    pupil_ids = MultiCheckboxField("Pupils who agreed", coerce=int)
+    agreed_on = DateField("Date", validators=[Optional()])
+
+
+class FamilyAgreementForm(SchoolForm):
+    agree = BooleanField("We agree to keep to this agreement")
+    full_name = StringField("Your full name", validators=[Length(max=200)])

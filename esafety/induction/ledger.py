@@ -9,10 +9,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import false, select, text, update
+from sqlalchemy import false, func, select, text, update
 
 from .. import audit
 from ..auth.models import User
@@ -28,8 +28,9 @@ from .models import (
     SignOff,
     VersionState,
 )
+from .pathways import needs_course
 from .policies import read_section_ids, text_sha256
-from .rules import DASHBOARD_VIEWERS, is_inductee, is_manager, normalise_name
+from .rules import DASHBOARD_VIEWERS, is_inductee, is_manager, normalise_name, resign_cutoff
 
 #: The "previous hash" of the very first record.
 GENESIS = "0" * 64
@@ -112,13 +113,20 @@ def sign_policy(
             f"Version {version.number} of the {version.policy.title} is not the one in force, "
             "so it cannot be signed."
         )
-    if db.session.scalar(
-        select(SignOff.id).where(
+    now = (at or utcnow()).replace(microsecond=0)
+    last_signed = db.session.scalar(
+        select(func.max(SignOff.signed_at)).where(
             SignOff.user_id == user.id, SignOff.policy_version_id == version.id
         )
-    ):
+    )
+    yearly_from = resign_cutoff(now.date(), version.policy.annual_resign_month)
+    if last_signed is not None and (yearly_from is None or last_signed.date() >= yearly_from):
         raise DomainError(f"{version.label.capitalize()} has already been signed.")
-    course_ids = [c.id for c in courses_for_policy(version.policy_id)]
+    course_ids = (
+        [c.id for c in courses_for_policy(version.policy_id)]
+        if needs_course(user, version.policy_id)
+        else []
+    )
     quiz_score = best_passing_score(user.id, course_ids)
     if not on_behalf:
         unread = len(version.sections) - len(read_section_ids(user, version))
@@ -146,7 +154,7 @@ def sign_policy(
         statement=statement_for(version),
         typed_name=" ".join(typed_name.split()),
         quiz_score=quiz_score,
-        signed_at=(at or utcnow()).replace(microsecond=0),
+        signed_at=now,
         ip=(ip or "")[:45] or None,
         user_agent=(user_agent or "")[:400] or None,
         previous_hash=_last_hash(),
@@ -360,7 +368,8 @@ class SigningSteps:
 
 
 def signing_steps(user: User, version: PolicyVersion) -> SigningSteps:
-    courses = courses_for_policy(version.policy_id)
+    courses = courses_for_policy(version.policy_id) if needs_course(user, version.policy_id) else []
+    yearly_from = resign_cutoff(utcnow().date(), version.policy.annual_resign_month)
     return SigningSteps(
         version=version,
         sections_total=len(version.sections),
@@ -369,8 +378,13 @@ def signing_steps(user: User, version: PolicyVersion) -> SigningSteps:
         course_passed=not courses
         or best_passing_score(user.id, [c.id for c in courses]) is not None,
         already_signed=db.session.scalar(
-            select(SignOff).where(
-                SignOff.user_id == user.id, SignOff.policy_version_id == version.id
+            select(SignOff)
+            .where(
+                SignOff.user_id == user.id,
+                SignOff.policy_version_id == version.id,
+                SignOff.signed_at >= datetime.combine(yearly_from or date.min, time.min),
             )
+            .order_by(SignOff.id.desc())
+            .limit(1)
         ),
     )

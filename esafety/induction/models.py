@@ -94,6 +94,11 @@ class Policy(db.Model):
     owner_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     #: How often the policy is reviewed; the school's policy says every year.
     review_interval_months: Mapped[int] = mapped_column(default=12)
+    #: Month (1-12) when everyone signs again whatever the version (KCSIE: September); None:
+    #: only a major version asks for a new sign-off.
+    annual_resign_month: Mapped[int | None]
+    #: Who must sign it beyond staff: everyone (parents and pupils can read it), or nobody more.
+    open_to_families: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     owner: Mapped[User] = relationship(lazy="joined")
@@ -265,6 +270,10 @@ class Pathway(db.Model):
     #: Everything is due this many days after the member of staff's start date.
     due_within_days: Mapped[int] = mapped_column(default=10)
 
+    #: A light pathway (volunteers, supply staff, students, contractors): they read and sign its
+    #: policies without the courses and quizzes of the full induction.
+    sign_only: Mapped[bool] = mapped_column(default=False)
+
     roles: Mapped[list[PathwayRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     policies: Mapped[list[Policy]] = relationship(
         secondary="pathway_policy", lazy="selectin", order_by="Policy.title"
@@ -420,6 +429,142 @@ class ReminderSent(db.Model):
     )
 
 
+class ApprovalCapacity(enum.StrEnum):
+    """The two signatures the school's policy carries: the headteacher's and the chair's."""
+
+    HEADTEACHER = "headteacher"
+    CHAIR = "chair"
+
+    @property
+    def label(self) -> str:
+        return {
+            ApprovalCapacity.HEADTEACHER: "Headteacher",
+            ApprovalCapacity.CHAIR: "Chair of governors",
+        }[self]
+
+
+class PolicyApproval(AppendOnly, db.Model):
+    """The headteacher's or the chair's approval of a version's exact text, with the equality
+    check they confirmed: a version is ratified when both approved the text it carries."""
+
+    __tablename__ = "policy_approval"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("policy_version.id", ondelete="CASCADE"), index=True
+    )
+    capacity: Mapped[ApprovalCapacity] = mapped_column(enum_type(ApprovalCapacity))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    #: SHA-256 of the draft's text when approved: an edit afterwards needs a new approval.
+    sha256: Mapped[str] = mapped_column(String(64))
+    #: JSON list of the equality-check keys the approver confirmed (all of them).
+    equality_checks: Mapped[str] = mapped_column(Text, default="[]")
+    #: Anything the approver noted about the policy's effect on any group.
+    equality_note: Mapped[str] = mapped_column(Text, default="")
+    approved_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class ReviewTrigger(enum.StrEnum):
+    """Why a policy is being reviewed: its yearly date, an incident, or a new threat."""
+
+    ANNUAL = "annual"
+    INCIDENT = "incident"
+    NEW_THREAT = "new_threat"
+
+    @property
+    def label(self) -> str:
+        return {
+            ReviewTrigger.ANNUAL: "Yearly review",
+            ReviewTrigger.INCIDENT: "After an incident",
+            ReviewTrigger.NEW_THREAT: "A new threat or development",
+        }[self]
+
+
+class PolicyReview(db.Model):
+    """One review of a policy: opened (by its date, an incident or a new threat), then closed
+    with what changed. The next yearly review counts from the last one closed."""
+
+    __tablename__ = "policy_review"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policy.id"), index=True)
+    trigger: Mapped[ReviewTrigger] = mapped_column(enum_type(ReviewTrigger))
+    #: Why: the incident or threat in a sentence (never a child's name).
+    reason: Mapped[str] = mapped_column(Text)
+    opened_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When the review should be finished by.
+    due_on: Mapped[date]
+    closed_at: Mapped[datetime | None]
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    #: What changed (or why nothing needed to), for governors.
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    #: The version the review led to, if any.
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("policy_version.id"))
+
+    policy: Mapped[Policy] = relationship(lazy="joined")
+    opened_by: Mapped[User] = relationship(foreign_keys=[opened_by_id], lazy="joined")
+    closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
+
+
+class AgreementKind(enum.StrEnum):
+    """The acceptable-use agreements: pupils' in two key stages, and one for families."""
+
+    KS1 = "ks1"
+    KS2 = "ks2"
+    FAMILY = "family"
+
+    @property
+    def label(self) -> str:
+        return {
+            AgreementKind.KS1: "Our computer promise (Reception to Year 2)",
+            AgreementKind.KS2: "Our promise for computers and the internet (Years 3 to 6)",
+            AgreementKind.FAMILY: "Our family's agreement with the school",
+        }[self]
+
+
+class ClassAgreement(db.Model):
+    """A class read its acceptable-use agreement aloud with its teacher and agreed to it; the
+    teacher records who was there to agree. Once per class and school year."""
+
+    __tablename__ = "class_agreement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(
+        ForeignKey("school_class.id", ondelete="CASCADE"), index=True
+    )
+    academic_year_id: Mapped[int] = mapped_column(ForeignKey("academic_year.id"))
+    kind: Mapped[AgreementKind] = mapped_column(enum_type(AgreementKind))
+    agreed_on: Mapped[date]
+    #: JSON list of the pupils who agreed (those away sign when they are back).
+    pupil_ids: Mapped[str] = mapped_column(Text, default="[]")
+    #: SHA-256 of the agreement's text as read.
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    recorded_by: Mapped[User] = relationship(lazy="joined")
+
+    __table_args__ = (UniqueConstraint("class_id", "academic_year_id"),)
+
+
+class FamilyAgreement(AppendOnly, db.Model):
+    """A parent signed the families' acceptable-use agreement online: one a family a year."""
+
+    __tablename__ = "family_agreement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    academic_year_id: Mapped[int] = mapped_column(ForeignKey("academic_year.id"))
+    typed_name: Mapped[str] = mapped_column(String(200))
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("parent_id", "academic_year_id"),)
+
+
 # --- Guards: evidence is written once -------------------------------------------------------
 
 
@@ -429,7 +574,7 @@ class EvidenceIsWrittenOnce(RecordIsAppendOnly):
 
 #: Columns of a version that may change after publication: only the move to superseded.
 _VERSION_FIELDS_THAT_MAY_CHANGE = {"state", "superseded_at"}
-for _record in (SignOff, QuizAttempt, InductionCertificate, SectionRead):
+for _record in (SignOff, QuizAttempt, InductionCertificate, SectionRead, PolicyApproval):
     _record.append_only_error = EvidenceIsWrittenOnce
 
 

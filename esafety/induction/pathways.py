@@ -33,6 +33,7 @@ def save_pathway(
     policy_ids: list[int],
     course_ids: list[int],
     due_within_days: int = DEFAULT_DUE_WITHIN_DAYS,
+    sign_only: bool = False,
 ) -> Pathway:
     """Create or change a pathway; everyone holding one of its roles follows it from now on."""
     require_manager(actor, "set induction pathways")
@@ -52,11 +53,14 @@ def save_pathway(
     courses = list(db.session.scalars(select(Course).where(Course.id.in_(course_ids))))
     if not policies and not courses:
         raise DomainError("Please choose at least one policy or course.", "policy_ids")
+    if sign_only and not policies:
+        raise DomainError("A sign-only pathway needs at least one policy to sign.", "policy_ids")
     if pathway is None:
         pathway = Pathway(name=name)
         db.session.add(pathway)
     pathway.name = name
     pathway.due_within_days = due_within_days
+    pathway.sign_only = sign_only
     wanted = set(roles)
     pathway.roles = [r for r in pathway.roles if r.role in wanted] + [
         PathwayRole(role=role) for role in sorted(wanted - pathway.role_set)
@@ -72,5 +76,17 @@ def save_pathway(
         policy_ids=sorted(p.id for p in policies),
         course_ids=sorted(c.id for c in courses),
         due_within_days=due_within_days,
+        sign_only=sign_only,
     )
     return pathway
+
+
+def needs_course(user: User, policy_id: int) -> bool:
+    """Whether this person passes the policy's course before signing: yes, unless every
+    pathway that asks them to sign it is a light, sign-only one."""
+    asking = [
+        p
+        for p in all_pathways()
+        if p.role_set & user.role_set and policy_id in {policy.id for policy in p.policies}
+    ]
+    return not asking or any(not p.sign_only for p in asking)

@@ -6,7 +6,7 @@ version makes earlier sign-offs of the policy out of date, and the staff affecte
 
 from __future__ import annotations
 
-import hashlib
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,12 +17,14 @@ from sqlalchemy import func, select
 from .. import audit, concurrency, mail
 from ..auth.models import User
 from ..clock import utcnow
-from ..errors import DomainError, NotFoundError
+from ..errors import DomainError, NotAllowed, NotFoundError
 from ..extensions import db
 from ..text import render_markdown
+from . import ratification
 from .models import (
     ChangeSize,
     Policy,
+    PolicyApproval,
     PolicySection,
     PolicyVersion,
     ReminderSent,
@@ -31,16 +33,11 @@ from .models import (
     SignOff,
     VersionState,
 )
-from .rules import add_months, is_inductee, require_manager
+from .rules import add_months, is_inductee, require_manager, text_sha256
 
 #: Heading given to any text that comes before the first `## ` heading.
 INTRODUCTION = "Introduction"
 _FENCE = re.compile(r"^\s*(```|~~~)")
-
-
-def text_sha256(text: str) -> str:
-    """The fingerprint a sign-off records: SHA-256 of the version's exact Markdown as UTF-8."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -233,6 +230,39 @@ def create_policy(
     return version
 
 
+def set_policy_rules(
+    actor: User, policy: Policy, *, annual_resign_month: int | None, open_to_families: bool
+) -> Policy:
+    """Set the yearly re-sign month (KCSIE: September, for every member of staff) and whether
+    parents and carers can read the policy."""
+    require_manager(actor, "change a policy's rules")
+    if annual_resign_month is not None and not 1 <= annual_resign_month <= 12:
+        raise DomainError("Please choose a month.", "annual_resign_month")
+    policy.annual_resign_month = annual_resign_month
+    policy.open_to_families = open_to_families
+    db.session.flush()
+    audit.record(
+        "induction.policy_rules",
+        actor=actor,
+        target=policy,
+        annual_resign_month=annual_resign_month,
+        open_to_families=open_to_families,
+    )
+    return policy
+
+
+def for_families() -> list[PolicyVersion]:
+    """The versions in force of the policies parents and carers may read."""
+    return list(
+        db.session.scalars(
+            select(PolicyVersion)
+            .join(Policy, Policy.id == PolicyVersion.policy_id)
+            .where(Policy.open_to_families, PolicyVersion.state == VersionState.PUBLISHED)
+            .order_by(Policy.title)
+        )
+    )
+
+
 def start_new_version(
     actor: User,
     policy: Policy,
@@ -324,7 +354,7 @@ def publish_version(
     at: datetime | None = None,
     seen: int | str | None = None,
 ) -> list[User]:
-    """Approve and publish a draft: its text is frozen and fingerprinted from now on.
+    """Publish a draft: a minor change at once; a major one once it is ratified.
 
     Returns the staff told to sign again (a major version makes their sign-offs out of date).
     `at` is for bringing in a school's history (the demo): it defaults to now. `seen` is the
@@ -334,6 +364,18 @@ def publish_version(
     if version.state != VersionState.DRAFT:
         raise DomainError(f"Version {version.number} has already been published.")
     concurrency.expect_revision(version, seen)
+    ratification.refuse_unratified(version)
+    return put_in_force(actor, version, at=at)
+
+
+def put_in_force(actor: User, version: PolicyVersion, *, at: datetime | None = None) -> list[User]:
+    """Freeze and fingerprint the text, supersede the old version, tell who must sign again.
+
+    Called once the version may come into force: by a manager for a minor change, or by the
+    second of the headteacher and the chair to approve a major one.
+    """
+    if version.state != VersionState.DRAFT:
+        raise DomainError(f"Version {version.number} has already been published.")
     policy = version.policy
     previous = latest_published(policy.id)
     now = at or utcnow()
@@ -428,3 +470,56 @@ def section_counts(version_ids: list[int]) -> dict[int, int]:
         .group_by(PolicySection.version_id)
     )
     return {version_id: count for version_id, count in rows}
+
+
+def approve_version(
+    actor: User,
+    version: PolicyVersion,
+    *,
+    checks: list[str],
+    note: str = "",
+    at: datetime | None = None,
+) -> tuple[PolicyApproval, bool]:
+    """The headteacher or the chair approves a draft's exact text and confirms the equality
+    check. When the second of them approves, the version is published at once.
+
+    Returns the approval and whether the version is now in force.
+    """
+    capacity = ratification.capacity_of(actor)
+    if capacity is None:
+        raise NotAllowed("Only the headteacher and the chair of governors approve policies.")
+    if version.state != VersionState.DRAFT:
+        raise DomainError(f"Version {version.number} is already in force or replaced.")
+    missing = [key for key in ratification.CHECK_KEYS if key not in set(checks)]
+    if missing:
+        raise DomainError(
+            "Please confirm every point of the equality check before approving "
+            "(or send the draft back to be changed).",
+            "checks",
+        )
+    state = ratification.ratification_of(version)
+    if capacity in state.approvals:
+        raise DomainError(f"You have already approved version {version.number} as it stands.")
+    approval = PolicyApproval(
+        version_id=version.id,
+        capacity=capacity,
+        user_id=actor.id,
+        sha256=ratification.fingerprint(version),
+        equality_checks=json.dumps(sorted(checks)),
+        equality_note=(note or "").strip()[:2000],
+        approved_at=at or utcnow(),
+    )
+    db.session.add(approval)
+    db.session.flush()
+    audit.record(
+        "induction.version_approved",
+        actor=actor,
+        target=version,
+        capacity=capacity.value,
+        sha256=approval.sha256,
+    )
+    state.approvals[capacity] = approval
+    if not state.complete:
+        return approval, False
+    put_in_force(actor, version, at=at)
+    return approval, True

@@ -21,8 +21,11 @@ from ..extensions import db
 from ..personal_data import DataSubject, DueRecord, Rule, SubjectRecords, plain, row
 from ..school.models import StaffProfile
 from .models import (
+    ClassAgreement,
+    FamilyAgreement,
     InductionCertificate,
     Policy,
+    PolicyApproval,
     PolicySection,
     PolicyVersion,
     QuizAttempt,
@@ -154,7 +157,38 @@ def subject_records(subject: DataSubject) -> SubjectRecords:
             for t in training
             if t.certificate_file
         )
+    _agreements_and_approvals(subject, records)
     return records
+
+
+def _agreements_and_approvals(subject: DataSubject, records: SubjectRecords) -> None:
+    """Acceptable-use agreements a family signed or a pupil agreed in class; approvals given."""
+    user_id = subject.user.id
+    signed = db.session.scalars(
+        select(FamilyAgreement).where(FamilyAgreement.parent_id == user_id)
+    ).all()
+    if signed:
+        records.sections["Family acceptable-use agreements"] = [
+            row(a, "typed_name", "signed_at", "text_sha256") for a in signed
+        ]
+    if subject.pupil is not None:
+        agreed = [
+            c
+            for c in db.session.scalars(select(ClassAgreement).order_by(ClassAgreement.agreed_on))
+            if subject.pupil.id in json.loads(c.pupil_ids)
+        ]
+        if agreed:
+            records.sections["Acceptable-use agreement (agreed in class)"] = [
+                row(c, "kind", "agreed_on") for c in agreed
+            ]
+    approvals = db.session.scalars(
+        select(PolicyApproval).where(PolicyApproval.user_id == user_id)
+    ).all()
+    if approvals:
+        records.sections["Policy approvals"] = [
+            row(a, "version_id", "capacity", "sha256", "equality_note", "approved_at")
+            for a in approvals
+        ]
 
 
 def retention_due(schedule: dict[str, Rule], on: date) -> list[DueRecord]:

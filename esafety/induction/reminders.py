@@ -17,7 +17,7 @@ from ..auth.models import User
 from ..clock import today
 from ..extensions import db
 from . import compliance
-from .models import PolicyVersion, ReminderSent, ReminderStage, TrainingRecord, VersionState
+from .models import ReminderSent, ReminderStage, TrainingRecord
 from .rules import REMINDER_WINDOW_DAYS
 
 
@@ -97,22 +97,20 @@ def _training_reminders(sender: _Sender, day: date) -> None:
 
 
 def _review_reminders(sender: _Sender, day: date) -> None:
-    """Policies are reviewed every year: their owner is reminded before and after the date."""
-    soon = day + timedelta(days=REMINDER_WINDOW_DAYS)
-    versions = db.session.scalars(
-        select(PolicyVersion).where(
-            PolicyVersion.state == VersionState.PUBLISHED, PolicyVersion.review_due_on <= soon
-        )
-    )
-    for version in versions:
-        policy = version.policy
-        overdue = version.review_due_on < day
+    """Policies are reviewed every year from their last review (sooner after an incident):
+    their owner is reminded before and after the date."""
+    from .reviews import review_states
+
+    for state in review_states(day).values():
+        if state.due_on is None or not state.due_soon:
+            continue
+        policy = state.policy
         sender.send(
-            ReminderStage.REVIEW_OVERDUE if overdue else ReminderStage.REVIEW_DUE,
-            f"version:{version.id}:review:{version.review_due_on.isoformat()}",
+            ReminderStage.REVIEW_OVERDUE if state.overdue else ReminderStage.REVIEW_DUE,
+            f"policy:{policy.id}:review:{state.due_on.isoformat()}",
             policy.owner,
-            f"The {policy.title} {'is overdue for' if overdue else 'is due for'} its review",
-            f"The {policy.title} (version {version.number}) is due for review on "
-            f"{version.review_due_on:%d %B %Y}. Please review it and publish a new version, "
-            "even if only a minor one to confirm it is still right.",
+            f"The {policy.title} {'is overdue for' if state.overdue else 'is due for'} its review",
+            f"The {policy.title} is due for review on {state.due_on:%d %B %Y}. Please review "
+            "it with the governors and close the review with what changed (or publish a new "
+            "version, even if only a minor one to confirm it is still right).",
         )

@@ -3,6 +3,7 @@ the leaders' and governors' compliance dashboard, and managing policies and path
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from flask import (
@@ -20,25 +21,37 @@ from wtforms import SelectChoice
 
 from ..auth.access import requires
 from ..auth.models import User
-from ..auth.roles import STAFF_ROLES
+from ..auth.roles import STAFF_ROLES, Role
 from ..clock import today
 from ..downloads import attachment
 from ..errors import NotFoundError, rule_errors
 from ..extensions import db
 from ..inputs import query_text
 from ..school.services import staff_with_role
-from . import compliance, courses, ledger, pathways, policies, training
+from . import (
+    agreements,
+    compliance,
+    courses,
+    ledger,
+    pathways,
+    policies,
+    ratification,
+    training,
+)
 from .forms import (
     POLICY_HINT,
+    ClassAgreementForm,
+    FamilyAgreementForm,
     PathwayForm,
     PolicyForm,
+    PolicyRulesForm,
     SignForm,
     SignForSomeoneForm,
     TrainingForm,
     VersionForm,
     quiz_form_for,
 )
-from .models import ChangeSize, TrainingKind, VersionState
+from .models import AgreementKind, ChangeSize, TrainingKind, VersionState
 from .rules import DASHBOARD_VIEWERS, INDUCTEE_ROLES, MANAGERS, is_manager
 
 bp = Blueprint("induction", __name__, template_folder="templates", url_prefix="/induction")
@@ -419,7 +432,31 @@ def manage_policy(policy_id: int):
         policy=policy,
         draft=policies.open_draft(policy.id),
         VersionState=VersionState,
+        ratified=ratification.ratifications(list(policy.versions)),
+        rules_form=PolicyRulesForm(
+            formdata=None,
+            annual_resign_month=policy.annual_resign_month or 0,
+            open_to_families=policy.open_to_families,
+        ),
     )
+
+
+@bp.post("/manage/policies/<int:policy_id>/rules")
+@requires(*MANAGERS)
+def policy_rules(policy_id: int):
+    """Set who reads a policy and whether everyone signs it again every year."""
+    policy = policies.policy_by_id(policy_id)
+    form = PolicyRulesForm()
+    if form.validate_on_submit():
+        with rule_errors():
+            policies.set_policy_rules(
+                current_user,
+                policy,
+                annual_resign_month=form.annual_resign_month.data or None,
+                open_to_families=form.open_to_families.data,
+            )
+            flash("Saved.", "success")
+    return redirect(url_for("induction.manage_policy", policy_id=policy.id))
 
 
 @bp.route("/manage/policies/<int:policy_id>/versions/new", methods=["GET", "POST"])
@@ -545,6 +582,7 @@ def _pathway_form(pathway):
         form.policy_ids.data = [p.id for p in pathway.policies]
         form.course_ids.data = [c.id for c in pathway.courses]
         form.due_within_days.data = pathway.due_within_days
+        form.sign_only.data = pathway.sign_only
     message = None
     if form.validate_on_submit():
         with rule_errors(form) as outcome:
@@ -556,10 +594,88 @@ def _pathway_form(pathway):
                 policy_ids=form.policy_ids.data or [],
                 course_ids=form.course_ids.data or [],
                 due_within_days=form.due_within_days.data,
+                sign_only=form.sign_only.data,
             )
             flash("Pathway saved.", "success")
             return redirect(url_for("induction.manage"))
         message = outcome.problem
     return render_template(
         "induction/pathway_form.html", form=form, message=message, pathway=pathway
+    )
+
+
+# --- Acceptable-use agreements and policies for families ----------------------------------------
+
+
+@bp.get("/agreement")
+@requires(Role.PUPIL)
+def pupil_agreement():
+    """A pupil reads (or hears) their class's computer promise."""
+    return render_template(
+        "induction/pupil_agreement.html",
+        agreement=agreements.agreement_for_pupil(current_user),
+    )
+
+
+@bp.route("/agreement/classes/<int:class_id>", methods=["GET", "POST"])
+@requires(Role.TEACHER, Role.SUPPORT_STAFF, Role.HEADTEACHER, Role.SLT, Role.COMPUTING_LEAD)
+def class_agreement(class_id: int):
+    """The teacher reads the promise with the class and records who agreed."""
+    school_class, pupils = agreements.class_pupils(current_user, class_id)
+    form = ClassAgreementForm()
+    form.pupil_ids.choices = [SelectChoice(p.id, p.full_name) for p in pupils]
+    outcome = None
+    if form.validate_on_submit():
+        with rule_errors(form) as outcome:
+            agreements.record_class_agreement(
+                current_user, class_id, form.pupil_ids.data or [], form.agreed_on.data
+            )
+            flash("Recorded: thank you.", "success")
+            return redirect(url_for("induction.class_agreement", class_id=class_id))
+    kind = agreements.kind_for(school_class.year_group)
+    entry = agreements.class_agreement(class_id)
+    if request.method == "GET":
+        form.pupil_ids.data = [p.id for p in pupils]
+    return render_template(
+        "induction/class_agreement.html",
+        form=form,
+        school_class=school_class,
+        kind=kind,
+        html=agreements.text_of(kind)[1],
+        entry=entry,
+        agreed=set(json.loads(entry.pupil_ids)) if entry else set(),
+        pupils=pupils,
+        problem=outcome.problem if outcome else None,
+    ), (outcome.status if outcome else 200)
+
+
+@bp.route("/family", methods=["GET", "POST"])
+@requires(Role.PARENT)
+def family_agreement():
+    """Parents read the school's policies and sign the families' agreement once a year."""
+    form = FamilyAgreementForm()
+    outcome = None
+    if form.validate_on_submit():
+        with rule_errors(form) as outcome:
+            agreements.sign_family_agreement(
+                current_user, agreed=form.agree.data, typed_name=form.full_name.data or ""
+            )
+            flash("Thank you: your family's agreement is signed for this school year.", "success")
+            return redirect(url_for("induction.family_agreement"))
+    return render_template(
+        "induction/family_agreement.html",
+        form=form,
+        html=agreements.text_of(AgreementKind.FAMILY)[1],
+        signed=agreements.signed_for_family(current_user),
+        policies=policies.for_families(),
+        problem=outcome.problem if outcome else None,
+    ), (outcome.status if outcome else 200)
+
+
+@bp.get("/family/policies/<int:version_id>")
+@requires(Role.PARENT, Role.PUPIL)
+def family_policy(version_id: int):
+    """Read one of the school's policies that families may read."""
+    return render_template(
+        "induction/family_policy.html", version=agreements.family_policy(version_id)
     )

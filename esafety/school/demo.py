@@ -170,6 +170,13 @@ STAFF = [
     ("Leo", "Fischer", "student", "Trainee teacher on placement", [Role.STUDENT], None),
     ("Sam", "Turner", "contractor", "IT technician (contractor)", [Role.CONTRACTOR], None),
 ]
+#: Adults in school for a while: they sign the school's policies on a light pathway.
+VISITORS = [
+    ("Dawn", "Fletcher", "volunteer", "Reading volunteer", Role.VOLUNTEER, 3),
+    ("Kwame", "Mensah", "supply", "Supply teacher", Role.SUPPLY_STAFF, 2),
+    ("Ellie", "Marsh", "student", "Trainee teacher on placement", Role.STUDENT, 8),
+    ("Gary", "Platt", "contractor", "IT technician (contractor)", Role.CONTRACTOR, 4),
+]
 PUPILS_PER_CLASS = 8
 EMAIL_DOMAIN = "meadowbank.example"
 
@@ -234,6 +241,29 @@ def build(start: date | None = None) -> DemoSchool:
             {
                 "role": roles[0].value,
                 "roles": [r.value for r in roles],
+                "name": f"{first} {last}",
+                "email": email,
+                "password": DEMO_PASSWORD,
+                "job_title": title,
+            }
+        )
+
+    for first, last, local, title, role, days_ago in VISITORS:
+        email = f"{local}@{EMAIL_DOMAIN}"
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = create_user(first, last, [role], email=email, password=DEMO_PASSWORD)
+            db.session.add(
+                StaffProfile(
+                    user_id=user.id,
+                    job_title=title,
+                    start_date=(start or today()) - timedelta(days=days_ago),
+                )
+            )
+        staff[local] = user
+        logins.append(
+            {
+                "role": role.value,
                 "name": f"{first} {last}",
                 "email": email,
                 "password": DEMO_PASSWORD,

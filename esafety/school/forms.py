@@ -17,17 +17,38 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..auth.roles import Role
 from ..inputs import SchoolForm
-from .models import ConsentSource
+from .models import ConsentKind, ConsentSource
 
 
-class PhotoConsentForm(SchoolForm):
-    class_blog = BooleanField("Class blog photos")
-    website = BooleanField("Website and public news feed photos")
+class _ConsentAnswersForm(SchoolForm):
+    """One tick box per use of a child's photo (ConsentKind), labelled as parents read them."""
+
+    class_blog = BooleanField(ConsentKind.CLASS_BLOG.label)
+    website = BooleanField(ConsentKind.WEBSITE.label)
+    social_media = BooleanField(ConsentKind.SOCIAL_MEDIA.label)
+    video = BooleanField(ConsentKind.VIDEO.label)
+    press = BooleanField(ConsentKind.PRESS.label)
+
+    def answers(self) -> dict[ConsentKind, bool]:
+        return {kind: bool(self[kind.value].data) for kind in ConsentKind}
+
+
+class PhotoConsentForm(_ConsentAnswersForm):
+    """The office types in a paper (or emailed, or phoned) answer."""
+
     source = SelectField(
         "Recorded from",
-        choices=[SelectChoice(s.value, s.label) for s in ConsentSource],
+        choices=[
+            SelectChoice(s.value, s.label)
+            for s in ConsentSource
+            if s != ConsentSource.PARENT_PORTAL
+        ],
         default=ConsentSource.PAPER_FORM.value,
     )
+
+
+class ParentConsentForm(_ConsentAnswersForm):
+    """A parent's own answer for one child."""
 
 
 class RosterForm(SchoolForm):

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..clock import utcnow
-from ..extensions import IntEnumType, db, enum_type
+from ..extensions import AppendOnly, IntEnumType, db, enum_type
 
 
 class YearGroup(enum.IntEnum):
@@ -181,26 +181,80 @@ class StaffProfile(db.Model):
 class ConsentSource(enum.StrEnum):
     PAPER_FORM = "paper_form"
     EMAIL = "email"
+    #: The parent answered online, on the parent's own account.
     PARENT_PORTAL = "parent_portal"
     PHONE = "phone"
 
     @property
     def label(self) -> str:
+        if self is ConsentSource.PARENT_PORTAL:
+            return "Parent online"
         return self.value.replace("_", " ").capitalize()
 
 
-class PhotoConsent(db.Model):
-    """A parent's answer for one pupil and one academic year; asked afresh every year."""
+class ConsentKind(enum.StrEnum):
+    """The uses of a child's photo a parent says yes or no to; each is a column of PhotoConsent."""
+
+    CLASS_BLOG = "class_blog"
+    WEBSITE = "website"
+    SOCIAL_MEDIA = "social_media"
+    VIDEO = "video"
+    PRESS = "press"
+
+    @property
+    def label(self) -> str:
+        return {
+            ConsentKind.CLASS_BLOG: "Class blog photos",
+            ConsentKind.WEBSITE: "School website and news page",
+            ConsentKind.SOCIAL_MEDIA: "The school's social media accounts",
+            ConsentKind.VIDEO: "Video clips",
+            ConsentKind.PRESS: "Local newspapers",
+        }[self]
+
+    @property
+    def hint(self) -> str:
+        """What saying yes means, in a sentence a parent reads on a phone."""
+        return {
+            ConsentKind.CLASS_BLOG: "Seen only by the class, its teachers and its families.",
+            ConsentKind.WEBSITE: "Public: anyone can see the school's website and news page.",
+            ConsentKind.SOCIAL_MEDIA: "Public posts; children are never named.",
+            ConsentKind.VIDEO: "Short clips of lessons and events, shown like photos.",
+            ConsentKind.PRESS: "Photos the school gives to a local paper about an event.",
+        }[self]
+
+
+class _ConsentAnswers:
+    """The five yes/no answers, shared by the current answer and its history."""
+
+    #: Photos on the class blog, seen by the class and its parents.
+    class_blog: Mapped[bool] = mapped_column(default=False)
+    #: Photos on the public news feed and the school website.
+    website: Mapped[bool] = mapped_column(default=False)
+    #: Photos on the school's public social media accounts.
+    social_media: Mapped[bool] = mapped_column(default=False)
+    #: Video clips of the child.
+    video: Mapped[bool] = mapped_column(default=False)
+    #: Photos given to the local press.
+    press: Mapped[bool] = mapped_column(default=False)
+
+    def answers(self) -> dict[ConsentKind, bool]:
+        return {kind: bool(getattr(self, kind.value)) for kind in ConsentKind}
+
+    @property
+    def summary(self) -> str:
+        """ "Yes to class blog photos, video clips", for the register's history."""
+        yes = [kind.label.lower() for kind, given in self.answers().items() if given]
+        return f"yes to {', '.join(yes)}" if yes else "no to everything"
+
+
+class PhotoConsent(_ConsentAnswers, db.Model):
+    """This year's answer for one pupil, the one approval checks read; asked afresh every year."""
 
     __tablename__ = "photo_consent"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pupil_id: Mapped[int] = mapped_column(ForeignKey("pupil.id", ondelete="CASCADE"))
     academic_year_id: Mapped[int] = mapped_column(ForeignKey("academic_year.id"))
-    #: Photos on the class blog, seen by the class and its parents.
-    class_blog: Mapped[bool] = mapped_column(default=False)
-    #: Photos on the public news feed and the school website.
-    website: Mapped[bool] = mapped_column(default=False)
     source: Mapped[ConsentSource] = mapped_column(enum_type(ConsentSource))
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -208,3 +262,18 @@ class PhotoConsent(db.Model):
     recorded_by: Mapped[User] = relationship(lazy="joined")
 
     __table_args__ = (UniqueConstraint("pupil_id", "academic_year_id"),)
+
+
+class PhotoConsentChange(_ConsentAnswers, AppendOnly, db.Model):
+    """Every answer ever given, in order: who gave it, how, and when (the register's history)."""
+
+    __tablename__ = "photo_consent_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupil.id", ondelete="CASCADE"), index=True)
+    academic_year_id: Mapped[int] = mapped_column(ForeignKey("academic_year.id"))
+    source: Mapped[ConsentSource] = mapped_column(enum_type(ConsentSource))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    recorded_by: Mapped[User] = relationship(lazy="joined")

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..personal_data import DataSubject, SubjectRecords, row
-from .models import AcademicYear, ParentLink, PhotoConsent
+from .models import AcademicYear, ConsentKind, ParentLink, PhotoConsentChange
 
 #: Accounts, pupil and staff records stay while the person is at the school; a leaver's are
 #: anonymised by erasure (records.erasure) and consent starts afresh each year.
@@ -40,12 +40,16 @@ def subject_records(subject: DataSubject) -> SubjectRecords:
             }
         ]
         consents = db.session.execute(
-            select(PhotoConsent, AcademicYear.name)
-            .join(AcademicYear, AcademicYear.id == PhotoConsent.academic_year_id)
-            .where(PhotoConsent.pupil_id == pupil.id)
+            select(PhotoConsentChange, AcademicYear.name)
+            .join(AcademicYear, AcademicYear.id == PhotoConsentChange.academic_year_id)
+            .where(PhotoConsentChange.pupil_id == pupil.id)
+            .order_by(PhotoConsentChange.id)
         ).all()
         records.sections["Photo consent"] = [
-            {**row(c, "class_blog", "website", "source", "recorded_at"), "academic_year": year}
+            {
+                **row(c, *(kind.value for kind in ConsentKind), "source", "recorded_at"),
+                "academic_year": year,
+            }
             for c, year in consents
         ]
         records.sections["Parents and carers"] = [

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from .. import audit
 from ..auth.models import User, UserRole
-from ..auth.roles import Role
+from ..auth.roles import STAFF_ROLES, Role
 from ..auth.services import throttle
 from ..clock import utcnow
 from ..errors import DomainError, NotFoundError
@@ -20,9 +21,11 @@ from . import avatars
 from .models import (
     AcademicYear,
     ClassTeacher,
+    ConsentKind,
     ConsentSource,
     ParentLink,
     PhotoConsent,
+    PhotoConsentChange,
     Pupil,
     SchoolClass,
     StaffProfile,
@@ -244,11 +247,22 @@ def record_photo_consent(
     pupil: Pupil,
     year: AcademicYear,
     *,
-    class_blog: bool,
-    website: bool,
     source: ConsentSource,
+    class_blog: bool | None = None,
+    website: bool | None = None,
+    social_media: bool | None = None,
+    video: bool | None = None,
+    press: bool | None = None,
 ) -> PhotoConsent:
-    """Record (or correct) this year's answer; the audit log keeps every earlier answer."""
+    """Record (or change) this year's answer and keep it in the history; None keeps a use as
+    it was (no for a first answer). Approval checks read the new answer at once."""
+    given = {
+        ConsentKind.CLASS_BLOG: class_blog,
+        ConsentKind.WEBSITE: website,
+        ConsentKind.SOCIAL_MEDIA: social_media,
+        ConsentKind.VIDEO: video,
+        ConsentKind.PRESS: press,
+    }
     consent = db.session.scalar(
         select(PhotoConsent).where(
             PhotoConsent.pupil_id == pupil.id, PhotoConsent.academic_year_id == year.id
@@ -257,33 +271,216 @@ def record_photo_consent(
     if consent is None:
         consent = PhotoConsent(pupil_id=pupil.id, academic_year_id=year.id)
         db.session.add(consent)
-    consent.class_blog = class_blog
-    consent.website = website
+    for kind, answer in given.items():
+        if answer is not None:
+            setattr(consent, kind.value, bool(answer))
+        elif getattr(consent, kind.value) is None:
+            setattr(consent, kind.value, False)
+    now = utcnow()
     consent.source = source
     consent.recorded_by_id = actor.id
-    consent.recorded_at = utcnow()
+    consent.recorded_at = now
+    answers = consent.answers()
+    db.session.add(
+        PhotoConsentChange(
+            pupil_id=pupil.id,
+            academic_year_id=year.id,
+            source=source,
+            recorded_by_id=actor.id,
+            recorded_at=now,
+            **{kind.value: value for kind, value in answers.items()},
+        )
+    )
     db.session.flush()
     audit.record(
         "school.photo_consent_recorded",
         actor=actor,
         target=pupil,
         year=year.name,
-        class_blog=class_blog,
-        website=website,
         source=source.value,
+        **{kind.value: value for kind, value in answers.items()},
     )
     return consent
 
 
-def photo_consent_for(pupil_ids: Iterable[int], kind: str) -> dict[int, bool]:
-    """Whether each pupil has consent of this kind ("class_blog" or "website") this year."""
+def consent_history(pupil_ids: Iterable[int], year: AcademicYear) -> dict[int, list]:
+    """Every answer given this year for each pupil, newest first (one query for the register)."""
     ids = list(pupil_ids)
-    if kind not in {"class_blog", "website"}:
-        raise ValueError(kind)
+    history: dict[int, list[PhotoConsentChange]] = {pid: [] for pid in ids}
+    if not ids:
+        return history
+    for change in db.session.scalars(
+        select(PhotoConsentChange)
+        .where(
+            PhotoConsentChange.pupil_id.in_(ids),
+            PhotoConsentChange.academic_year_id == year.id,
+        )
+        .order_by(PhotoConsentChange.id.desc())
+    ):
+        history[change.pupil_id].append(change)
+    return history
+
+
+def child_of_parent(parent: User, pupil_id: int) -> Pupil:
+    """One of this parent's own children still at the school; anyone else's is 'not found'."""
+    pupil = db.session.scalar(
+        select(Pupil)
+        .join(ParentLink, ParentLink.pupil_id == Pupil.id)
+        .where(ParentLink.parent_id == parent.id, Pupil.id == pupil_id, Pupil.left_on.is_(None))
+    )
+    if pupil is None:
+        raise NotFoundError("We could not find that child.")
+    return pupil
+
+
+def consent_for_parent(parent: User) -> list[tuple[Pupil, PhotoConsent | None]]:
+    """Each of the parent's children with this year's answer (None until someone answers)."""
+    year = current_academic_year()
+    children = children_of(parent)
+    answers = {
+        c.pupil_id: c
+        for c in db.session.scalars(
+            select(PhotoConsent).where(
+                PhotoConsent.pupil_id.in_([p.id for p in children]),
+                PhotoConsent.academic_year_id == year.id,
+            )
+        )
+    }
+    return [(child, answers.get(child.id)) for child in children]
+
+
+def give_photo_consent(
+    parent: User, pupil_id: int, answers: dict[ConsentKind, bool]
+) -> PhotoConsent:
+    """A parent answers (or changes their answer) for their own child, from their own account."""
+    if not parent.has_role(Role.PARENT):
+        raise NotFoundError("We could not find that child.")
+    pupil = child_of_parent(parent, pupil_id)
+    return record_photo_consent(
+        parent,
+        pupil,
+        current_academic_year(),
+        source=ConsentSource.PARENT_PORTAL,
+        **{kind.value: bool(answers.get(kind, False)) for kind in ConsentKind},
+    )
+
+
+#: A family is reminded about an unanswered consent form at most once in this many days.
+CONSENT_REMINDER_GAP_DAYS = 7
+
+
+def families_without_answer(year: AcademicYear) -> dict[User, list[Pupil]]:
+    """Parents with an email address and at least one child at school with no answer this year."""
+    answered = select(PhotoConsent.pupil_id).where(PhotoConsent.academic_year_id == year.id)
+    rows = db.session.execute(
+        select(User, Pupil)
+        .join(ParentLink, ParentLink.parent_id == User.id)
+        .join(Pupil, Pupil.id == ParentLink.pupil_id)
+        .where(
+            Pupil.left_on.is_(None),
+            Pupil.class_id.is_not(None),
+            Pupil.id.not_in(answered),
+            User.active,
+            User.email.is_not(None),
+        )
+        .order_by(User.last_name, User.id, Pupil.first_name)
+    )
+    families: dict[User, list[Pupil]] = {}
+    for parent, pupil in rows:
+        families.setdefault(parent, []).append(pupil)
+    return families
+
+
+def remind_families_about_consent(actor: User | None) -> int:
+    """Email each family with an unanswered consent form (not again within a week)."""
+    from flask import current_app
+
+    from .. import mail
+
+    year = current_academic_year()
+    since = utcnow() - timedelta(days=CONSENT_REMINDER_GAP_DAYS)
+    recently = set(
+        db.session.scalars(
+            select(audit.AuditEntry.target_id).where(
+                audit.AuditEntry.action == "school.consent_reminder_sent",
+                audit.AuditEntry.at >= since,
+            )
+        )
+    )
+    base = current_app.config["BASE_URL"].rstrip("/")
+    sent = 0
+    for parent, pupils in families_without_answer(year).items():
+        if parent.id in recently:
+            continue
+        names = ", ".join(p.first_name for p in pupils)
+        mail.send(
+            parent.email,
+            f"Photo consent for {year.name}: please tell us your choices",
+            f"Hello {parent.first_name},\n\n"
+            f"We have not yet had your photo choices for {names} this school year. "
+            "Until we do, we will not use their photos anywhere.\n\n"
+            f"You can answer on your phone here: {base}/school/my-children/photo-consent\n\n"
+            "You can change your answers at any time. Thank you.",
+        )
+        audit.record(
+            "school.consent_reminder_sent",
+            actor=actor,
+            target=parent,
+            year=year.name,
+            pupil_ids=[p.id for p in pupils],
+        )
+        sent += 1
+    db.session.flush()
+    return sent
+
+
+@dataclass
+class ConsentReturns:
+    school_class: SchoolClass
+    pupils: int
+    answered: int
+    online: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.answered / self.pupils) if self.pupils else 100
+
+
+def consent_returns(year: AcademicYear) -> list[ConsentReturns]:
+    """How many families of each class have answered this year's consent form (two queries)."""
+    online = PhotoConsent.source == ConsentSource.PARENT_PORTAL
+    counts = {
+        class_id: (pupils, answered, int(on or 0))
+        for class_id, pupils, answered, on in db.session.execute(
+            select(
+                Pupil.class_id,
+                func.count(Pupil.id),
+                func.count(PhotoConsent.id),
+                func.sum(case((online, 1), else_=0)),
+            )
+            .outerjoin(
+                PhotoConsent,
+                (PhotoConsent.pupil_id == Pupil.id) & (PhotoConsent.academic_year_id == year.id),
+            )
+            .where(Pupil.left_on.is_(None), Pupil.class_id.is_not(None))
+            .group_by(Pupil.class_id)
+        )
+    }
+    return [
+        ConsentReturns(c, *counts.get(c.id, (0, 0, 0)))
+        for c in all_classes()
+        if c.academic_year_id == year.id
+    ]
+
+
+def photo_consent_for(pupil_ids: Iterable[int], kind: str | ConsentKind) -> dict[int, bool]:
+    """Whether each pupil has consent of this kind this year: the one check every use asks."""
+    ids = list(pupil_ids)
+    kind = ConsentKind(kind)
     if not ids:
         return {}
     year = current_academic_year()
-    column = getattr(PhotoConsent, kind)
+    column = getattr(PhotoConsent, kind.value)
     granted = set(
         db.session.scalars(
             select(PhotoConsent.pupil_id).where(
@@ -323,6 +520,7 @@ def add_staff_member(
     check_may_grant(actor, roles)
     if find_by_email(email) is not None:
         raise DomainError("Someone already has an account with this email address.", "email")
+    check_school_address(email, roles)
     if chair_of_governors and Role.GOVERNOR not in roles:
         raise DomainError("Only a governor can be chair of governors.", "chair_of_governors")
     if chair_of_governors and chair_of_governors_profile() is not None:
@@ -342,6 +540,41 @@ def add_staff_member(
     db.session.flush()
     audit.record("school.staff_added", actor=actor, target=user, roles=[r.value for r in roles])
     return user
+
+
+def school_email_domains() -> list[str]:
+    from flask import current_app
+
+    setting = current_app.config.get("STAFF_EMAIL_DOMAINS") or ""
+    return [d.strip().lower().lstrip("@") for d in setting.split(",") if d.strip()]
+
+
+def check_school_address(email: str, roles: Iterable[Role]) -> None:
+    """Staff use their school address for school business (and safeguarding notices go to
+    it), never a personal one: refuse any other domain when the school has set its own."""
+    domains = school_email_domains()
+    if not domains or not set(roles) & STAFF_ROLES:
+        return
+    domain = email.strip().lower().rpartition("@")[2]
+    if domain not in domains:
+        listed = " or ".join(f"@{d}" for d in domains)
+        raise DomainError(
+            f"Staff use their school email address ({listed}), not a personal one: safeguarding "
+            "notices and school business go to it.",
+            "email",
+        )
+
+
+def staff_outside_school_domains() -> list[User]:
+    """Active staff whose address is not the school's (accounts made before the setting)."""
+    domains = school_email_domains()
+    if not domains:
+        return []
+    return [
+        user
+        for user in staff_with_role(*STAFF_ROLES)
+        if user.email and user.email.rpartition("@")[2].lower() not in domains
+    ]
 
 
 def chair_of_governors_profile() -> StaffProfile | None:

@@ -24,8 +24,8 @@ from ..errors import DomainError, NotAllowed, NotFoundError, rule_errors
 from ..extensions import db
 from ..mail import delivery
 from . import avatars, rollover, roster, services
-from .forms import PhotoConsentForm, RosterForm, StaffForm
-from .models import ConsentSource, Pupil
+from .forms import ParentConsentForm, PhotoConsentForm, RosterForm, StaffForm
+from .models import ConsentKind, ConsentSource, Pupil
 
 bp = Blueprint("school", __name__, template_folder="templates", url_prefix="/school")
 bp.add_app_template_global(avatars.drawing, "avatar_drawing")
@@ -185,11 +185,26 @@ def reset_pictures(pupil_id: int):
 @requires(*OFFICE)
 def consent_classes():
     """Pick a class to see or record this year's photo consent."""
+    year = services.current_academic_year()
     return render_template(
         "school/consent_classes.html",
         classes=services.all_classes(),
-        year=services.current_academic_year(),
+        year=year,
+        waiting=len(services.families_without_answer(year)),
     )
+
+
+@bp.post("/consent/remind")
+@requires(*OFFICE)
+def remind_consent():
+    """Email the families who have not answered this year's consent form."""
+    sent = services.remind_families_about_consent(current_user)
+    flash(
+        f"Reminders sent to {sent} famil{'y' if sent == 1 else 'ies'} "
+        "(families reminded in the last week are not emailed again).",
+        "success",
+    )
+    return redirect(url_for("school.consent_classes"))
 
 
 @bp.get("/consent/<int:class_id>")
@@ -203,9 +218,8 @@ def consent_register(class_id: int):
         pupil.id: PhotoConsentForm(
             prefix=f"p{pupil.id}",
             formdata=None,
-            class_blog=consent.class_blog if consent else False,
-            website=consent.website if consent else False,
-            source=consent.source.value if consent else ConsentSource.PAPER_FORM.value,
+            data={k.value: v for k, v in consent.answers().items()} if consent else None,
+            source=ConsentSource.PAPER_FORM.value,
         )
         for pupil, consent in rows
     }
@@ -215,6 +229,8 @@ def consent_register(class_id: int):
         year=year,
         rows=rows,
         forms=forms,
+        kinds=list(ConsentKind),
+        history=services.consent_history([pupil.id for pupil, _ in rows], year),
         printing=request.args.get("print") == "1",
     )
 
@@ -233,14 +249,48 @@ def record_consent(class_id: int, pupil_id: int):
             current_user,
             pupil,
             services.current_academic_year(),
-            class_blog=form.class_blog.data,
-            website=form.website.data,
             source=ConsentSource(form.source.data),
+            **{kind.value: value for kind, value in form.answers().items()},
         )
         flash(f"Photo consent saved for {pupil.full_name}.", "success")
     else:
         flash(f"Photo consent for {pupil.full_name} was not saved: please try again.", "error")
     return redirect(url_for("school.consent_register", class_id=class_id) + f"#pupil-{pupil.id}")
+
+
+@bp.get("/my-children/photo-consent")
+@requires(Role.PARENT)
+def my_consent():
+    """A parent sees and changes this year's photo choices for each of their children."""
+    rows = services.consent_for_parent(current_user)
+    forms = {
+        pupil.id: ParentConsentForm(
+            prefix=f"c{pupil.id}",
+            formdata=None,
+            data={k.value: v for k, v in consent.answers().items()} if consent else None,
+        )
+        for pupil, consent in rows
+    }
+    return render_template(
+        "school/my_consent.html",
+        rows=rows,
+        forms=forms,
+        kinds=list(ConsentKind),
+        year=services.current_academic_year(),
+    )
+
+
+@bp.post("/my-children/photo-consent/<int:pupil_id>")
+@requires(Role.PARENT)
+def give_consent(pupil_id: int):
+    """Save a parent's choices for one child: they apply from this moment."""
+    form = ParentConsentForm(prefix=f"c{pupil_id}")
+    if not form.validate_on_submit():
+        flash("Your choices were not saved: please try again.", "error")
+        return redirect(url_for("school.my_consent"))
+    services.give_photo_consent(current_user, pupil_id, form.answers())
+    flash("Thank you: your choices are saved and apply straight away.", "success")
+    return redirect(url_for("school.my_consent") + f"#child-{pupil_id}")
 
 
 @bp.route("/roster", methods=["GET", "POST"])
@@ -287,6 +337,7 @@ def people():
         uninvited=len(services.parents_without_password()),
         manageable={u.id for u in users if accounts.may_manage(current_user, u, chair)},
         waiting=len(accounts.changes_to_decide(current_user)),
+        personal_addresses=services.staff_outside_school_domains(),
     )
 
 

@@ -34,6 +34,7 @@ from esafety.sandbox.models import (
 from esafety.school.models import Pupil, SchoolClass, YearGroup
 from esafety.text import render_markdown
 from tests import factories
+from tests.induction.helpers import ratify
 
 POST_TEXT = "Today we learnt how to keep our passwords secret and made a poster."
 COMMENT_TEXT = "Great work, I enjoyed reading this."
@@ -90,7 +91,7 @@ def make_school() -> School:
     first = policies.create_policy(
         head, title="Phones policy", owner=head, review_interval_months=12, body_markdown=POLICY
     )
-    policies.publish_version(head, first)
+    ratify(head, first)
     pathways.save_pathway(
         head,
         None,

@@ -15,6 +15,7 @@ from esafety.induction import courses, pathways, policies
 from esafety.school.models import StaffProfile
 from tests import factories
 from tests.browser.conftest import sign_in
+from tests.induction.helpers import ratify
 
 POLICY = Path(policies.__file__).parent / "policies" / "social-media-policy.md"
 #: Generous waits: the machine may be busy running other suites at the same time.
@@ -37,7 +38,7 @@ def _school():
         body_markdown=POLICY.read_text(),
         slug="social-media",
     )
-    policies.publish_version(head, version)
+    ratify(head, version)
     course = courses.sync_course(courses.read_course_file(courses.COURSE_DIR / "social-media.yaml"))
     pathways.save_pathway(
         head,

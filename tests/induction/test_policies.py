@@ -10,10 +10,17 @@ from esafety import mail
 from esafety.auth.roles import Role
 from esafety.errors import DomainError, NotAllowed
 from esafety.extensions import db
-from esafety.induction import compliance, policies
-from esafety.induction.models import ChangeSize, EvidenceIsWrittenOnce, PolicySection, VersionState
+from esafety.induction import compliance, policies, ratification
+from esafety.induction.models import (
+    ApprovalCapacity,
+    ChangeSize,
+    EvidenceIsWrittenOnce,
+    PolicySection,
+    VersionState,
+)
 from tests import factories
 from tests.induction.helpers import (
+    chair,
     make_head,
     make_staff,
     new_version,
@@ -55,7 +62,13 @@ def test_publishing_fingerprints_the_exact_text_and_records_who_approved_it():
     version = publish_policy(head)
     assert version.state == VersionState.PUBLISHED
     assert version.sha256 == hashlib.sha256(version.body_markdown.encode()).hexdigest()
-    assert version.approved_by_id == head.id
+    # The chair's approval, after the head's, brought it into force.
+    assert version.approved_by_id == chair().id
+    approvals = ratification.ratification_of(version).approvals
+    assert {c: a.user_id for c, a in approvals.items()} == {
+        ApprovalCapacity.HEADTEACHER: head.id,
+        ApprovalCapacity.CHAIR: chair().id,
+    }
     assert version.published_at is not None
     assert (version.review_due_on - version.published_at.date()).days in range(365, 367)
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from esafety import mail
 from esafety.auth.roles import Role
 from esafety.extensions import db
-from esafety.induction import compliance, policies
+from esafety.induction import compliance, policies, ratification
 from esafety.induction.models import (
     ChangeSize,
     Pathway,
@@ -24,6 +24,7 @@ from esafety.induction.models import (
 from tests import factories
 from tests.induction.helpers import (
     answers,
+    chair,
     make_staff,
     policy_text,
     read_all,
@@ -378,10 +379,21 @@ def test_a_leader_writes_and_publishes_a_policy_and_a_major_version(client, logi
         f"/induction/manage/versions/{draft.id}/publish", data={"revision": stale}
     )
     assert response.status_code == 302 and policies.open_draft(draft.policy_id) is not None
-    response = client.post(
-        f"/induction/manage/versions/{draft.id}/publish", data={"revision": draft.revision}
+    refused = client.post(
+        f"/induction/manage/versions/{draft.id}/publish",
+        data={"revision": draft.revision},
+        follow_redirects=True,
     )
+    assert "needs the approval of the headteacher and the chair" in refused.get_data(as_text=True)
+    assert draft.state == VersionState.DRAFT
+    checks = {"checks": list(ratification.CHECK_KEYS)}
+    response = client.post(f"/governance/versions/{draft.id}/approve", data=checks)
+    assert response.status_code == 302 and draft.state == VersionState.DRAFT
+    login_as(chair())
+    response = client.post(f"/governance/versions/{draft.id}/approve", data=checks)
     assert response.status_code == 302
+    db.session.refresh(draft)
+    assert draft.state == VersionState.PUBLISHED
     assert [m["To"] for m in mail.outbox_messages()] == ["anna@school.example"]
     item = compliance.induction_of(signer).policies[0]
     assert item.state == compliance.ItemState.NEEDS_RESIGN

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import pytest
+
 from esafety import mail
 from esafety.auth.roles import Role
 from esafety.auth.services import find_by_email
@@ -92,3 +96,46 @@ def test_a_teacher_who_is_a_parent_cannot_reset_their_childs_class_login_cards(c
     assert child.user.picture_hash == before
     own = client.post(f"/school/classes/{school.classes[YearGroup.YEAR_1].id}/login-cards")
     assert own.status_code == 200
+
+
+def test_a_staff_address_outside_the_school_domains_is_refused(app, client, login_as):
+    from esafety.errors import DomainError
+    from esafety.school.services import add_staff_member
+
+    office = factories.make_user(Role.OFFICE_ADMIN)
+    app.config["STAFF_EMAIL_DOMAINS"] = "meadowbank.example, staff.meadowbank.example"
+    try:
+        details = dict(
+            first_name="Sam",
+            last_name="Lee",
+            job_title="Teacher",
+            start_date=date(2026, 9, 1),
+            roles=[Role.TEACHER],
+        )
+        with pytest.raises(DomainError) as error:
+            add_staff_member(office, email="sam.lee@gmail.example", **details)
+        assert error.value.field == "email" and "@meadowbank.example" in error.value.message
+        user = add_staff_member(office, email="S.Lee@Staff.Meadowbank.example", **details)
+        assert user.email == "s.lee@staff.meadowbank.example"
+        governor = add_staff_member(
+            office, email="governor@home.example", **{**details, "roles": [Role.GOVERNOR]}
+        )
+        assert governor.email == "governor@home.example"  # governors are not staff
+        login_as(office)
+        page = client.post(
+            "/school/people/new",
+            data={
+                **details,
+                "email": "sam@gmail.example",
+                "roles": ["teacher"],
+                "start_date": "2026-09-01",
+                "first_name": "Sam2",
+            },
+        ).get_data(as_text=True)
+        assert "not a personal one" in page and 'value="sam@gmail.example"' in page
+        factories.make_user(Role.TEACHER, first_name="Old", email="old.account@home.example")
+        people = client.get("/school/people").get_data(as_text=True)
+        assert "still use an address that is not the school" in people
+        assert "Old" in people.split("still use")[1].split("</p>")[0]
+    finally:
+        app.config["STAFF_EMAIL_DOMAINS"] = ""
