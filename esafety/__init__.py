@@ -130,6 +130,10 @@ def _register_sqlite_pragmas(app: Flask) -> None:
 
 
 def _register_request_hooks(app: Flask) -> None:
+    from . import memo
+
+    app.before_request(memo.start)
+
     @app.before_request
     def deny_undeclared_endpoints() -> None:
         """Deny by default: a view that forgot to declare its roles is never served."""

@@ -7,6 +7,7 @@ import secrets
 from flask import current_app, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from .. import audit, mail
 from ..clock import utcnow
@@ -178,9 +179,10 @@ def end_session(user: User) -> None:
 
 
 def load_session_user(session_id: str) -> User | None:
+    """Every signed-in request starts here: the account and its roles in one statement."""
     try:
         user_id, token = session_id.split(":", 1)
-        user = db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id), options=[joinedload(User.roles)])
     except (ValueError, TypeError):
         return None
     if user is None or not user.active or not secrets.compare_digest(user.session_token, token):

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from .. import audit
 from ..auth.models import User, UserRole
@@ -14,6 +15,7 @@ from ..auth.roles import Role
 from ..clock import utcnow
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
+from ..memo import per_request
 from . import avatars
 from .models import (
     AcademicYear,
@@ -61,8 +63,14 @@ def academic_year_for(day: date) -> tuple[str, date, date]:
     )
 
 
+@per_request
 def pupil_of(user: User) -> Pupil | None:
-    return db.session.scalar(select(Pupil).where(Pupil.user_id == user.id))
+    """The pupil record of a signed-in child; their roles are loaded only if asked for."""
+    return db.session.scalar(
+        select(Pupil)
+        .where(Pupil.user_id == user.id)
+        .options(joinedload(Pupil.user).lazyload(User.roles))
+    )
 
 
 def children_of(parent: User) -> list[Pupil]:
@@ -83,6 +91,7 @@ def parents_of(pupil_ids: Iterable[int]) -> list[ParentLink]:
     return list(db.session.scalars(select(ParentLink).where(ParentLink.pupil_id.in_(ids))))
 
 
+@per_request
 def visible_class_ids(user: User) -> set[int]:
     """The classes a person may see: pupils their own, parents their children's, staff theirs."""
     if user.has_role(*WHOLE_SCHOOL_ROLES):
