@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, abort, g, render_template, request, session
+from markupsafe import Markup
 
 from . import clock
 from .auth.access import access_of, public
@@ -221,6 +222,17 @@ def _register_template_helpers(app: Flask) -> None:
     from . import features
 
     app.add_template_filter(clock.school_time, "school_time")
+    navigation: dict[tuple, Markup] = {}
+
+    @app.template_global()
+    def site_nav() -> Markup:
+        """The main navigation, rendered once per set of roles (and mount point), not per page."""
+        from flask_login import current_user
+
+        key = (current_user.role_set, request.script_root)
+        if key not in navigation:
+            navigation[key] = Markup(render_template("_site_nav.html"))
+        return navigation[key]
 
     @app.context_processor
     def inject() -> dict[str, Any]:

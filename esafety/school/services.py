@@ -167,11 +167,13 @@ def class_by_code(code: str) -> SchoolClass:
 
 
 def pupils_in_class(class_id: int) -> list[Pupil]:
+    """The class list; the pupils' accounts come with it, their roles (all "pupil") do not."""
     return list(
         db.session.scalars(
             select(Pupil)
             .where(Pupil.class_id == class_id, Pupil.left_on.is_(None))
             .order_by(Pupil.first_name, Pupil.last_name)
+            .options(joinedload(Pupil.user).lazyload(User.roles))
         )
     )
 
