@@ -92,15 +92,21 @@ def parents_of(pupil_ids: Iterable[int]) -> list[ParentLink]:
 
 
 @per_request
+def taught_class_ids(user: User) -> set[int]:
+    """The classes this person is one of the teachers of (one statement, ids only)."""
+    return set(
+        db.session.scalars(select(ClassTeacher.class_id).where(ClassTeacher.user_id == user.id))
+    )
+
+
+@per_request
 def visible_class_ids(user: User) -> set[int]:
     """The classes a person may see: pupils their own, parents their children's, staff theirs."""
     if user.has_role(*WHOLE_SCHOOL_ROLES):
         return set(db.session.scalars(select(SchoolClass.id)))
     ids: set[int] = set()
     if user.has_role(Role.TEACHER, Role.SUPPORT_STAFF):
-        ids |= set(
-            db.session.scalars(select(ClassTeacher.class_id).where(ClassTeacher.user_id == user.id))
-        )
+        ids |= taught_class_ids(user)
     if user.has_role(Role.PARENT):
         ids |= {p.class_id for p in children_of(user) if p.class_id}
     if user.has_role(Role.PUPIL):
@@ -135,10 +141,7 @@ def teaches(user: User, class_id: int) -> bool:
     """Staff who may run this class: its own teachers, and leaders of the whole school."""
     if user.has_role(Role.HEADTEACHER, Role.SLT, Role.COMPUTING_LEAD, Role.ESAFETY_OFFICER):
         return True
-    return (
-        user.has_role(Role.TEACHER, Role.SUPPORT_STAFF)
-        and db.session.get(ClassTeacher, (class_id, user.id)) is not None
-    )
+    return user.has_role(Role.TEACHER, Role.SUPPORT_STAFF) and class_id in taught_class_ids(user)
 
 
 def all_classes(include_archived: bool = False) -> list[SchoolClass]:
