@@ -117,7 +117,7 @@ for config in $CONFIGS; do
   stop_server floor
 
   step "$config: the app ($WORKERS workers)"
-  start_server app "$config" "$APP_PORT" 'esafety:create_app()' "" healthz
+  start_server app "$config" "$APP_PORT" 'esafety.wsgi:app' "" healthz
   if [ ! -f "$OUT/sessions.json" ]; then
     step "signing in pupils (pictures), teachers, leaders and 300 parents"
     (cd bench && "$PY" prepare.py sessions --port "$APP_PORT")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, abort, g, has_request_context, render_template, request, session
+from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -186,6 +187,10 @@ def _register_sqlite_pragmas(app: Flask) -> None:
 
 
 def _register_request_hooks(app: Flask) -> None:
+    from . import memo
+
+    app.before_request(memo.start)
+
     @app.before_request
     def deny_undeclared_endpoints() -> None:
         """Deny by default: a view that forgot to declare its roles is never served."""
@@ -302,6 +307,18 @@ def _register_template_helpers(app: Flask) -> None:
     from . import features
 
     app.add_template_filter(clock.school_time, "school_time")
+    navigation: dict[tuple, Markup] = {}
+
+    @app.template_global()
+    def site_nav() -> Markup:
+        """The main navigation, rendered once per set of roles (and mount point), not per page."""
+        from flask_login import current_user
+
+        key = (current_user.role_set, request.script_root)
+        if key not in navigation:
+            # An autoescaped template's output, kept as the HTML it already is.
+            navigation[key] = Markup(render_template("_site_nav.html"))  # noqa: S704
+        return navigation[key]
 
     @app.context_processor
     def inject() -> dict[str, Any]:

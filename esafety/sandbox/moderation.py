@@ -19,10 +19,19 @@ from ..clock import utcnow
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
 from ..school import services as school
+from ..school.models import Pupil
 from . import findings as class_findings
 from .checks import Finding, check_text
 from .findings import KIND_LABELS, allowed_words
-from .models import BlogComment, BlogImage, BlogPost, BlogReport, ItemState, ReportState
+from .models import (
+    BlogComment,
+    BlogImage,
+    BlogPost,
+    BlogPostPupil,
+    BlogReport,
+    ItemState,
+    ReportState,
+)
 from .services import Reader, images_of, names_to_check, photo_problem, require_staff
 
 #: Ready-made reasons a teacher can pick when sending writing back (or they write their own).
@@ -211,7 +220,13 @@ def queue(reader: Reader) -> list[QueueEntry]:
     posts = list(
         db.session.scalars(
             select(BlogPost)
-            .options(selectinload(BlogPost.tags))
+            .options(
+                # The tagged pupils' names and consent are shown; their accounts' roles are not.
+                selectinload(BlogPost.tags)
+                .joinedload(BlogPostPupil.pupil)
+                .joinedload(Pupil.user)
+                .lazyload(User.roles)
+            )
             .where(BlogPost.class_id == class_id, BlogPost.state == ItemState.PENDING)
         )
     )

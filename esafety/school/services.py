@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload
 
 from .. import audit
 from ..auth.models import User, UserRole
@@ -17,6 +18,7 @@ from ..auth.services import throttle
 from ..clock import utcnow
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
+from ..memo import per_request
 from . import avatars
 from .models import (
     AcademicYear,
@@ -66,8 +68,14 @@ def academic_year_for(day: date) -> tuple[str, date, date]:
     )
 
 
+@per_request
 def pupil_of(user: User) -> Pupil | None:
-    return db.session.scalar(select(Pupil).where(Pupil.user_id == user.id))
+    """The pupil record of a signed-in child; their roles are loaded only if asked for."""
+    return db.session.scalar(
+        select(Pupil)
+        .where(Pupil.user_id == user.id)
+        .options(joinedload(Pupil.user).lazyload(User.roles))
+    )
 
 
 def children_of(parent: User) -> list[Pupil]:
@@ -88,15 +96,22 @@ def parents_of(pupil_ids: Iterable[int]) -> list[ParentLink]:
     return list(db.session.scalars(select(ParentLink).where(ParentLink.pupil_id.in_(ids))))
 
 
+@per_request
+def taught_class_ids(user: User) -> set[int]:
+    """The classes this person is one of the teachers of (one statement, ids only)."""
+    return set(
+        db.session.scalars(select(ClassTeacher.class_id).where(ClassTeacher.user_id == user.id))
+    )
+
+
+@per_request
 def visible_class_ids(user: User) -> set[int]:
     """The classes a person may see: pupils their own, parents their children's, staff theirs."""
     if user.has_role(*WHOLE_SCHOOL_ROLES):
         return set(db.session.scalars(select(SchoolClass.id)))
     ids: set[int] = set()
     if user.has_role(Role.TEACHER, Role.SUPPORT_STAFF):
-        ids |= set(
-            db.session.scalars(select(ClassTeacher.class_id).where(ClassTeacher.user_id == user.id))
-        )
+        ids |= taught_class_ids(user)
     if user.has_role(Role.PARENT):
         ids |= {p.class_id for p in children_of(user) if p.class_id}
     if user.has_role(Role.PUPIL):
@@ -131,10 +146,7 @@ def teaches(user: User, class_id: int) -> bool:
     """Staff who may run this class: its own teachers, and leaders of the whole school."""
     if user.has_role(Role.HEADTEACHER, Role.SLT, Role.COMPUTING_LEAD, Role.ESAFETY_OFFICER):
         return True
-    return (
-        user.has_role(Role.TEACHER, Role.SUPPORT_STAFF)
-        and db.session.get(ClassTeacher, (class_id, user.id)) is not None
-    )
+    return user.has_role(Role.TEACHER, Role.SUPPORT_STAFF) and class_id in taught_class_ids(user)
 
 
 def all_classes(include_archived: bool = False) -> list[SchoolClass]:
@@ -163,11 +175,13 @@ def class_by_code(code: str) -> SchoolClass:
 
 
 def pupils_in_class(class_id: int) -> list[Pupil]:
+    """The class list; the pupils' accounts come with it, their roles (all "pupil") do not."""
     return list(
         db.session.scalars(
             select(Pupil)
             .where(Pupil.class_id == class_id, Pupil.left_on.is_(None))
             .order_by(Pupil.first_name, Pupil.last_name)
+            .options(joinedload(Pupil.user).lazyload(User.roles))
         )
     )
 

@@ -1,0 +1,104 @@
+"""Look-ups remembered for one request (esafety/memo.py) never outlive it, and the signed-in
+floor and navigation stay right when a person's roles change."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from esafety.auth import services as auth
+from esafety.auth.models import UserRole
+from esafety.auth.roles import Role
+from esafety.extensions import db
+from esafety.school import services as school
+from esafety.school.models import YearGroup
+from tests import factories
+
+
+def test_a_pupil_moved_between_requests_sees_only_their_new_class(client, login_as):
+    first = factories.make_class(YearGroup.YEAR_3, name="Robins")
+    second = factories.make_class(YearGroup.YEAR_3, name="Wrens")
+    pupil = factories.make_pupil(first)
+    login_as(pupil.user)
+    assert client.get(f"/sandbox/classes/{first.id}").status_code == 200
+    assert client.get(f"/sandbox/classes/{second.id}").status_code == 404
+
+    pupil.class_id = second.id
+    db.session.commit()
+    assert client.get(f"/sandbox/classes/{first.id}").status_code == 404
+    assert client.get(f"/sandbox/classes/{second.id}").status_code == 200
+
+
+def test_outside_a_served_request_every_look_up_asks_the_database(count_queries):
+    """Services called directly (the CLI, tests) run in a request context the app never
+    served: nothing is remembered there, so a change is seen at once."""
+    first = factories.make_class(YearGroup.YEAR_2, name="Owls")
+    second = factories.make_class(YearGroup.YEAR_2, name="Larks")
+    pupil = factories.make_pupil(first)
+    db.session.commit()
+    assert school.visible_class_ids(pupil.user) == {first.id}
+    pupil.class_id = second.id
+    db.session.flush()
+    assert school.visible_class_ids(pupil.user) == {second.id}
+    with count_queries() as counter:
+        school.pupil_of(pupil.user)
+        school.pupil_of(pupil.user)
+    assert counter.count == 2
+
+
+@contextmanager
+def count_queries_of(client) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def test_a_pupil_page_looks_their_record_up_once(client, login_as, count_queries):
+    school_class = factories.make_class(YearGroup.YEAR_4, name="Kestrels")
+    pupil = factories.make_pupil(school_class)
+    login_as(pupil.user)
+    client.get(f"/sandbox/classes/{school_class.id}")
+    with count_queries() as counter:
+        assert client.get(f"/sandbox/classes/{school_class.id}").status_code == 200
+    pupil_queries = [s for s in counter.statements if "FROM pupil" in s and "pupil.user_id" in s]
+    assert len(pupil_queries) == 1, pupil_queries
+
+
+def test_the_navigation_follows_a_change_of_roles(client, login_as):
+    user = login_as(Role.TEACHER)
+    assert b"Audit log" not in client.get("/").data
+    user.roles.append(UserRole(role=Role.HEADTEACHER))
+    db.session.commit()
+    assert b"Audit log" in client.get("/").data
+    other = login_as(Role.TEACHER)
+    assert other.id != user.id
+    assert b"Audit log" not in client.get("/").data
+
+
+def test_the_signed_in_account_and_its_roles_come_in_one_statement(client, login_as):
+    user = login_as(Role.TEACHER)
+    db.session.expunge_all()  # as a real server starts: nothing in the session yet
+    with count_queries_of(client) as statements:
+        assert client.get("/").status_code == 200
+    assert re.search(r"FROM \"?user\"? LEFT OUTER JOIN user_role", statements[0]), statements[0]
+    # The home page goes on to list other people, whose roles may follow; never the user's own.
+    assert "FROM user_role" not in statements[1], statements[1]
+    assert user.role_set == {Role.TEACHER}
+
+
+def test_a_rotated_session_token_still_ends_the_session(client, login_as):
+    user = login_as(Role.TEACHER)
+    assert client.get("/").status_code == 200
+    auth.end_session(user)
+    db.session.commit()
+    assert client.get("/").status_code == 302
