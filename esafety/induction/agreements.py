@@ -17,7 +17,7 @@ from ..auth.roles import Role
 from ..clock import today
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
-from ..sandbox.sanitise import render_markdown
+from ..text import render_markdown
 from ..school import services as school
 from ..school.models import Pupil, SchoolClass, YearGroup
 from .models import AgreementKind, ClassAgreement, FamilyAgreement, PolicyVersion, VersionState
