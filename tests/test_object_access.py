@@ -76,6 +76,15 @@ SHARED_OBJECTS = {
     # (tests/safeguarding/test_transfer.py).
     "safeguarding.transfer_page": "transfer_id",
     "safeguarding.send_cp_file": "pupil_id",
+    # The school's policies, reviews and filtering records are shared by the whole school:
+    # who may act is decided by role (tests/governance/).
+    "governance.approve_version": "version_id",
+    "governance.close_review": "review_id",
+    "governance.open_review": "policy_id",
+    "governance.start_yearly_review": "policy_id",
+    "governance.alert_to_concern": "alert_id",
+    "governance.dismiss_alert": "alert_id",
+    "induction.policy_rules": "policy_id",
 }
 #: Records inside a concern: acting on one is acting on its concern.
 CONCERN_PARTS = {"task_id": CaseTask, "evidence_id": Evidence, "referral_id": Referral}

@@ -17,9 +17,9 @@ from ..auth.roles import Role
 from ..clock import today
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
-from ..text import render_markdown
 from ..school import services as school
 from ..school.models import Pupil, SchoolClass, YearGroup
+from ..text import render_markdown
 from .models import AgreementKind, ClassAgreement, FamilyAgreement, PolicyVersion, VersionState
 from .policies import text_sha256
 from .rules import normalise_name

@@ -184,7 +184,7 @@ def _tell_reviewers(policy: Policy, review: PolicyReview, trigger: ReviewTrigger
     for person in people.values():
         if not person.email:
             continue
-        mail.send(
+        mail.queue(
             person.email,
             f"The {policy.title} is due for review by {review.due_on:%d %B %Y}",
             f"Hello {person.first_name},\n\n"

@@ -165,10 +165,6 @@ STAFF = [
     ("Jenny", "Cole", "ta", "Teaching assistant", [Role.SUPPORT_STAFF], YearGroup.RECEPTION),
     ("Robert", "Ainsworth", "chair", "Chair of governors", [Role.GOVERNOR], None),
     ("Margaret", "Ellis", "governor", "Safeguarding governor", [Role.GOVERNOR], None),
-    ("Peter", "Grant", "volunteer", "Reading volunteer", [Role.VOLUNTEER], None),
-    ("Nina", "Brooks", "supply", "Supply teacher", [Role.SUPPLY_STAFF], None),
-    ("Leo", "Fischer", "student", "Trainee teacher on placement", [Role.STUDENT], None),
-    ("Sam", "Turner", "contractor", "IT technician (contractor)", [Role.CONTRACTOR], None),
 ]
 #: Adults in school for a while: they sign the school's policies on a light pathway.
 VISITORS = [

@@ -427,7 +427,7 @@ def remind_families_about_consent(actor: User | None) -> int:
         if parent.id in recently:
             continue
         names = ", ".join(p.first_name for p in pupils)
-        mail.send(
+        mail.queue(
             parent.email,
             f"Photo consent for {year.name}: please tell us your choices",
             f"Hello {parent.first_name},\n\n"

@@ -10,6 +10,7 @@ from esafety import mail
 from esafety.auth.roles import Role
 from esafety.clock import today
 from esafety.errors import DomainError, NotAllowed
+from esafety.extensions import db
 from esafety.induction import reminders, reviews
 from esafety.induction.models import ReviewTrigger
 from esafety.induction.rules import add_months
@@ -32,6 +33,7 @@ def test_an_incident_opens_an_early_review_and_tells_the_owner_and_head():
     after = reviews.review_states()[version.policy_id]
     assert after.due_on == review.due_on and after.open_review.id == review.id
     assert after.label == "Review open: after an incident"
+    db.session.commit()  # mail leaves through the outbox once the change is committed
     sent = mail.outbox_messages()
     assert {m["To"] for m in sent} == {head.email}
     assert "cruel video" in sent[0].get_content()

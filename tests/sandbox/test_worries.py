@@ -8,7 +8,7 @@ from sqlalchemy import select
 from esafety.auth.roles import Role
 from esafety.errors import DomainError, NotAllowed, NotFoundError
 from esafety.extensions import db
-from esafety.safeguarding.models import Concern, ConcernSource
+from esafety.safeguarding.models import Concern, ConcernSource, Urgency
 from esafety.sandbox import findings, moderation, reports, services
 from esafety.sandbox.models import ItemState
 from tests import factories
@@ -37,7 +37,7 @@ def test_a_worry_in_a_post_is_held_and_raises_a_concern_with_the_words(open_blog
     assert concern.source is ConcernSource.CLASS_BLOG
     assert concern.pupil_id == open_blog.ava.id and concern.class_id == open_blog.id
     assert WORRY in concern.quoted_text and "My day" in concern.quoted_text
-    assert concern.description.startswith("Urgent")
+    assert concern.urgency is Urgency.URGENT
     assert concern.handler_id == officer.id
     assert concern.source_ref == f"post:{post.id}"
 
@@ -101,7 +101,7 @@ def test_only_the_class_staff_release_a_held_post(open_blog, officer):
     assert post.held_for_worry
 
 
-def test_saving_the_same_words_again_raises_no_second_concern(open_blog, officer):
+def test_saving_again_adds_to_the_open_concern_rather_than_raising_another(open_blog, officer):
     post = services.save_post(open_blog.ava.user, open_blog.id, "Sad", WORRY, send=True)
     services.save_post(open_blog.ava.user, open_blog.id, "Sad", WORRY, send=True, post=post)
     assert len(concerns()) == 1
@@ -113,8 +113,9 @@ def test_saving_the_same_words_again_raises_no_second_concern(open_blog, officer
         send=True,
         post=post,
     )
-    assert len(concerns()) == 2
-    assert "nobody plays with me" in concerns()[1].quoted_text
+    # Changed words join the concern still open for this post: one case, every word kept.
+    assert len(concerns()) == 1
+    assert "nobody plays with me" in concerns()[0].quoted_text
 
 
 def test_a_worry_in_a_comment_is_held_and_heard(open_blog, officer):
