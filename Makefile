@@ -3,9 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app esafety
+#: `make run PORT=5001` when 5000 is taken (AirPlay on macOS); links the app writes follow it.
+PORT ?= 5000
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-postgres browser lint format clean
+.PHONY: run test test-postgres browser screenshots lint format clean
 
 #: axe-core (from the npm registry) for the browser tests' accessibility checks.
 AXE := node_modules/axe-core/axe.min.js
@@ -18,12 +20,13 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+run: export ESAFETY_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: $(VENV)/.installed
 	$(FLASK) db upgrade heads
 	$(FLASK) demo --if-empty
 	@# The mail worker runs beside the web server and stops with it (Ctrl-C stops both).
 	$(FLASK) mail work & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 $(AXE): package.json
 	npm install --no-audit --no-fund --silent
@@ -37,6 +40,10 @@ test-postgres: $(VENV)/.installed
 
 browser: $(VENV)/.installed $(AXE)
 	ESAFETY_REQUIRE_BROWSER=1 $(BIN)/pytest -q -m browser
+
+#: The README's tour pictures, taken again from the app as it is (docs/tour/*.png).
+screenshots: $(VENV)/.installed $(AXE)
+	ESAFETY_SCREENSHOTS=docs/tour ESAFETY_REQUIRE_BROWSER=1 $(BIN)/pytest -q tests/browser/test_tour_browser.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check esafety tests bench

@@ -53,8 +53,8 @@ def _build_demo(as_json: bool, if_empty: bool) -> None:
             extra = login.get("job_title") or f"parent of {login.get('child', '')}"
             click.echo(f"  {login['email']:<38} {login['name']} ({extra})")
     click.echo(
-        "\nPupils: go to http://127.0.0.1:5000/pupils, type the class code, tap the name, "
-        "then the three pictures."
+        f"\nPupils: go to {current_app.config['BASE_URL']}/pupils, type the class code, "
+        "tap the name, then the three pictures."
     )
     current = None
     for login in school.logins:
