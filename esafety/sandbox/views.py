@@ -513,12 +513,29 @@ def approve_clean():
         flash("Tick the box to say yes, then press Approve.", "error")
         return redirect(url_for("sandbox.moderation_all") + "#approve-clean")
     with rule_errors():
-        approved, left = between_lessons.approve_clean(current_user, request.form.getlist("items"))
-        message = f"Approved {approved}: {'it is' if approved == 1 else 'they are'} on the blog."
-        if left:
-            message += f" {left} changed since you looked, so they are still in the queue."
-        flash(message, "success")
+        done = between_lessons.approve_clean(current_user, request.form.getlist("items"))
+        flash(_approved_clean_message(done), "success" if done.approved else "warning")
     return redirect(url_for("sandbox.moderation_all") + "#waiting")
+
+
+def _approved_clean_message(done: between_lessons.ApprovedClean) -> str:
+    if done.approved:
+        were = "it is" if done.approved == 1 else "they are"
+        parts = [f"Approved {done.approved}: {were} on the blog."]
+    else:
+        parts = ["Nothing was approved."]
+    if done.changed:
+        parts.append(
+            f"{done.changed} changed since you looked (edited, or the checks now find "
+            f"something), so {'it is' if done.changed == 1 else 'they are'} still waiting: "
+            "please read again before you decide."
+        )
+    if done.gone:
+        parts.append(
+            f"{done.gone} {'was' if done.gone == 1 else 'were'} no longer waiting "
+            "(someone decided first, or the writer took it back)."
+        )
+    return " ".join(parts)
 
 
 @bp.post("/reports/<int:report_id>/decision")
