@@ -23,6 +23,7 @@ from ..inputs import query_number, whole_number
 from ..school import services as school
 from . import between_lessons, images, moderation, news, reports, services
 from . import findings as class_findings
+from . import waiting as waiting_too_long
 from .forms import (
     AllowWordsForm,
     CommentForm,
@@ -440,6 +441,7 @@ def moderation_queue(class_id: int):
         week_counts=week_counts,
         count_kinds=class_findings.kinds_in(week_counts),
         kind_labels=class_findings.KIND_LABELS,
+        wait_hours=waiting_too_long.alert_hours(),
     )
 
 
@@ -500,6 +502,7 @@ def moderation_all():
         "sandbox/moderation_all.html",
         waiting=waiting,
         clean=[w for w in waiting if w.clean],
+        wait_hours=waiting_too_long.alert_hours(),
         decision_form=DecisionForm(formdata=None),
         display_name=services.display_name,
     )
