@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Response,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -21,6 +22,7 @@ from ..auth.roles import Role
 from ..errors import DomainError, NotFoundError, rule_errors
 from ..inputs import query_number, whole_number
 from ..school import services as school
+from ..school.models import YearGroup
 from . import between_lessons, images, moderation, news, reports, services
 from . import findings as class_findings
 from . import waiting as waiting_too_long
@@ -29,6 +31,7 @@ from .forms import (
     CommentForm,
     ConcernFromItemForm,
     DecisionForm,
+    NewPostForm,
     NewsForm,
     PassOnForm,
     PictureForm,
@@ -123,12 +126,20 @@ def write_post(class_id: int):
             "warning",
         )
         return redirect(url_for("sandbox.blog", class_id=class_id))
-    form = PostForm()
+    form = NewPostForm() if reader.is_pupil else PostForm()
     problem = None
     if form.validate_on_submit():
         with rule_errors(form) as outcome:
-            post = services.save_post(
-                current_user, class_id, form.title.data, form.body.data, send=form.send.data
+            with_picture = isinstance(form, NewPostForm)
+            picture = form.image.data if with_picture else None
+            post = services.save_new_post(
+                current_user,
+                class_id,
+                form.title.data,
+                form.body.data,
+                send=form.send.data,
+                picture=picture.stream if picture else None,
+                description=(form.description.data or "") if with_picture else "",
             )
             return _after_saving(post, form.send.data, reader)
         _count_refused(reader, outcome.error)
@@ -179,10 +190,14 @@ def _render_editor(
         pictures = services.images_of(post)
         if reader.is_staff:
             tag_form = _tag_form(post)
+    young = reader.school_class.year_group <= YearGroup.YEAR_2
     return render_template(
         "sandbox/write.html",
         form=form,
         reader=reader,
+        #: Reception to Year 2 see the drawing first; older pupils see the upload first.
+        drawing_first=young,
+        upload_offered=not young or current_app.config["BLOG_YOUNG_PUPILS_UPLOAD"],
         post=post,
         problem=problem,
         findings=findings,
