@@ -94,6 +94,9 @@ def from_environment() -> dict:
         ),
         #: A pupil's post waiting longer than this is marked on the teacher's start page.
         "BLOG_WAIT_ALERT_HOURS": int(os.environ.get("ESAFETY_BLOG_WAIT_ALERT_HOURS", "24")),
+        #: Reception to Year 2 draw their pictures on the page; "0" offers them no file upload.
+        "BLOG_YOUNG_PUPILS_UPLOAD": os.environ.get("ESAFETY_BLOG_YOUNG_PUPILS_UPLOAD", "1")
+        not in ("0", "false", "no"),
         #: Every link in mail, feeds and exports starts with this, never with the request's Host.
         "BASE_URL": base_url,
         #: In production only the school's own host name is answered (a forged Host gets 400).

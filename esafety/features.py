@@ -42,6 +42,9 @@ class Feature:
     account_guard: Callable[[Any, Any], bool] | None = None
     #: People whose home page shows this feature's tile first (a parent's evenings).
     home_first_for: tuple[Any, ...] = ()
+    #: A quick job that is safe to run often, as (its lock's name, the function): the mail
+    #: worker runs it every few minutes, so it happens without cron (esafety.periodic).
+    periodic: tuple[str, Callable[[], Any]] | None = None
 
 
 @cache
@@ -69,6 +72,7 @@ def all_features() -> tuple[Feature, ...]:
     from .sandbox import demo as sandbox_demo
     from .sandbox import needs as sandbox_needs
     from .sandbox import records as sandbox_records
+    from .sandbox import waiting as sandbox_waiting
     from .school import records as school_records
 
     return (
@@ -94,6 +98,7 @@ def all_features() -> tuple[Feature, ...]:
             records=sandbox_records,
             demo=sandbox_demo.seed,
             needs=sandbox_needs.needs_you,
+            periodic=(sandbox_waiting.JOB, sandbox_waiting.notice_long_waits),
             nav="sandbox/_nav.html",
             home="sandbox/_home.html",
             class_page="sandbox/_class.html",
@@ -146,6 +151,10 @@ def needs_providers() -> list[Callable[[Any], list[Any]]]:
     found = [f for f in all_features() if f.needs is not None]
     found.sort(key=lambda f: f.name != "safeguarding")
     return [f.needs for f in found if f.needs is not None]
+
+
+def periodic_jobs() -> list[tuple[str, Callable[[], Any]]]:
+    return [f.periodic for f in all_features() if f.periodic is not None]
 
 
 def account_guards() -> list[Callable[[Any, Any], bool]]:

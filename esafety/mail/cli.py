@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from ..jobs import runs_alone
+from ..periodic import Periodic
 from .delivery import backlog, deliver_due, run_worker
 
 group = AppGroup("mail", help="The outbox: send waiting mail, see what could not be delivered.")
@@ -16,8 +17,10 @@ group = AppGroup("mail", help="The outbox: send waiting mail, see what could not
 @click.option("--poll", type=float, help="Seconds between looks at the outbox.")
 @runs_alone("mail")
 def work_command(poll: float | None) -> None:
-    """Keep sending mail as it is queued, until stopped (Ctrl-C or SIGTERM)."""
-    run_worker(poll or current_app.config["MAIL_POLL_SECONDS"])
+    """Keep sending mail as it is queued, until stopped (Ctrl-C or SIGTERM).
+
+    Every few minutes it also runs the features' quick jobs (esafety.periodic)."""
+    run_worker(poll or current_app.config["MAIL_POLL_SECONDS"], between_rounds=Periodic())
 
 
 @group.command("deliver")

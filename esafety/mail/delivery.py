@@ -15,6 +15,7 @@ import smtplib
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -243,8 +244,14 @@ def _record_failure(
     report.ids.append(mail_id)
 
 
-def run_worker(poll_seconds: float, stop: threading.Event | None = None) -> None:
-    """Deliver until stopped (Ctrl-C, SIGTERM or `stop`), looking for new mail every poll."""
+def run_worker(
+    poll_seconds: float,
+    stop: threading.Event | None = None,
+    between_rounds: Callable[[], None] | None = None,
+) -> None:
+    """Deliver until stopped (Ctrl-C, SIGTERM or `stop`), looking for new mail every poll.
+
+    `between_rounds` runs after each round (esafety.periodic: reminders that need no cron)."""
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -262,6 +269,8 @@ def run_worker(poll_seconds: float, stop: threading.Event | None = None) -> None
             log.info(
                 "mail: sent=%s retrying=%s failed=%s", report.sent, report.retrying, report.failed
             )
+        if between_rounds is not None:
+            between_rounds()
         if report.tried < 50:
             stop.wait(poll_seconds)
     log.info("mail: worker stopped")

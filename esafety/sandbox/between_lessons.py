@@ -16,6 +16,8 @@ from .services import require_staff
 
 #: How a waiting item is named in forms and page anchors: "post-12", "comment-7".
 REF = re.compile(r"^(post|comment)-(\d{1,9})$")
+#: How "approve every clean item" names what it was shown: "post-12:3" is post 12 at revision 3.
+SHOWN = re.compile(r"^(?P<kind>post|comment)-(?P<id>\d{1,9}):(?P<revision>\d{1,9})$")
 
 
 @dataclass
@@ -26,6 +28,11 @@ class Waiting:
     @property
     def ref(self) -> str:
         return f"{self.entry.item.kind}-{self.entry.item.id}"
+
+    @property
+    def shown(self) -> str:
+        """The item and the revision this page shows, for "approve every clean item"."""
+        return f"{self.ref}:{self.entry.item.revision}"
 
     @property
     def clean(self) -> bool:
@@ -48,15 +55,44 @@ def queue_across(actor: User) -> list[Waiting]:
     return sorted(waiting, key=lambda w: (w.entry.waiting_since, w.ref))
 
 
-def approve_clean(actor: User, refs: list[str]) -> tuple[int, int]:
-    """Approve the clean items the teacher was shown (and only those): anything that changed
-    since, or has a finding now, is left for them. Returns (approved, left)."""
-    wanted = {ref for ref in refs if REF.match(ref)}
-    if not wanted:
+@dataclass
+class ApprovedClean:
+    """What "approve every clean item" came to, for the teacher's message."""
+
+    approved: int = 0
+    #: Changed since the page was shown (edited, or the checks now find something): still waiting.
+    changed: int = 0
+    #: Decided meanwhile (by a colleague, or taken back by the pupil): no longer waiting.
+    gone: int = 0
+
+
+def _seen_revisions(shown: list[str]) -> dict[str, int]:
+    """The page's "post-12:3" values: each item the teacher was shown, at the revision shown."""
+    seen = {}
+    for value in shown:
+        match = SHOWN.match(value or "")
+        if match:
+            seen[f"{match['kind']}-{match['id']}"] = int(match["revision"])
+    return seen
+
+
+def approve_clean(actor: User, shown: list[str]) -> ApprovedClean:
+    """Approve the clean items the teacher was shown, exactly as shown (and only those).
+
+    Each value names an item and the revision the page showed; an item edited since (even if it
+    is still clean) or now with a finding stays waiting for the teacher to read again."""
+    seen = _seen_revisions(shown)
+    if not seen:
         raise DomainError("There was nothing to approve.")
-    approved = 0
+    result = ApprovedClean()
     for waiting in queue_across(actor):
-        if waiting.ref in wanted and waiting.clean:
-            moderation.approve(actor, waiting.entry.item)
-            approved += 1
-    return approved, len(wanted) - approved
+        revision = seen.pop(waiting.ref, None)
+        if revision is None:
+            continue
+        if waiting.entry.item.revision != revision or not waiting.clean:
+            result.changed += 1
+            continue
+        moderation.approve(actor, waiting.entry.item, seen=revision)
+        result.approved += 1
+    result.gone = len(seen)
+    return result

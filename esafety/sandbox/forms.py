@@ -37,6 +37,15 @@ class PostForm(SchoolForm):
     revision = HiddenField()
 
 
+class NewPostForm(PostForm):
+    """A pupil's new post, with a drawing (made on the page) or a picture if they want one."""
+
+    image = FileField("Choose a picture (JPEG or PNG)")
+    description = StringField(
+        "What does your picture show?", validators=[Optional(), Length(max=200)]
+    )
+
+
 class CommentForm(SchoolForm):
     body = TextAreaField(
         "Your comment",

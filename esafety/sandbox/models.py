@@ -351,3 +351,24 @@ class FindingTally(db.Model):
     class_id: Mapped[int] = mapped_column(ForeignKey("school_class.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     found_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class WaitNotice(db.Model):
+    """A class's teachers were emailed that this writing had waited too long for them.
+
+    One row for each time a post or comment was sent: the same waiting is never told twice,
+    but writing sent again later (after an edit or being sent back) may be. No pupil, no text.
+    """
+
+    __tablename__ = "blog_wait_notice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("school_class.id"), index=True)
+    #: "post" or "comment"
+    item_kind: Mapped[str] = mapped_column(String(10))
+    item_id: Mapped[int]
+    #: When the writing was sent to the teacher: the waiting this notice was about.
+    submitted_at: Mapped[datetime]
+    noticed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("item_kind", "item_id", "submitted_at"),)

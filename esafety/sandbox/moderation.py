@@ -33,6 +33,7 @@ from .models import (
     ReportState,
 )
 from .services import Reader, images_of, names_to_check, photo_problem, require_staff
+from .waiting import waited_too_long
 
 #: Ready-made reasons a teacher can pick when sending writing back (or they write their own).
 READY_REASONS = {
@@ -185,6 +186,11 @@ class QueueEntry:
     @property
     def waiting_since(self) -> datetime:
         return self.item.submitted_at or self.item.created_at
+
+    @property
+    def waited_too_long(self) -> bool:
+        """Waiting longer than the school allows: marked, and the teachers emailed once."""
+        return waited_too_long(self.waiting_since)
 
     @property
     def flagged(self) -> bool:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, url_for
-from sqlalchemy import func, select
+from flask import url_for
+from sqlalchemy import case, func, select
 
 from ..auth.models import User
 from ..auth.roles import Role
@@ -13,6 +13,7 @@ from ..clock import school_time, utcnow
 from ..extensions import db
 from ..needs import Need
 from ..school.models import ClassTeacher, SchoolClass
+from . import waiting as waiting_too_long
 from .models import BlogComment, BlogPost, BlogReport, ItemState, ReportState
 
 #: Leaders may run every class's blog (as school.services.teaches says).
@@ -39,18 +40,33 @@ def needs_you(user: User) -> list[Need]:
         return []
     ids = list(classes)
     waiting: dict[int, list] = {}
-    posts = select(BlogPost.class_id, func.count(), func.min(BlogPost.submitted_at)).where(
-        BlogPost.class_id.in_(ids), BlogPost.state == ItemState.PENDING
-    )
+    alert_hours = waiting_too_long.alert_hours()
+    cutoff = utcnow() - timedelta(hours=alert_hours)
+
+    def too_long(sent):
+        return func.sum(case((sent < cutoff, 1), else_=0))
+
+    posts = select(
+        BlogPost.class_id,
+        func.count(),
+        func.min(BlogPost.submitted_at),
+        too_long(BlogPost.submitted_at),
+    ).where(BlogPost.class_id.in_(ids), BlogPost.state == ItemState.PENDING)
     comments = (
-        select(BlogPost.class_id, func.count(), func.min(BlogComment.submitted_at))
+        select(
+            BlogPost.class_id,
+            func.count(),
+            func.min(BlogComment.submitted_at),
+            too_long(BlogComment.submitted_at),
+        )
         .join(BlogPost, BlogPost.id == BlogComment.post_id)
         .where(BlogPost.class_id.in_(ids), BlogComment.state == ItemState.PENDING)
     )
     for query in (posts, comments):
-        for class_id, count, oldest in db.session.execute(query.group_by(BlogPost.class_id)):
-            entry = waiting.setdefault(class_id, [0, None])
+        for class_id, count, oldest, late in db.session.execute(query.group_by(BlogPost.class_id)):
+            entry = waiting.setdefault(class_id, [0, None, 0])
             entry[0] += count
+            entry[2] += late or 0
             if oldest is not None and (entry[1] is None or oldest < entry[1]):
                 entry[1] = oldest
     reports = dict(
@@ -62,15 +78,14 @@ def needs_you(user: User) -> list[Need]:
     )
     needs = []
     if waiting:
-        total = sum(count for count, _ in waiting.values())
-        oldest = min((o for _, o in waiting.values() if o is not None), default=None)
-        detail = ", ".join(f"{classes[c]} {n}" for c, (n, _) in sorted(waiting.items()))
-        alert_hours = current_app.config.get("BLOG_WAIT_ALERT_HOURS", 24)
-        too_long = oldest is not None and utcnow() - oldest > timedelta(hours=alert_hours)
+        total = sum(count for count, _, _ in waiting.values())
+        oldest = min((o for _, o, _ in waiting.values() if o is not None), default=None)
+        late = sum(n for _, _, n in waiting.values())
+        detail = ", ".join(f"{classes[c]} {n}" for c, (n, _, _) in sorted(waiting.items()))
         if oldest is not None:
             detail += f"; the oldest since {school_time(oldest, with_date=True)}"
-        if too_long:
-            detail += f" (waiting more than {alert_hours} hours)"
+        if late:
+            detail += f" ({late} waiting more than {alert_hours} hours)"
         needs.append(
             Need(
                 "blog_waiting",
@@ -79,7 +94,7 @@ def needs_you(user: User) -> list[Need]:
                 url_for("sandbox.moderation_all"),
                 detail,
                 # Children wait for an answer: a post left too long is flagged to the teacher.
-                urgent=too_long,
+                urgent=bool(late),
             )
         )
     if reports:

@@ -421,6 +421,33 @@ def save_post(
     return post
 
 
+def save_new_post(
+    actor: User,
+    class_id: int,
+    title: str,
+    body: str,
+    *,
+    send: bool,
+    picture: BinaryIO | None = None,
+    description: str = "",
+) -> BlogPost:
+    """A new post, with the drawing or picture that came with it (if any).
+
+    The picture goes through attach_picture, as one added later does (same checks, re-encoding
+    and storage), in the same unit of work: if it is refused, the post is not saved either and
+    the writer sees why beside the picture, with everything they typed still there.
+    """
+    if picture is None and (description or "").strip():
+        raise DomainError(
+            "There is no picture yet. Draw one or choose one, or leave this box empty.",
+            field="description",
+        )
+    post = save_post(actor, class_id, title, body, send=send)
+    if picture is not None:
+        attach_picture(actor, post, picture, description)
+    return post
+
+
 def _expect_unchanged(item: BlogPost | BlogComment, seen: int | str | None) -> None:
     """The author's editor was opened on this revision; a teacher may have decided since."""
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Response,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -21,13 +22,16 @@ from ..auth.roles import Role
 from ..errors import DomainError, NotFoundError, rule_errors
 from ..inputs import query_number, whole_number
 from ..school import services as school
+from ..school.models import YearGroup
 from . import between_lessons, images, moderation, news, reports, services
 from . import findings as class_findings
+from . import waiting as waiting_too_long
 from .forms import (
     AllowWordsForm,
     CommentForm,
     ConcernFromItemForm,
     DecisionForm,
+    NewPostForm,
     NewsForm,
     PassOnForm,
     PictureForm,
@@ -122,12 +126,20 @@ def write_post(class_id: int):
             "warning",
         )
         return redirect(url_for("sandbox.blog", class_id=class_id))
-    form = PostForm()
+    form = NewPostForm() if reader.is_pupil else PostForm()
     problem = None
     if form.validate_on_submit():
         with rule_errors(form) as outcome:
-            post = services.save_post(
-                current_user, class_id, form.title.data, form.body.data, send=form.send.data
+            with_picture = isinstance(form, NewPostForm)
+            picture = form.image.data if with_picture else None
+            post = services.save_new_post(
+                current_user,
+                class_id,
+                form.title.data,
+                form.body.data,
+                send=form.send.data,
+                picture=picture.stream if picture else None,
+                description=(form.description.data or "") if with_picture else "",
             )
             return _after_saving(post, form.send.data, reader)
         _count_refused(reader, outcome.error)
@@ -178,10 +190,14 @@ def _render_editor(
         pictures = services.images_of(post)
         if reader.is_staff:
             tag_form = _tag_form(post)
+    young = reader.school_class.year_group <= YearGroup.YEAR_2
     return render_template(
         "sandbox/write.html",
         form=form,
         reader=reader,
+        #: Reception to Year 2 see the drawing first; older pupils see the upload first.
+        drawing_first=young,
+        upload_offered=not young or current_app.config["BLOG_YOUNG_PUPILS_UPLOAD"],
         post=post,
         problem=problem,
         findings=findings,
@@ -440,6 +456,7 @@ def moderation_queue(class_id: int):
         week_counts=week_counts,
         count_kinds=class_findings.kinds_in(week_counts),
         kind_labels=class_findings.KIND_LABELS,
+        wait_hours=waiting_too_long.alert_hours(),
     )
 
 
@@ -500,6 +517,7 @@ def moderation_all():
         "sandbox/moderation_all.html",
         waiting=waiting,
         clean=[w for w in waiting if w.clean],
+        wait_hours=waiting_too_long.alert_hours(),
         decision_form=DecisionForm(formdata=None),
         display_name=services.display_name,
     )
@@ -513,12 +531,29 @@ def approve_clean():
         flash("Tick the box to say yes, then press Approve.", "error")
         return redirect(url_for("sandbox.moderation_all") + "#approve-clean")
     with rule_errors():
-        approved, left = between_lessons.approve_clean(current_user, request.form.getlist("items"))
-        message = f"Approved {approved}: {'it is' if approved == 1 else 'they are'} on the blog."
-        if left:
-            message += f" {left} changed since you looked, so they are still in the queue."
-        flash(message, "success")
+        done = between_lessons.approve_clean(current_user, request.form.getlist("items"))
+        flash(_approved_clean_message(done), "success" if done.approved else "warning")
     return redirect(url_for("sandbox.moderation_all") + "#waiting")
+
+
+def _approved_clean_message(done: between_lessons.ApprovedClean) -> str:
+    if done.approved:
+        were = "it is" if done.approved == 1 else "they are"
+        parts = [f"Approved {done.approved}: {were} on the blog."]
+    else:
+        parts = ["Nothing was approved."]
+    if done.changed:
+        parts.append(
+            f"{done.changed} changed since you looked (edited, or the checks now find "
+            f"something), so {'it is' if done.changed == 1 else 'they are'} still waiting: "
+            "please read again before you decide."
+        )
+    if done.gone:
+        parts.append(
+            f"{done.gone} {'was' if done.gone == 1 else 'were'} no longer waiting "
+            "(someone decided first, or the writer took it back)."
+        )
+    return " ".join(parts)
 
 
 @bp.post("/reports/<int:report_id>/decision")

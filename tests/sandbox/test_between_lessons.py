@@ -51,13 +51,21 @@ def test_approving_every_clean_item_needs_a_tick_and_takes_only_what_was_shown(
     login_as(teacher)
     page = client.get("/sandbox/moderation").get_data(as_text=True)
     assert "3 with nothing found by the checks" in page and "Approve all 3" in page
-    refs = [f"post-{p.id}" for p in (posts[0], posts[2], posts[3])]
+    refs = [f"post-{p.id}:{p.revision}" for p in (posts[0], posts[2], posts[3])]
+    for ref in refs:
+        assert f'name="items" value="{ref}"' in page
     # Without the tick nothing happens.
     response = client.post("/sandbox/moderation/approve-clean", data={"items": refs})
     assert response.status_code == 302
     assert all(p.state is ItemState.PENDING for p in posts)
     # A post with a finding, or in someone else's class, is never approved this way.
-    sneaky = [*refs, f"post-{posts[1].id}", f"post-{posts[4].id}", "post-x", "<b>"]
+    sneaky = [
+        *refs,
+        f"post-{posts[1].id}:{posts[1].revision}",
+        f"post-{posts[4].id}:{posts[4].revision}",
+        "post-x",
+        "<b>",
+    ]
     response = client.post(
         "/sandbox/moderation/approve-clean",
         data={"items": sneaky, "confirm": "y"},
@@ -75,6 +83,56 @@ def test_approving_every_clean_item_needs_a_tick_and_takes_only_what_was_shown(
         ItemState.APPROVED,
         ItemState.PENDING,
     ]
+
+
+def test_an_item_edited_after_the_page_was_shown_is_not_approved_unseen(
+    client, login_as, two_classes
+):
+    teacher, posts = two_classes
+    login_as(teacher)
+    page = client.get("/sandbox/moderation").get_data(as_text=True)
+    shown = [f"post-{p.id}:{p.revision}" for p in (posts[0], posts[2], posts[3])]
+    assert all(f'value="{value}"' in page for value in shown)
+    # While the page is open, the pupil changes her trip post; it is still clean.
+    pupil = posts[0].author
+    db.session.refresh(posts[0])
+    services.save_post(
+        pupil,
+        posts[0].class_id,
+        "Trip",
+        "We saw a castle and a moat",
+        send=True,
+        post=posts[0],
+        seen=posts[0].revision,
+    )
+    db.session.commit()
+    response = client.post(
+        "/sandbox/moderation/approve-clean",
+        data={"items": shown, "confirm": "y"},
+        follow_redirects=True,
+    )
+    text = response.get_data(as_text=True)
+    assert "Approved 2" in text
+    assert "1 changed since you looked" in text and "still waiting" in text
+    db.session.expire_all()
+    edited = db.session.get(BlogPost, posts[0].id)
+    assert edited.state is ItemState.PENDING
+    assert edited.source == "We saw a castle and a moat"
+    assert db.session.get(BlogPost, posts[2].id).state is ItemState.APPROVED
+    # The page now shows it at its new revision, so it can be approved as it is now.
+    page = client.get("/sandbox/moderation").get_data(as_text=True)
+    assert f'value="post-{edited.id}:{edited.revision}"' in page
+
+
+def test_approve_clean_counts_what_was_decided_meanwhile(two_classes):
+    teacher, posts = two_classes
+    shown = [f"post-{p.id}:{p.revision}" for p in (posts[0], posts[3])]
+    between_lessons.moderation.approve(teacher, posts[3], seen=posts[3].revision)
+    done = between_lessons.approve_clean(teacher, [*shown, f"post-{posts[2].id}"])
+    assert (done.approved, done.changed, done.gone) == (1, 0, 1)
+    assert posts[0].state is ItemState.APPROVED
+    # A value without the revision the page showed is never approved.
+    assert posts[2].state is ItemState.PENDING
 
 
 def test_a_decision_comes_back_at_the_next_item_not_the_top(client, login_as, two_classes):
