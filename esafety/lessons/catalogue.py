@@ -22,6 +22,8 @@ from ..school.models import YearGroup
 from ..text import render_markdown
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
+#: Minimum ages for apps are taught from Year 3; younger pupils do not see "Can I sign up?".
+SIGN_UP_FROM = YearGroup.YEAR_3
 
 
 class Strand(enum.StrEnum):
@@ -39,6 +41,11 @@ class Strand(enum.StrEnum):
     @property
     def label(self) -> str:
         return STRAND_LABELS[self][0]
+
+    @property
+    def child_label(self) -> str:
+        """The strand's name on stickers and pupils' pages; adults' pages keep `label`."""
+        return CHILD_STRAND_NAMES[self]
 
     @property
     def sticker(self) -> str:
@@ -59,6 +66,18 @@ STRAND_LABELS = {
     Strand.HEALTH_WELLBEING_AND_LIFESTYLE: ("Health, wellbeing and lifestyle", "🌱"),
     Strand.PRIVACY_AND_SECURITY: ("Privacy and security", "🔒"),
     Strand.COPYRIGHT_AND_OWNERSHIP: ("Copyright and ownership", "🎨"),
+}
+
+#: What pupils see: short and warm enough for a six-year-old, not babyish for a ten-year-old.
+CHILD_STRAND_NAMES = {
+    Strand.SELF_IMAGE_AND_IDENTITY: "Being me online",
+    Strand.ONLINE_RELATIONSHIPS: "Friends online",
+    Strand.ONLINE_REPUTATION: "My online footprints",
+    Strand.ONLINE_BULLYING: "Being kind online",
+    Strand.MANAGING_ONLINE_INFORMATION: "Is it true?",
+    Strand.HEALTH_WELLBEING_AND_LIFESTYLE: "Feeling good with screens",
+    Strand.PRIVACY_AND_SECURITY: "Keeping things private",
+    Strand.COPYRIGHT_AND_OWNERSHIP: "Who made it?",
 }
 
 
@@ -153,7 +172,7 @@ class Lesson:
     @property
     def teaches_minimum_ages(self) -> bool:
         """From Year 3 up, lessons point to the "Can I sign up?" check."""
-        return self.year_group >= YearGroup.YEAR_3
+        return self.year_group >= SIGN_UP_FROM
 
     def sort_key(self) -> tuple[int, int, str]:
         return (int(self.year_group), STRAND_ORDER[self.strand], self.id)
@@ -536,6 +555,32 @@ def missing_cells(catalogue: Catalogue, min_questions: int = 3) -> list[str]:
             ):
                 gaps.append(f"{year.label}: {strand.label}")
     return gaps
+
+
+#: Phrasing from a teacher's script. A pupil may read a lesson alone, so the sections they read
+#: speak to them ("1. Look at the pictures."); running it with a class goes in the teacher notes.
+TEACHER_SCRIPT = re.compile(
+    r"\b(?:the children|(?:ask|show|tell) the class|(?:pupils|children) should"
+    r"|the teacher (?:reads|shows|writes|holds|names|mixes|draws|rings)"
+    r"|in pairs|in (?:small )?groups|each group|your partner)\b",
+    re.IGNORECASE,
+)
+
+
+def teacher_script_problems(catalogue: Catalogue) -> list[str]:
+    """What `lessons check` reports: teacher-script words in a section a pupil reads alone."""
+    problems = []
+    for lesson in catalogue:
+        for key in PUPIL_SECTIONS:
+            section = lesson.section(key)
+            found = sorted({m.group(0).lower() for m in TEACHER_SCRIPT.finditer(section.source)})
+            if found:
+                problems.append(
+                    f'{lesson.id}.md: section "{section.title}" speaks to a teacher '
+                    f"({', '.join(repr(f) for f in found)}); write steps a pupil can follow "
+                    'alone and move the class script to "## Teacher notes"'
+                )
+    return problems
 
 
 @cache

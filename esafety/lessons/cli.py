@@ -17,6 +17,7 @@ from .catalogue import (
     missing_cells,
     quiz_problems,
     review_warnings,
+    teacher_script_problems,
 )
 from .signup import APP_AGES_FILE, AppAgesError, load_app_ages, stale_apps
 from .views import bp
@@ -70,6 +71,7 @@ def check_command(content_dir: Path, app_ages_file: Path, partial: bool) -> None
         )
     if catalogue is not None:
         problems.extend(quiz_problems(catalogue))
+        problems.extend(teacher_script_problems(catalogue))
     try:
         apps = load_app_ages(app_ages_file)
     except AppAgesError as error:

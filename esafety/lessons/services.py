@@ -21,7 +21,7 @@ from ..errors import DomainError, NotAllowed, NotFoundError
 from ..extensions import db
 from ..school import services as school
 from ..school.models import Pupil, SchoolClass, YearGroup
-from .catalogue import PUPIL_SECTIONS, Lesson, Strand, get_catalogue
+from .catalogue import PUPIL_SECTIONS, SIGN_UP_FROM, Lesson, Strand, get_catalogue
 from .models import LessonAssignment, LessonProgress, QuizAnswer, SelfAssessment
 
 #: Staff who set lessons for a class they teach (leaders may set them for any class).
@@ -51,6 +51,16 @@ def pupil_in_class(actor: User) -> tuple[Pupil, SchoolClass]:
     if pupil is None or pupil.class_id is None or pupil.school_class is None:
         raise NotFoundError("You are not in a class yet, so there are no lessons to show.")
     return pupil, pupil.school_class
+
+
+def may_check_apps(actor: User) -> bool:
+    """ "Can I sign up?" is for pupils from Year 3, when minimum ages are taught, and for adults."""
+    if not actor.is_pupil:
+        return True
+    pupil = school.pupil_of(actor)
+    if pupil is None or pupil.school_class is None:
+        return False
+    return pupil.school_class.year_group >= SIGN_UP_FROM
 
 
 def lesson_for(actor: User, lesson_id: str) -> Lesson:

@@ -50,6 +50,12 @@ def step_url(lesson: Lesson, step: Step | None) -> str:
     return url_for("lessons.self_assess", lesson_id=lesson.id)
 
 
+@bp.app_template_global("may_check_apps")
+def _may_check_apps() -> bool:
+    """For templates (macros too): whether to offer the signed-in person "Can I sign up?"."""
+    return current_user.is_authenticated and services.may_check_apps(current_user)
+
+
 @bp.app_context_processor
 def _lesson_helpers() -> dict:
     return {"lesson_step_url": step_url}
@@ -209,6 +215,8 @@ def done(lesson_id: str):
 @signed_in
 def can_i_sign_up():
     """Pick an app and hear, for your own age, whether its rules let you join, and why."""
+    if not services.may_check_apps(current_user):
+        return render_template("lessons/sign_up_later.html")
     form = SignUpCheckForm(request.args)
     apps = app_ages()
     form.fill_choices(apps)

@@ -19,6 +19,7 @@ from esafety.lessons.catalogue import (
     load_catalogue,
     missing_cells,
     parse_lesson,
+    teacher_script_problems,
 )
 from esafety.lessons.signup import APP_AGES_FILE
 from esafety.school.models import YearGroup
@@ -210,6 +211,52 @@ def test_a_copy_with_a_lesson_missing_leaves_a_gap_in_the_grid(tmp_path):
     for path in content.glob("y3-online-bullying*.md"):
         path.unlink()
     assert missing_cells(load_catalogue(content)) == ["Year 3: Online bullying"]
+
+
+@pytest.mark.parametrize(
+    "phrase", ["Ask the class what they think.", "The children draw a picture.", "In pairs, talk."]
+)
+def test_teacher_script_words_in_a_pupils_activity_are_caught(tmp_path, phrase):
+    content = tmp_path / "content"
+    content.mkdir()
+    target = content / "r-online-bullying.md"
+    text = (CONTENT_DIR / target.name).read_text(encoding="utf-8")
+    target.write_text(text.replace("## Activity\n", f"## Activity\n\n{phrase}\n", 1), "utf-8")
+    problems = teacher_script_problems(load_catalogue(content))
+    assert len(problems) == 1
+    assert problems[0].startswith('r-online-bullying.md: section "Activity" speaks to a teacher')
+
+
+def test_lessons_check_refuses_a_pupils_activity_written_for_the_teacher(app, tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    target = content / "y2-online-bullying.md"
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text.replace("## Activity\n", "## Activity\n\nShow the class a post.\n"))
+    result = app.test_cli_runner().invoke(
+        args=["lessons", "check", "--content", str(content), "--app-ages", str(APP_AGES_FILE)]
+    )
+    assert result.exit_code == 1
+    assert 'y2-online-bullying.md: section "Activity" speaks to a teacher' in result.output
+
+
+def test_every_activity_is_numbered_steps_and_the_class_version_is_in_the_teacher_notes():
+    for lesson in get_catalogue():
+        activity = lesson.section("activity").source
+        steps = activity.split("**Your turn**")[-1]
+        assert re.search(r"^1\. ", steps, re.MULTILINE), lesson.id
+        assert re.search(r"^2\. ", steps, re.MULTILINE), lesson.id
+        assert "**With the class" in lesson.section("teacher_notes").source, lesson.id
+
+
+def test_teacher_script_words_in_the_teacher_notes_are_fine(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    target = content / "r-online-bullying.md"
+    text = (CONTENT_DIR / target.name).read_text(encoding="utf-8")
+    note = "## Teacher notes\n\nAsk the class what they think, then the children draw.\n"
+    target.write_text(text.replace("## Teacher notes\n", note, 1), "utf-8")
+    assert teacher_script_problems(load_catalogue(content)) == []
 
 
 # --- What the school asked the writing to do ------------------------------------------------------

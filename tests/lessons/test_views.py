@@ -197,9 +197,31 @@ def test_finishing_the_last_lesson_of_a_strand_gives_a_sticker(client, login_as,
             )
         client.post(f"/lessons/{lesson.id}/i-can", data={"rating": "i_can"})
     done = _text(client.get(f"/lessons/{lessons[-1].id}/done"))
-    assert "You have a sticker!" in done and Strand.ONLINE_BULLYING.label in done
+    assert "You have a sticker!" in done and "Being kind online" in done
     mine = _text(client.get("/lessons/mine"))
     assert "You have 1 sticker." in mine
+    assert "Being kind online" in mine
+
+
+@pytest.mark.parametrize("strand", list(Strand))
+def test_pupils_see_the_child_name_of_a_strand_and_never_the_official_one(
+    client, login_as, year4, strand
+):
+    lesson = lesson_for(YearGroup.YEAR_4, strand)
+    login_as(year4.pupil.user)
+    page = _text(client.get(f"/lessons/{lesson.id}"))
+    assert strand.child_label in page
+    assert strand.label not in page
+    assert strand.child_label != strand.label
+
+
+def test_teachers_see_the_official_strand_names(client, login_as, year4):
+    login_as(year4.teacher)
+    page = _text(client.get("/lessons/curriculum"))
+    lesson = lesson_for(YearGroup.YEAR_4, Strand.SELF_IMAGE_AND_IDENTITY)
+    preview = _text(client.get(f"/lessons/{lesson.id}"))
+    assert "Self-image and identity" in page and "Self-image and identity" in preview
+    assert "Being me online" not in page and "Being me online" not in preview
 
 
 def test_a_quiz_sent_without_an_answer_is_shown_again_with_a_kind_message(client, login_as, year2):
@@ -264,6 +286,58 @@ def test_lessons_from_year_3_link_to_can_i_sign_up(client, login_as, db, year, l
     login_as(setup.pupil.user)
     html = client.get(f"/lessons/{lesson.id}/read/worries").get_data(as_text=True)
     assert ('href="/lessons/can-i-sign-up"' in html) is linked
+
+
+SIGN_UP_LINK = 'href="/lessons/can-i-sign-up"'
+LATER = "This one is for older children. Ask your teacher or grown-up about apps."
+
+
+@pytest.mark.parametrize(
+    ("year", "offered"),
+    [
+        (YearGroup.RECEPTION, False),
+        (YearGroup.YEAR_1, False),
+        (YearGroup.YEAR_2, False),
+        (YearGroup.YEAR_3, True),
+        (YearGroup.YEAR_6, True),
+    ],
+)
+def test_can_i_sign_up_is_offered_to_pupils_from_year_3(client, login_as, db, year, offered):
+    setup = make_class_setup(year)
+    pupil = login_as(setup.pupil.user)
+    assert pupil.is_pupil
+    pages = ["/", f"/school/classes/{setup.school_class.id}", "/lessons/mine"]
+    pages += [f"/lessons/{lesson.id}" for lesson in get_catalogue().for_year(year)]
+    for path in pages:
+        html = client.get(path, follow_redirects=True).get_data(as_text=True)
+        assert "Can I sign up?" not in html or offered, path
+    class_page = client.get(f"/school/classes/{setup.school_class.id}").get_data(as_text=True)
+    assert (SIGN_UP_LINK in class_page) is offered
+    response = client.get("/lessons/can-i-sign-up?app=tiktok")
+    assert response.status_code == 200
+    page = _text(response)
+    assert (LATER in page) is not offered
+    assert ('name="app"' in page) is offered
+
+
+def test_a_younger_pupil_opening_the_sign_up_check_gets_a_kind_page(client, login_as, db):
+    setup = make_class_setup(YearGroup.YEAR_1)
+    login_as(setup.pupil.user)
+    response = client.get("/lessons/can-i-sign-up?app=tiktok&age=15")
+    page = _text(response)
+    assert response.status_code == 200
+    assert LATER in page
+    assert "TikTok" not in page
+    assert 'href="/lessons/mine"' in page
+
+
+@pytest.mark.parametrize("role", [Role.TEACHER, Role.PARENT, Role.HEADTEACHER])
+def test_adults_keep_the_sign_up_check_and_preview_any_age(client, login_as, db, role):
+    login_as(role)
+    page = _text(client.get("/lessons/can-i-sign-up?app=tiktok&age=6&country=AU"))
+    assert LATER not in page
+    assert "Not yet. TikTok is for people aged 16 and over." in page
+    assert SIGN_UP_LINK in client.get("/").get_data(as_text=True)
 
 
 # --- Teachers -------------------------------------------------------------------------------------
