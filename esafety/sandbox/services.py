@@ -19,19 +19,18 @@ from ..auth.roles import Role
 from ..clock import utcnow
 from ..errors import DomainError, NotAllowed, NotFoundError
 from ..extensions import db
+from ..photos import storage as images
+from ..photos.models import BlogImage, ImageKind
 from ..school import services as school
 from ..school.models import Pupil, SchoolClass
 from ..text import render_markdown
 from . import findings as class_findings
-from . import images
 from .checks import Finding, check_text
 from .models import (
     BlogComment,
-    BlogImage,
     BlogPost,
     BlogPostPupil,
     BlogReport,
-    ImageKind,
     ItemState,
     PostingWindow,
     ReportState,

@@ -11,8 +11,9 @@ from esafety import audit
 from esafety.auth.roles import Role
 from esafety.errors import DomainError, NotAllowed
 from esafety.extensions import db
-from esafety.sandbox import news, services
-from esafety.sandbox.models import NewsState
+from esafety.news import services as news
+from esafety.news.models import NewsState
+from esafety.sandbox import services
 from tests import factories
 from tests.sandbox.conftest import give_consent
 from tests.sandbox.test_images import jpeg_with_gps
@@ -172,7 +173,7 @@ def test_the_newsroom_form_shows_each_problem_and_keeps_the_words(blog, lead, cl
 def test_the_live_check_for_news_uses_the_stricter_rules(blog, lead, client, login_as):
     login_as(lead)
     data = client.post(
-        "/sandbox/check", json={"text": "I recieved a gr8 card from Ava", "mode": "news"}
+        "/sandbox/newsroom/check", json={"text": "I recieved a gr8 card from Ava", "mode": "news"}
     ).get_json()
     assert {f["kind"] for f in data["findings"]} == {
         "spelling",
@@ -181,7 +182,10 @@ def test_the_live_check_for_news_uses_the_stricter_rules(blog, lead, client, log
         "voice",
     }
     login_as(blog.teacher)
-    assert client.post("/sandbox/check", json={"text": "x", "mode": "news"}).status_code == 403
+    assert (
+        client.post("/sandbox/newsroom/check", json={"text": "x", "mode": "news"}).status_code
+        == 403
+    )
 
 
 @pytest.mark.parametrize(("role", "status"), [(Role.TEACHER, 200), (Role.PARENT, 403)])

@@ -24,21 +24,16 @@ from ..auth.roles import STAFF_ROLES, Role
 from ..clock import utcnow
 from ..errors import DomainError, NotAllowed, NotFoundError
 from ..extensions import db
+from ..photos import storage as images
+from ..photos.models import BlogImage, ImageKind
+from ..sandbox.checks import Finding, check_text
+from ..sandbox.services import WritingNeedsChanges
 from ..school import services as school
 from ..school.models import Pupil, SchoolClass
 from ..text import render_markdown
-from . import images
-from .checks import Finding, check_text
-from .models import (
-    BlogImage,
-    ImageKind,
-    NewsItem,
-    NewsItemPupil,
-    NewsPublisher,
-    NewsState,
-)
-from .services import TITLE_MAX, WritingNeedsChanges
+from .models import NewsItem, NewsItemPupil, NewsPublisher, NewsState
 
+TITLE_MAX = 120
 NEWS_MAX = 5000
 #: Items on the public page and in the feed.
 FEED_LENGTH = 30
