@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..auth.roles import Role
 from ..extensions import db
 from ..school.demo import DemoSchool
-from . import services as news
+from . import access, services
 from .models import NewsItem
 
 NEWS_ITEMS = [
@@ -44,8 +44,8 @@ def _seed_news(school_: DemoSchool) -> None:
     if lead is None:
         return
     for title, words in NEWS_ITEMS:
-        news.publish_news(lead, title, words, checked=True)
-    news.save_news(lead, "Spring term clubs", "We are planning our clubs for next term.")
+        services.publish_news(lead, title, words, checked=True)
+    services.save_news(lead, "Spring term clubs", "We are planning our clubs for next term.")
     year4 = school_.staff.get("year4")
     if year4 is not None:
-        news.approve_publisher(lead, year4.id)
+        access.approve_publisher(lead, year4.id)

@@ -21,7 +21,7 @@ from ..auth.roles import Role
 from ..errors import rule_errors
 from ..photos import storage
 from ..photos.forms import PictureForm, TagForm
-from . import services
+from . import access, checks, feed, services
 from .forms import NewsForm, PublisherForm, RevokeForm
 from .models import NewsState
 
@@ -62,7 +62,7 @@ def public_item(item_id: int):
 def public_feed():
     """The Atom feed of the school's news, for the school website."""
     items = services.published_items()
-    body = services.atom_feed(
+    body = feed.atom_feed(
         items,
         title=f"{current_app.config['SCHOOL_NAME']} news",
         feed_url=mail.link("news.public_feed"),
@@ -85,7 +85,7 @@ def public_picture(image_id: int):
 @requires(*NEWSROOM_STAFF)
 def newsroom():
     """The school's news: drafts, published items, and who may publish."""
-    allowed = services.may_publish(current_user)
+    allowed = access.may_publish(current_user)
     return render_template(
         "news/newsroom.html",
         items=services.newsroom_items(current_user) if allowed else [],
@@ -99,7 +99,7 @@ def newsroom():
 @requires(*NEWSROOM_STAFF)
 def write():
     """Write a news item for the school's public feed."""
-    services.require_publisher(current_user)
+    access.require_publisher(current_user)
     return _news_editor(None)
 
 
@@ -137,7 +137,7 @@ def _render_news_editor(form: NewsForm, item, problem: str | None, picture_form=
     findings = {}
     if form.title.data or form.body.data:
         fields = {"title": form.title.data or "", "body": form.body.data or ""}
-        checked = services.check_news(fields["title"], fields["body"])
+        checked = checks.check_news(fields["title"], fields["body"])
         findings = {
             name: [f.as_dict(fields[name]) for f in items] for name, items in checked.items()
         }
@@ -239,17 +239,17 @@ def publishers():
     """The computing lead chooses which staff may publish school news."""
     form = PublisherForm()
     form.user_id.choices = [
-        SelectChoice(u.id, u.full_name) for u in services.staff_who_could_publish()
+        SelectChoice(u.id, u.full_name) for u in access.staff_who_could_publish()
     ]
     if form.validate_on_submit():
         with rule_errors(form):
-            services.approve_publisher(current_user, form.user_id.data)
+            access.approve_publisher(current_user, form.user_id.data)
             flash("Approved to publish school news.", "success")
             return redirect(url_for("news.publishers"))
     return render_template(
         "news/publishers.html",
         form=form,
-        publishers=services.publishers(),
+        publishers=access.publishers(),
         revoke_form=RevokeForm(formdata=None),
     )
 
@@ -264,7 +264,7 @@ def revoke_publisher():
         flash("Choose a publisher.", "error")
         return redirect(url_for("news.publishers"))
     with rule_errors():
-        services.revoke_publisher(current_user, int(user_id))
+        access.revoke_publisher(current_user, int(user_id))
         flash("They can no longer publish school news.", "success")
     return redirect(url_for("news.publishers"))
 
@@ -275,8 +275,8 @@ def check():
     """The live check as a publisher types: the same stricter rules as publishing."""
     data = request.get_json(silent=True) or {}
     text = str(data.get("text", ""))[:10_000]
-    services.require_publisher(current_user)
-    findings = services.check_news_text(text) + services.voice_findings(text)
+    access.require_publisher(current_user)
+    findings = checks.check_news_text(text) + checks.voice_findings(text)
     return {
         "findings": [f.as_dict(text) for f in findings],
         "blocking": sum(1 for f in findings if f.blocking),

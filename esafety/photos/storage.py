@@ -15,7 +15,7 @@ from flask import Response, send_file
 from .. import images, uploads
 from ..errors import NotFoundError
 from ..images import CleanPicture, PictureRefused
-from .models import BlogImage
+from .models import BlogImage, ImageKind
 
 __all__ = [
     "CleanPicture",
@@ -25,6 +25,7 @@ __all__ = [
     "path_of",
     "discard",
     "send_picture",
+    "new_picture",
 ]
 
 #: Largest file accepted, in bytes.
@@ -76,3 +77,28 @@ def send_picture(image: BlogImage, public_cache: bool) -> Response:
     if not public_cache:
         response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+def new_picture(
+    upload: BinaryIO,
+    *,
+    uploaded_by_id: int,
+    kind: ImageKind,
+    description: str,
+    post_id: int | None = None,
+    news_item_id: int | None = None,
+) -> BlogImage:
+    """Clean and store an upload, and the row that says whose it is (a post's or a news item's)."""
+    picture = clean_picture(upload)
+    return BlogImage(
+        post_id=post_id,
+        news_item_id=news_item_id,
+        uploaded_by_id=uploaded_by_id,
+        kind=kind,
+        stored_name=store(picture),
+        content_type=picture.content_type,
+        width=picture.width,
+        height=picture.height,
+        byte_size=len(picture.data),
+        description=description,
+    )
