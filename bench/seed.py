@@ -895,10 +895,10 @@ def open_lesson_blogs(school: demo.DemoSchool, people: People) -> None:
 
 
 def _details(title: str, starts: datetime, capacity: int, opens: datetime, closes: datetime):
-    from esafety.meetings import services as meetings
+    from esafety.meetings import planning
     from esafety.meetings.models import Audience
 
-    return meetings.MeetingDetails(
+    return planning.MeetingDetails(
         title=title,
         description="An hour for parents and carers on **keeping children safe online**, "
         "with time for questions.",
@@ -918,7 +918,7 @@ def _details(title: str, starts: datetime, capacity: int, opens: datetime, close
 def add_evenings(school: demo.DemoSchool, people: People, rng: random.Random) -> dict:
     """Two years of past evenings and two coming up, with 2,000 bookings between them; and the
     evenings the run books (the surge's 60 places among them), empty for now."""
-    from esafety.meetings import services as meetings
+    from esafety.meetings import audiences, planning
     from esafety.meetings.models import Booking, BookingStatus, Meeting
 
     officer = school.staff["esafety"]
@@ -928,7 +928,7 @@ def add_evenings(school: demo.DemoSchool, people: People, rng: random.Random) ->
     for k in range(8):
         starts = evening - timedelta(days=45 + 90 * k)
         history.append(
-            meetings.create_meeting(
+            planning.create_meeting(
                 officer,
                 _details(
                     f"E-safety evening, {starts:%B %Y}",
@@ -942,7 +942,7 @@ def add_evenings(school: demo.DemoSchool, people: People, rng: random.Random) ->
     for k in range(2):
         starts = evening + timedelta(days=26 + 14 * k)
         history.append(
-            meetings.create_meeting(
+            planning.create_meeting(
                 officer,
                 _details(
                     f"Gaming, group chats and screen time ({starts:%B})",
@@ -978,7 +978,9 @@ def add_evenings(school: demo.DemoSchool, people: People, rng: random.Random) ->
                 "places": places,
                 "notes": rng.choice(BOOKING_NOTES),
                 "created_at": created,
-                "children_year_groups": meetings.encode_year_groups(people.parent_years[parent_id]),
+                "children_year_groups": audiences.encode_year_groups(
+                    people.parent_years[parent_id]
+                ),
                 "confirmed_at": None,
                 "cancelled_at": None,
                 "reminder_sent_at": None,
@@ -1018,7 +1020,7 @@ def add_evenings(school: demo.DemoSchool, people: People, rng: random.Random) ->
     opens, closes = now - timedelta(days=1), starts - timedelta(hours=2)
 
     def run_evening(label: str, capacity: int) -> int:
-        return meetings.create_meeting(
+        return planning.create_meeting(
             officer, _details(f"E-safety evening ({label})", starts, capacity, opens, closes)
         ).id
 

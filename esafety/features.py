@@ -53,7 +53,17 @@ def all_features() -> tuple[Feature, ...]:
 
     Imported here, not at the top, because the records feature itself reads this list.
     """
-    from . import governance, induction, lessons, meetings, records, safeguarding, sandbox, school
+    from . import (
+        governance,
+        induction,
+        lessons,
+        meetings,
+        news,
+        records,
+        safeguarding,
+        sandbox,
+        school,
+    )
     from .auth.roles import Role
     from .governance import demo as governance_demo
     from .governance import records as governance_records
@@ -64,6 +74,8 @@ def all_features() -> tuple[Feature, ...]:
     from .lessons import records as lessons_records
     from .meetings import demo as meetings_demo
     from .meetings import records as meetings_records
+    from .news import demo as news_demo
+    from .news import records as news_records
     from .records import audit_records
     from .safeguarding import demo as safeguarding_demo
     from .safeguarding import needs as safeguarding_needs
@@ -102,6 +114,14 @@ def all_features() -> tuple[Feature, ...]:
             nav="sandbox/_nav.html",
             home="sandbox/_home.html",
             class_page="sandbox/_class.html",
+        ),
+        Feature(
+            "news",
+            news.bp,
+            records=news_records,
+            demo=news_demo.seed,
+            nav="news/_nav.html",
+            home="news/_home.html",
         ),
         Feature(
             "meetings",

@@ -45,7 +45,7 @@ def test_public_endpoints_are_only_the_expected_ones(app):
     )
     # safeguarding.receipt: the receiving school's one-time link to confirm a child-protection
     # file arrived (its DSL has no account here); it shows nothing about the child.
-    allowed_prefixes = ("auth.", "static", "main.healthz", "sandbox.news", "safeguarding.receipt")
+    allowed_prefixes = ("auth.", "static", "main.healthz", "news.public_", "safeguarding.receipt")
     assert all(endpoint.startswith(allowed_prefixes) for endpoint in public), public
     assert "auth.login" in public and "main.healthz" in public
 

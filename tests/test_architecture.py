@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "esafety"
 #: Blueprints that are the app's core, not features: the home page and signing in.
 CORE_BLUEPRINTS = {"main", "auth"}
 #: Core modules whose tables a feature's provider answers for.
-CORE_OWNERS = {"auth": "school", "audit": "records"}
+CORE_OWNERS = {"auth": "school", "audit": "records", "photos": "sandbox"}
 #: Tables that point at a person hold personal data.
 PERSON_TABLES = {"user", "pupil", "staff_profile"}
 PERSON_COLUMNS = {"first_name", "last_name", "email", "date_of_birth"}

@@ -67,7 +67,7 @@ def _max_id(model) -> int | None:
 @pytest.fixture
 def world(school) -> World:
     from esafety.induction.models import Policy, PolicyVersion
-    from esafety.meetings import services as meetings
+    from esafety.meetings import bookings, planning
     from esafety.meetings.models import Booking, Meeting
     from esafety.safeguarding import services as safeguarding
     from esafety.sandbox import moderation, reports
@@ -99,8 +99,8 @@ def world(school) -> World:
     moderation.approve(teacher, comment)
     report = reports.report_item(parent, post, "unkind", "")
     concern = safeguarding.raise_concern(teacher, concern_details())
-    meeting = meetings.create_meeting(leader, meeting_details())
-    booking = meetings.book_places(meeting.id, parent.id, 1)
+    meeting = planning.create_meeting(leader, meeting_details())
+    booking = bookings.book_places(meeting.id, parent.id, 1)
     version = publish_policy(leader)
     db.session.commit()
 

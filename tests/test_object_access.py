@@ -26,9 +26,10 @@ from esafety.cli import demo_command
 from esafety.extensions import db
 from esafety.lessons.models import LessonAssignment
 from esafety.meetings.models import Booking
+from esafety.photos.models import BlogImage
 from esafety.safeguarding import routing
 from esafety.safeguarding.models import CaseTask, Concern, Evidence, Referral
-from esafety.sandbox.models import AllowedWords, BlogComment, BlogImage, BlogPost, BlogReport
+from esafety.sandbox.models import AllowedWords, BlogComment, BlogPost, BlogReport
 from esafety.school.models import ClassTeacher, ParentLink, Pupil, SchoolClass, StaffProfile
 from tests import factories
 from tests.conftest import sign_in_session
@@ -64,11 +65,11 @@ SHARED_OBJECTS = {
     "meetings.undo_check_in": "booking_id",
     "records.lift_hold": "hold_id",
     "safeguarding.decide": "entry_id",
-    "sandbox.newsroom_edit": "item_id",
-    "sandbox.newsroom_add_picture": "item_id",
-    "sandbox.newsroom_tag_pupils": "item_id",
-    "sandbox.newsroom_withdraw": "item_id",
-    "sandbox.newsroom_remove_picture": "image_id",
+    "news.edit": "item_id",
+    "news.add_picture": "item_id",
+    "news.tag_pupils": "item_id",
+    "news.withdraw": "item_id",
+    "news.remove_picture": "image_id",
     "school.approve_account_change": "change_id",
     "school.decline_account_change": "change_id",
     "auth.end_device": "session_id",  # tests/auth/test_sessions.py: other people's devices

@@ -17,7 +17,7 @@ from ..induction import compliance, ratification, reviews
 from ..induction.models import PolicyVersion, VersionState
 from ..lessons.catalogue import Strand
 from ..lessons.reports import SchoolCoverage, school_coverage
-from ..meetings import services as meetings
+from ..meetings import figures
 from ..safeguarding.statistics import ConcernFigures, concern_figures, shown
 from ..school import services as school
 from ..school.models import YearGroup
@@ -44,7 +44,7 @@ class Dashboard:
     concerns: ConcernFigures
     filtering: filtering.FilteringStatus
     consent: list[school.ConsentReturns]
-    evenings: list[meetings.MeetingSummary]
+    evenings: list[figures.MeetingSummary]
     year_groups: list[YearGroup]
     strands: list[Strand]
 
@@ -117,9 +117,7 @@ def dashboard(viewer: User, day: date | None = None) -> Dashboard:
         concerns=concern_figures(year_start),
         filtering=filtering.status(day),
         consent=school.consent_returns(year) if year is not None else [],
-        evenings=[
-            s for s in meetings.summaries(viewer) if s.meeting.starts_at.date() >= year_start
-        ],
+        evenings=[s for s in figures.summaries(viewer) if s.meeting.starts_at.date() >= year_start],
         year_groups=list(YearGroup),
         strands=list(Strand),
     )

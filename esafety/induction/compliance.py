@@ -164,152 +164,63 @@ def _latest(versions: list[PolicyVersion]) -> tuple[PolicyVersion | None, Policy
     return ordered[-1], majors[-1]
 
 
+#: How a sign-off or a passing attempt is remembered: (its id, version number or score, when).
+Best = tuple[int, int, datetime]
+#: What a person must do, ("policy", id) or ("course", id), and within how many days of starting.
+DueDays = dict[tuple[str, int], int]
+
+
 def inductions(as_of: date | None = None, user_ids: Iterable[int] | None = None) -> list[Induction]:
     """Each person's induction as it stood at the end of `as_of` (today by default)."""
     day = as_of or today()
     cutoff = _end_of(day)
     ids = None if user_ids is None else list(user_ids)
-
     pathways = list(db.session.scalars(select(Pathway).order_by(Pathway.name)))
-    staff_query = (
-        select(User, StaffProfile)
-        .join(StaffProfile, StaffProfile.user_id == User.id)
-        .where(
-            User.active,
-            StaffProfile.start_date <= day,
-            or_(StaffProfile.left_on.is_(None), StaffProfile.left_on > day),
-        )
-        .order_by(User.last_name, User.first_name)
-    )
-    if ids is not None:
-        staff_query = staff_query.where(User.id.in_(ids))
-    staff = list(db.session.execute(staff_query).all())
-
-    versions_by_policy: dict[int, list[PolicyVersion]] = defaultdict(list)
-    for version in db.session.scalars(
-        select(PolicyVersion).where(
-            PolicyVersion.state != VersionState.DRAFT, PolicyVersion.published_at < cutoff
-        )
-    ):
-        versions_by_policy[version.policy_id].append(version)
-    latest = {pid: _latest(vs) for pid, vs in versions_by_policy.items()}
-
-    sign_query = (
-        select(
-            SignOff.id,
-            SignOff.user_id,
-            PolicyVersion.policy_id,
-            PolicyVersion.number,
-            SignOff.signed_at,
-        )
-        .join(PolicyVersion, PolicyVersion.id == SignOff.policy_version_id)
-        .where(SignOff.signed_at < cutoff)
-        .order_by(SignOff.id)
-    )
-    attempt_query = (
-        select(
-            QuizAttempt.id,
-            QuizAttempt.user_id,
-            QuizAttempt.course_id,
-            QuizAttempt.score,
-            QuizAttempt.submitted_at,
-        )
-        .where(QuizAttempt.passed, QuizAttempt.submitted_at < cutoff)
-        .order_by(QuizAttempt.id)
-    )
-    if ids is not None:
-        sign_query = sign_query.where(SignOff.user_id.in_(ids))
-        attempt_query = attempt_query.where(QuizAttempt.user_id.in_(ids))
-    #: (user, policy) -> the sign-off of the highest version number (latest if signed twice).
-    signed: dict[tuple[int, int], tuple[int, int, datetime]] = {}
-    for sign_id, user_id, policy_id, number, signed_at in db.session.execute(sign_query):
-        best = signed.get((user_id, policy_id))
-        if best is None or number >= best[1]:
-            signed[(user_id, policy_id)] = (sign_id, number, signed_at)
-    #: (user, course) -> the best passing attempt.
-    passed: dict[tuple[int, int], tuple[int, int, datetime]] = {}
-    for attempt_id, user_id, course_id, score, submitted_at in db.session.execute(attempt_query):
-        best = passed.get((user_id, course_id))
-        if best is None or score > best[1]:
-            passed[(user_id, course_id)] = (attempt_id, score, submitted_at)
-
-    all_courses = {c.id: c for p in pathways for c in p.courses}
-    course_rows = list(db.session.scalars(select(Course).where(Course.policy_id.is_not(None))))
-    courses_by_policy: dict[int, list[Course]] = defaultdict(list)
-    for course in course_rows:
-        courses_by_policy[course.policy_id].append(course)
-
+    staff = _staff_on(day, ids)
+    latest = _latest_versions(cutoff)
+    signed = best_sign_offs(_sign_off_rows(cutoff, ids))
+    passed = best_passes(_passing_attempt_rows(cutoff, ids))
+    courses_by_policy = _courses_by_policy()
+    all_courses = {c.id: c for courses in courses_by_policy.values() for c in courses} | {
+        c.id: c for p in pathways for c in p.courses
+    }
     results = []
     for user, profile in staff:
         mine = [p for p in pathways if p.role_set & user.role_set]
         if not mine:
             continue
-        due_days: dict[tuple[str, int], int] = {}
-        #: Policies a full (not sign-only) pathway asks of this person: these come with courses.
-        with_courses: set[int] = set()
-        for pathway in mine:
-            for policy in pathway.policies:
-                key = ("policy", policy.id)
-                due_days[key] = min(due_days.get(key, 10_000), pathway.due_within_days)
-                if pathway.sign_only:
-                    continue  # a light pathway: read and sign, no course
-                with_courses.add(policy.id)
-                for course in courses_by_policy.get(policy.id, []):
-                    all_courses.setdefault(course.id, course)
-                    ckey = ("course", course.id)
-                    due_days[ckey] = min(due_days.get(ckey, 10_000), pathway.due_within_days)
-            for course in [] if pathway.sign_only else pathway.courses:
-                ckey = ("course", course.id)
-                due_days[ckey] = min(due_days.get(ckey, 10_000), pathway.due_within_days)
+        due_days, with_courses = due_days_for(mine, courses_by_policy)
         start = profile.start_date
-        policy_items = []
-        seen_policies: dict[int, Policy] = {p.id: p for pathway in mine for p in pathway.policies}
-        for policy in sorted(seen_policies.values(), key=lambda p: p.title):
-            version, major = latest.get(policy.id, (None, None))
-            if version is None:
-                continue  # nothing published yet on that date: nothing to sign
-            days = due_days[("policy", policy.id)]
-            record = signed.get((user.id, policy.id))
-            item = PolicyItem(
-                policy=policy,
-                version=version,
-                major=major,
-                state=ItemState.TO_DO,
+        policy_items = [
+            policy_item(
+                policy,
+                latest[policy.id],
+                signed.get((user.id, policy.id)),
+                days=due_days[("policy", policy.id)],
+                start=start,
+                day=day,
                 courses=courses_by_policy.get(policy.id, []) if policy.id in with_courses else [],
             )
-            yearly_from = resign_cutoff(day, policy.annual_resign_month)
-            if record is not None:
-                item.sign_off_id, item.signed_number, item.signed_at = record
-            if record is not None and record[1] < major.number:
-                item.state = ItemState.NEEDS_RESIGN
-                published = major.published_at.date()
-                item.due_on = max(start, published) + timedelta(days=days)
-            elif record is not None and yearly_from and record[2].date() < yearly_from:
-                item.state = ItemState.NEEDS_RESIGN
-                item.yearly = True
-                item.due_on = max(start, yearly_from) + timedelta(days=days)
-            elif record is not None:
-                item.state = ItemState.DONE
-            else:
-                item.due_on = start + timedelta(days=days)
-            item.overdue = item.state != ItemState.DONE and item.due_on < day
-            policy_items.append(item)
+            for policy in _policies_of(mine)
+            if latest.get(policy.id, (None, None))[0] is not None
+        ]
         course_items = []
-        required_courses = sorted(
-            {k[1] for k in due_days if k[0] == "course"}, key=lambda cid: all_courses[cid].title
-        )
-        for course_id in required_courses:
+        for course_id in sorted(
+            {key[1] for key in due_days if key[0] == "course"},
+            key=lambda cid: all_courses[cid].title,
+        ):
             course = all_courses[course_id]
             if course.policy_id is not None and course.policy_id not in latest:
                 continue  # its policy has nothing published yet
-            result = passed.get((user.id, course_id))
-            item = CourseItem(course=course, passed=result is not None)
-            if result is not None:
-                item.attempt_id, item.best_score, item.passed_at = result
-            else:
-                item.due_on = start + timedelta(days=due_days[("course", course_id)])
-                item.overdue = item.due_on < day
-            course_items.append(item)
+            course_items.append(
+                course_item(
+                    course,
+                    passed.get((user.id, course_id)),
+                    days=due_days[("course", course_id)],
+                    start=start,
+                    day=day,
+                )
+            )
         results.append(
             Induction(
                 user=user,
@@ -321,6 +232,192 @@ def inductions(as_of: date | None = None, user_ids: Iterable[int] | None = None)
             )
         )
     return results
+
+
+def _staff_on(day: date, ids: list[int] | None) -> list[tuple[User, StaffProfile]]:
+    """Active staff who had started, and not yet left, on `day`."""
+    query = (
+        select(User, StaffProfile)
+        .join(StaffProfile, StaffProfile.user_id == User.id)
+        .where(
+            User.active,
+            StaffProfile.start_date <= day,
+            or_(StaffProfile.left_on.is_(None), StaffProfile.left_on > day),
+        )
+        .order_by(User.last_name, User.first_name)
+    )
+    if ids is not None:
+        query = query.where(User.id.in_(ids))
+    return [(user, profile) for user, profile in db.session.execute(query)]
+
+
+def _latest_versions(
+    cutoff: datetime,
+) -> dict[int, tuple[PolicyVersion | None, PolicyVersion | None]]:
+    """For each policy, its newest and newest major version published before `cutoff`."""
+    by_policy: dict[int, list[PolicyVersion]] = defaultdict(list)
+    for version in db.session.scalars(
+        select(PolicyVersion).where(
+            PolicyVersion.state != VersionState.DRAFT, PolicyVersion.published_at < cutoff
+        )
+    ):
+        by_policy[version.policy_id].append(version)
+    return {pid: _latest(versions) for pid, versions in by_policy.items()}
+
+
+def _sign_off_rows(cutoff: datetime, ids: list[int] | None):
+    query = (
+        select(
+            SignOff.id,
+            SignOff.user_id,
+            PolicyVersion.policy_id,
+            PolicyVersion.number,
+            SignOff.signed_at,
+        )
+        .join(PolicyVersion, PolicyVersion.id == SignOff.policy_version_id)
+        .where(SignOff.signed_at < cutoff)
+        .order_by(SignOff.id)
+    )
+    if ids is not None:
+        query = query.where(SignOff.user_id.in_(ids))
+    return db.session.execute(query)
+
+
+def _passing_attempt_rows(cutoff: datetime, ids: list[int] | None):
+    query = (
+        select(
+            QuizAttempt.id,
+            QuizAttempt.user_id,
+            QuizAttempt.course_id,
+            QuizAttempt.score,
+            QuizAttempt.submitted_at,
+        )
+        .where(QuizAttempt.passed, QuizAttempt.submitted_at < cutoff)
+        .order_by(QuizAttempt.id)
+    )
+    if ids is not None:
+        query = query.where(QuizAttempt.user_id.in_(ids))
+    return db.session.execute(query)
+
+
+def _courses_by_policy() -> dict[int, list[Course]]:
+    found: dict[int, list[Course]] = defaultdict(list)
+    for course in db.session.scalars(select(Course).where(Course.policy_id.is_not(None))):
+        found[course.policy_id].append(course)
+    return found
+
+
+def best_sign_offs(rows: Iterable) -> dict[tuple[int, int], Best]:
+    """(user, policy) -> the sign-off of the highest version number (the later if signed twice).
+
+    `rows` are (sign-off id, user id, policy id, version number, signed at), oldest first.
+    """
+    best: dict[tuple[int, int], Best] = {}
+    for sign_id, user_id, policy_id, number, signed_at in rows:
+        held = best.get((user_id, policy_id))
+        if held is None or number >= held[1]:
+            best[(user_id, policy_id)] = (sign_id, number, signed_at)
+    return best
+
+
+def best_passes(rows: Iterable) -> dict[tuple[int, int], Best]:
+    """(user, course) -> the best passing attempt (the first of equal scores).
+
+    `rows` are (attempt id, user id, course id, score, submitted at), oldest first.
+    """
+    best: dict[tuple[int, int], Best] = {}
+    for attempt_id, user_id, course_id, score, submitted_at in rows:
+        held = best.get((user_id, course_id))
+        if held is None or score > held[1]:
+            best[(user_id, course_id)] = (attempt_id, score, submitted_at)
+    return best
+
+
+def due_days_for(
+    pathways: list[Pathway], courses_by_policy: dict[int, list[Course]]
+) -> tuple[DueDays, set[int]]:
+    """What a person's pathways ask of them, each within the shortest time any pathway gives.
+
+    A sign-only pathway asks for the signature alone; a full one also asks for the courses of
+    each policy and its own courses. Returns the due days and the policies that come with
+    courses.
+    """
+    due_days: DueDays = {}
+    with_courses: set[int] = set()
+
+    def ask(key: tuple[str, int], days: int) -> None:
+        due_days[key] = min(due_days.get(key, days), days)
+
+    for pathway in pathways:
+        for policy in pathway.policies:
+            ask(("policy", policy.id), pathway.due_within_days)
+            if pathway.sign_only:
+                continue
+            with_courses.add(policy.id)
+            for course in courses_by_policy.get(policy.id, []):
+                ask(("course", course.id), pathway.due_within_days)
+        if not pathway.sign_only:
+            for course in pathway.courses:
+                ask(("course", course.id), pathway.due_within_days)
+    return due_days, with_courses
+
+
+def _policies_of(pathways: list[Pathway]) -> list[Policy]:
+    """Every policy the pathways ask to be signed, once each, by title."""
+    found = {policy.id: policy for pathway in pathways for policy in pathway.policies}
+    return sorted(found.values(), key=lambda p: p.title)
+
+
+def policy_item(
+    policy: Policy,
+    versions: tuple[PolicyVersion, PolicyVersion],
+    record: Best | None,
+    *,
+    days: int,
+    start: date,
+    day: date,
+    courses: list[Course],
+) -> PolicyItem:
+    """Where one person stands with one policy on `day`.
+
+    Signing the latest major version (or newer) counts as current. A new major version asks
+    for a fresh signature within `days` of its publication (or of starting, if later); a
+    policy signed every year asks again from its yearly date; unsigned is due `days` after
+    starting.
+    """
+    version, major = versions
+    item = PolicyItem(
+        policy=policy, version=version, major=major, state=ItemState.TO_DO, courses=courses
+    )
+    yearly_from = resign_cutoff(day, policy.annual_resign_month)
+    if record is not None:
+        item.sign_off_id, item.signed_number, item.signed_at = record
+    if record is not None and record[1] < major.number:
+        item.state = ItemState.NEEDS_RESIGN
+        item.due_on = max(start, major.published_at.date()) + timedelta(days=days)
+    elif record is not None and yearly_from and record[2].date() < yearly_from:
+        item.state = ItemState.NEEDS_RESIGN
+        item.yearly = True
+        item.due_on = max(start, yearly_from) + timedelta(days=days)
+    elif record is not None:
+        item.state = ItemState.DONE
+    else:
+        item.due_on = start + timedelta(days=days)
+    item.overdue = item.state != ItemState.DONE and item.due_on < day
+    return item
+
+
+def course_item(
+    course: Course, result: Best | None, *, days: int, start: date, day: date
+) -> CourseItem:
+    """A course is done once its quiz is passed; until then it is due `days` after starting."""
+    item = CourseItem(course=course, passed=result is not None)
+    if result is not None:
+        item.attempt_id, item.best_score, item.passed_at = result
+    else:
+        item.due_on = start + timedelta(days=days)
+        item.overdue = item.due_on < day
+    return item
 
 
 def induction_of(user: User, as_of: date | None = None) -> Induction | None:

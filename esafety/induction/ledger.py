@@ -99,29 +99,19 @@ def sign_policy(
     if not is_inductee(user):
         raise NotFoundError("That person has no induction.")
     on_behalf = actor.id != user.id
-    if on_behalf:
-        if not is_manager(actor):
-            raise NotAllowed("Only the headteacher, senior leaders or the office can do that.")
-        if not (reason or "").strip():
-            raise DomainError(
-                "Please say why you are recording this for someone else (for example, "
-                '"signed a paper copy on 3 October, filed in their staff record").',
-                "reason",
-            )
-    if version.state != VersionState.PUBLISHED:
-        raise DomainError(
-            f"Version {version.number} of the {version.policy.title} is not the one in force, "
-            "so it cannot be signed."
-        )
+    if on_behalf and not is_manager(actor):
+        raise NotAllowed("Only the headteacher, senior leaders or the office can do that.")
+    check_reason_given(on_behalf, reason)
+    check_in_force(version)
     now = (at or utcnow()).replace(microsecond=0)
     last_signed = db.session.scalar(
         select(func.max(SignOff.signed_at)).where(
             SignOff.user_id == user.id, SignOff.policy_version_id == version.id
         )
     )
-    yearly_from = resign_cutoff(now.date(), version.policy.annual_resign_month)
-    if last_signed is not None and (yearly_from is None or last_signed.date() >= yearly_from):
-        raise DomainError(f"{version.label.capitalize()} has already been signed.")
+    check_not_signed_already(
+        version.label, last_signed, resign_cutoff(now.date(), version.policy.annual_resign_month)
+    )
     course_ids = (
         [c.id for c in courses_for_policy(version.policy_id)]
         if needs_course(user, version.policy_id)
@@ -130,21 +120,8 @@ def sign_policy(
     quiz_score = best_passing_score(user.id, course_ids)
     if not on_behalf:
         unread = len(version.sections) - len(read_section_ids(user, version))
-        if unread:
-            raise DomainError(
-                f"Please open every section before signing: {unread} "
-                f"section{'s are' if unread != 1 else ' is'} still to read."
-            )
-        if course_ids and quiz_score is None:
-            raise DomainError("Please pass the course's quiz before signing.")
-    if not agreed:
-        raise DomainError("Please tick the box to agree with the statement.", "agree")
-    if normalise_name(typed_name) != normalise_name(user.full_name):
-        whose = "their" if on_behalf else "your"
-        raise DomainError(
-            f"Please type {whose} full name exactly as it is on the account: {user.full_name}.",
-            "full_name",
-        )
+        check_ready_to_sign(unread, needs_quiz=bool(course_ids), quiz_score=quiz_score)
+    check_agreement(agreed, typed_name, user.full_name, on_behalf=on_behalf)
     sign_off = SignOff(
         user_id=user.id,
         recorded_by_id=actor.id,
@@ -174,6 +151,59 @@ def sign_policy(
     )
     issue_certificate_if_complete(user, at=at)
     return sign_off
+
+
+# --- The rules a signature must meet (plain values in, a refusal out) -------------------------
+
+
+def check_reason_given(on_behalf: bool, reason: str | None) -> None:
+    """A sign-off recorded for someone else says why (a paper copy, and where it is filed)."""
+    if on_behalf and not (reason or "").strip():
+        raise DomainError(
+            "Please say why you are recording this for someone else (for example, "
+            '"signed a paper copy on 3 October, filed in their staff record").',
+            "reason",
+        )
+
+
+def check_in_force(version: PolicyVersion) -> None:
+    """Only the published version, the one in force, can be signed."""
+    if version.state != VersionState.PUBLISHED:
+        raise DomainError(
+            f"Version {version.number} of the {version.policy.title} is not the one in force, "
+            "so it cannot be signed."
+        )
+
+
+def check_not_signed_already(
+    label: str, last_signed: datetime | None, yearly_from: date | None
+) -> None:
+    """A version is signed once, or once a year for a policy signed again every year."""
+    if last_signed is not None and (yearly_from is None or last_signed.date() >= yearly_from):
+        raise DomainError(f"{label.capitalize()} has already been signed.")
+
+
+def check_ready_to_sign(unread: int, *, needs_quiz: bool, quiz_score: int | None) -> None:
+    """Staff signing for themselves open every section, and pass the course's quiz if set."""
+    if unread:
+        raise DomainError(
+            f"Please open every section before signing: {unread} "
+            f"section{'s are' if unread != 1 else ' is'} still to read."
+        )
+    if needs_quiz and quiz_score is None:
+        raise DomainError("Please pass the course's quiz before signing.")
+
+
+def check_agreement(agreed: bool, typed_name: str, full_name: str, *, on_behalf: bool) -> None:
+    """The box is ticked and the name typed is the account's (spacing and case aside)."""
+    if not agreed:
+        raise DomainError("Please tick the box to agree with the statement.", "agree")
+    if normalise_name(typed_name) != normalise_name(full_name):
+        whose = "their" if on_behalf else "your"
+        raise DomainError(
+            f"Please type {whose} full name exactly as it is on the account: {full_name}.",
+            "full_name",
+        )
 
 
 # --- Verifying the chain -----------------------------------------------------------------------

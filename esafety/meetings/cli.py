@@ -7,7 +7,7 @@ from flask import current_app
 
 from ..extensions import db
 from ..jobs import runs_alone
-from . import services
+from . import reminders
 from .views import bp
 
 group = bp.cli
@@ -19,9 +19,9 @@ group.help = "Parents' e-safety evenings."
 def send_reminders_command() -> None:
     """Email a reminder to every family booked for an evening in the next 48 hours, once."""
     sent = failed = 0
-    for booking_id in services.due_reminders():
+    for booking_id in reminders.due_reminders():
         try:
-            if services.send_reminder(booking_id):
+            if reminders.send_reminder(booking_id):
                 db.session.commit()
                 sent += 1
             else:

@@ -14,7 +14,7 @@ from ..clock import today, utcnow
 from ..extensions import db
 from ..school.demo import DemoSchool
 from ..school.models import YearGroup
-from . import resources, services, times
+from . import bookings, planning, resources, times
 from .models import Audience, Booking, BookingStatus, Meeting, MeetingResource
 
 UPCOMING_TITLE = "Screens, games and group chats: keeping children safe online"
@@ -64,9 +64,9 @@ def _slides_pdf(lines: list[str]) -> bytes:
 def _upcoming(school: DemoSchool) -> None:
     officer = school.staff["esafety"]
     starts = _local(12, 18, 30)
-    meeting = services.create_meeting(
+    meeting = planning.create_meeting(
         officer,
-        services.MeetingDetails(
+        planning.MeetingDetails(
             title=UPCOMING_TITLE,
             description=(
                 "An hour for parents and carers about the apps and games children use, "
@@ -93,19 +93,19 @@ def _upcoming(school: DemoSchool) -> None:
     places = [3, 2, 2, 1, 3, 2, 1, 2, 3, 2, 1, 2, 2, 2]  # 28 of 30 places
     notes = {1: "My partner uses a wheelchair.", 4: "We will bring a baby in a buggy."}
     for n, (parent, count) in enumerate(zip(bookers, places, strict=False)):
-        services.book_places(meeting.id, parent.id, count, notes.get(n, ""))
+        bookings.book_places(meeting.id, parent.id, count, notes.get(n, ""))
     # Two families wanting three places each wait: two places are left for smaller bookings.
     for parent in bookers[len(places) : len(places) + 2]:
-        services.book_places(meeting.id, parent.id, 3, "Happy to stand at the back.")
+        bookings.book_places(meeting.id, parent.id, 3, "Happy to stand at the back.")
 
 
 def _past(school: DemoSchool) -> None:
     officer = school.staff["esafety"]
     head = school.staff["head"]
     starts = _local(-40, 18, 0)
-    meeting = services.create_meeting(
+    meeting = planning.create_meeting(
         officer,
-        services.MeetingDetails(
+        planning.MeetingDetails(
             title=PAST_TITLE,
             description="Helping children in Reception to Year 2 take their first steps online.",
             starts_at=starts,

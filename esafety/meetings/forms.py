@@ -19,8 +19,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..inputs import SchoolForm
 from ..school.models import YearGroup
+from .bookings import MAX_NOTES
 from .models import Audience
-from .services import MAX_NOTES
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
 RESOURCE_EXTENSIONS = ["pdf", "pptx", "ppt", "odp", "docx", "doc", "odt"]

@@ -10,8 +10,10 @@ from ..auth.models import User
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
 from ..text import render_markdown
+from .access import require_manager
+from .for_parents import may_see_resources
 from .models import Meeting, MeetingResource
-from .services import get_meeting, may_see_resources, require_manager
+from .planning import get_meeting
 
 #: Allowed files, by extension, with the bytes each kind of file starts with.
 FILE_KINDS = {

@@ -22,7 +22,18 @@ from ..downloads import attachment
 from ..errors import DomainError, NotFoundError, rule_errors
 from ..inputs import query_text
 from ..school.models import YearGroup
-from . import ics, resources, services, times
+from . import (
+    access,
+    booking_list,
+    bookings,
+    door,
+    figures,
+    for_parents,
+    ics,
+    planning,
+    resources,
+    times,
+)
 from .forms import (
     BookingForm,
     ConfirmForm,
@@ -35,8 +46,8 @@ from .models import Audience, BookingStatus, Meeting
 
 bp = Blueprint("meetings", __name__, template_folder="templates", url_prefix="/meetings")
 
-MANAGERS = services.MANAGER_ROLES
-SUMMARY_READERS = services.SUMMARY_ROLES
+MANAGERS = access.MANAGER_ROLES
+SUMMARY_READERS = access.SUMMARY_ROLES
 
 
 # --- Template helpers ------------------------------------------------------------------------
@@ -53,9 +64,9 @@ def _span_filter(meeting: Meeting) -> str:
 
 
 @bp.app_template_global("meetings_for_home")
-def _meetings_for_home(user) -> list[services.ParentEvening]:
+def _meetings_for_home(user) -> list[for_parents.ParentEvening]:
     """The parent's next evenings for the home page tile (two queries, only for parents)."""
-    return services.evenings_for_parent(user, limit=3)
+    return for_parents.evenings_for_parent(user, limit=3)
 
 
 # --- Parents ---------------------------------------------------------------------------------
@@ -67,8 +78,8 @@ def evenings():
     """List the evenings meant for this parent, with their bookings, and past ones' resources."""
     return render_template(
         "meetings/evenings.html",
-        upcoming=services.evenings_for_parent(current_user),
-        past=services.evenings_for_parent(current_user, past=True, limit=6),
+        upcoming=for_parents.evenings_for_parent(current_user),
+        past=for_parents.evenings_for_parent(current_user, past=True, limit=6),
     )
 
 
@@ -76,9 +87,9 @@ def evenings():
 @requires(Role.PARENT, *MANAGERS)
 def evening(meeting_id: int):
     """Show one evening: what it is about, how to book, and its resources afterwards."""
-    meeting, booking = services.meeting_for_parent(current_user, meeting_id)
+    meeting, booking = for_parents.meeting_for_parent(current_user, meeting_id)
     problem = (
-        services.booking_problem(current_user, meeting)
+        bookings.booking_problem(current_user, meeting)
         if current_user.has_role(Role.PARENT)
         else None
     )
@@ -88,7 +99,7 @@ def evening(meeting_id: int):
         booking=booking,
         problem=problem,
         started=meeting.has_started(utcnow()),
-        show_resources=services.may_see_resources(current_user, meeting),
+        show_resources=for_parents.may_see_resources(current_user, meeting),
     )
 
 
@@ -96,16 +107,16 @@ def evening(meeting_id: int):
 @requires(Role.PARENT)
 def book(meeting_id: int):
     """Book places: the number is already 1, so one tap on Confirm books it."""
-    meeting, booking = services.meeting_for_parent(current_user, meeting_id)
+    meeting, booking = for_parents.meeting_for_parent(current_user, meeting_id)
     if booking is not None:
         return redirect(url_for(".booking_page", booking_id=booking.id))
     form = BookingForm()
-    problem = services.booking_problem(current_user, meeting)
+    problem = bookings.booking_problem(current_user, meeting)
     extra = None
     status = 200
     if form.validate_on_submit():
         with rule_errors(form) as outcome:
-            booking = services.book_places(
+            booking = bookings.book_places(
                 meeting.id, current_user.id, form.places.data, form.notes.data or ""
             )
             if booking.status is BookingStatus.CONFIRMED:
@@ -135,7 +146,7 @@ def _booking_page(booking, form: BookingForm, extra: str | None = None, status: 
     now = utcnow()
     meeting = booking.meeting
     position = (
-        services.waiting_position(booking) if booking.status is BookingStatus.WAITLISTED else None
+        bookings.waiting_position(booking) if booking.status is BookingStatus.WAITLISTED else None
     )
     can_change = booking.is_active and not meeting.has_started(now)
     if booking.status is BookingStatus.CONFIRMED and now >= meeting.cancellation_deadline:
@@ -148,7 +159,7 @@ def _booking_page(booking, form: BookingForm, extra: str | None = None, status: 
         form=form,
         can_change=can_change,
         extra=extra,
-        too_late=services.too_late_message(meeting),
+        too_late=bookings.too_late_message(meeting),
     ), status
 
 
@@ -156,7 +167,7 @@ def _booking_page(booking, form: BookingForm, extra: str | None = None, status: 
 @requires(Role.PARENT)
 def booking_page(booking_id: int):
     """Show a parent their booking: place or waiting-list position, calendar file, changes."""
-    booking = services.get_booking(current_user, booking_id)
+    booking = bookings.get_booking(current_user, booking_id)
     if booking.parent_id != current_user.id:
         raise NotFoundError("We could not find that booking.")
     form = BookingForm(data={"places": booking.places, "notes": booking.notes})
@@ -167,19 +178,19 @@ def booking_page(booking_id: int):
 @requires(Role.PARENT)
 def change_booking(booking_id: int):
     """Change how many are coming, or the notes, until the deadline."""
-    booking = services.get_booking(current_user, booking_id)
+    booking = bookings.get_booking(current_user, booking_id)
     if booking.parent_id != current_user.id:
         raise NotFoundError("We could not find that booking.")
     form = BookingForm()
     if not form.validate_on_submit():
         return _booking_page(booking, form, status=400)
     with rule_errors(form) as outcome:
-        booking = services.change_booking(
+        booking = bookings.change_booking(
             current_user, booking.id, form.places.data, form.notes.data or ""
         )
         flash("Your booking is updated. We have emailed you the new details.", "success")
         return redirect(url_for(".booking_page", booking_id=booking.id))
-    booking = services.get_booking(current_user, booking_id)
+    booking = bookings.get_booking(current_user, booking_id)
     return _booking_page(booking, form, outcome.problem, status=400)
 
 
@@ -187,7 +198,7 @@ def change_booking(booking_id: int):
 @requires(Role.PARENT)
 def cancel_booking(booking_id: int):
     """Ask once, then cancel: the place goes straight to the next family waiting."""
-    booking = services.get_booking(current_user, booking_id)
+    booking = bookings.get_booking(current_user, booking_id)
     if booking.parent_id != current_user.id:
         raise NotFoundError("We could not find that booking.")
     form = ConfirmForm()
@@ -195,7 +206,7 @@ def cancel_booking(booking_id: int):
     status = 200
     if form.validate_on_submit():
         with rule_errors(form) as outcome:
-            services.cancel_booking(current_user, booking.id)
+            bookings.cancel_booking(current_user, booking.id)
             flash(
                 "Your booking is cancelled. Thank you for letting us know: "
                 "the place can now go to another family.",
@@ -203,7 +214,7 @@ def cancel_booking(booking_id: int):
             )
             return redirect(url_for(".evenings"))
         error_message, status = outcome.problem, outcome.status
-        booking = services.get_booking(current_user, booking_id)
+        booking = bookings.get_booking(current_user, booking_id)
     return render_template(
         "meetings/cancel.html", booking=booking, form=form, error_message=error_message
     ), status
@@ -213,7 +224,7 @@ def cancel_booking(booking_id: int):
 @requires(Role.PARENT)
 def booking_calendar(booking_id: int):
     """Download the calendar file for a booking (add it to a phone's calendar)."""
-    booking = services.get_booking(current_user, booking_id)
+    booking = bookings.get_booking(current_user, booking_id)
     if booking.parent_id != current_user.id:
         raise NotFoundError("We could not find that booking.")
     link = mail.link("meetings.booking_page", booking_id=booking.id)
@@ -245,17 +256,17 @@ def resource_file(resource_id: int):
 @requires(*MANAGERS)
 def manage():
     """List upcoming and past evenings with their places and waiting lists."""
-    upcoming, past = services.meetings_for_staff(current_user)
+    upcoming, past = planning.meetings_for_staff(current_user)
     return render_template(
         "meetings/manage.html",
         upcoming=upcoming,
         past=past,
-        waiting=services.waiting_counts([m.id for m in upcoming + past]),
+        waiting=planning.waiting_counts([m.id for m in upcoming + past]),
     )
 
 
-def _details(form: MeetingForm) -> services.MeetingDetails:
-    return services.MeetingDetails(
+def _details(form: MeetingForm) -> planning.MeetingDetails:
+    return planning.MeetingDetails(
         title=form.title.data or "",
         description=form.description.data or "",
         starts_at=times.from_local(form.starts_at.data),
@@ -295,9 +306,9 @@ def _save_meeting(form: MeetingForm, meeting: Meeting | None):
     if form.validate_on_submit():
         with rule_errors(form) as outcome:
             if meeting is None:
-                saved = services.create_meeting(current_user, _details(form))
+                saved = planning.create_meeting(current_user, _details(form))
             else:
-                saved = services.update_meeting(current_user, meeting.id, _details(form))
+                saved = planning.update_meeting(current_user, meeting.id, _details(form))
             flash(f"Saved: {saved.title}.", "success")
             return redirect(url_for(".evening_bookings", meeting_id=saved.id))
         extra = outcome.problem
@@ -318,7 +329,7 @@ def new_evening():
 @requires(*MANAGERS)
 def edit_evening(meeting_id: int):
     """Change an evening; booked families hear about a new time or place."""
-    meeting = services.get_meeting(meeting_id)
+    meeting = planning.get_meeting(meeting_id)
     form = MeetingForm(data=_form_data(meeting)) if request.method == "GET" else MeetingForm()
     return _save_meeting(form, meeting)
 
@@ -330,8 +341,8 @@ def edit_evening(meeting_id: int):
 @requires(*MANAGERS)
 def evening_bookings(meeting_id: int):
     """List everyone booked, waiting and cancelled, with their notes."""
-    meeting = services.get_meeting(meeting_id)
-    rows = services.booking_rows(current_user, meeting.id)
+    meeting = planning.get_meeting(meeting_id)
+    rows = booking_list.booking_rows(current_user, meeting.id)
     return render_template(
         "meetings/bookings.html",
         meeting=meeting,
@@ -351,11 +362,11 @@ def evening_bookings(meeting_id: int):
 def staff_cancel_booking(booking_id: int):
     """Cancel a booking for a family who asked the office (after the parents' deadline too)."""
     form = ConfirmForm()
-    booking = services.get_booking(current_user, booking_id)
+    booking = bookings.get_booking(current_user, booking_id)
     meeting_id = booking.meeting_id
     if form.validate_on_submit():
         with rule_errors():
-            services.cancel_booking(current_user, booking_id, seen=request.form.get("revision", ""))
+            bookings.cancel_booking(current_user, booking_id, seen=request.form.get("revision", ""))
             flash("Booking cancelled. The family has been emailed.", "success")
     return redirect(url_for(".evening_bookings", meeting_id=meeting_id))
 
@@ -364,8 +375,8 @@ def staff_cancel_booking(booking_id: int):
 @requires(*MANAGERS)
 def door_register(meeting_id: int):
     """A printable register for the door, with a box to tick for each family."""
-    meeting = services.get_meeting(meeting_id)
-    rows = services.door_register(current_user, meeting.id)
+    meeting = planning.get_meeting(meeting_id)
+    rows = door.door_register(current_user, meeting.id)
     return render_template("meetings/register.html", meeting=meeting, rows=rows)
 
 
@@ -373,10 +384,10 @@ def door_register(meeting_id: int):
 @requires(*MANAGERS)
 def check_in_page(meeting_id: int):
     """Find a family by name at the door and tick them in (or undo a mistaken tick)."""
-    meeting = services.get_meeting(meeting_id)
+    meeting = planning.get_meeting(meeting_id)
     search = query_text("q", limit=80)
-    rows = services.door_register(current_user, meeting.id, search)
-    everyone = services.door_register(current_user, meeting.id) if search else rows
+    rows = door.door_register(current_user, meeting.id, search)
+    everyone = door.door_register(current_user, meeting.id) if search else rows
     return render_template(
         "meetings/check_in.html",
         meeting=meeting,
@@ -399,10 +410,10 @@ def _back_to_door(meeting_id: int):
 @requires(*MANAGERS)
 def check_in(booking_id: int):
     """Tick a family in."""
-    booking = services.get_booking(current_user, booking_id)
+    booking = bookings.get_booking(current_user, booking_id)
     if ConfirmForm().validate_on_submit():
         with rule_errors():
-            services.check_in(current_user, booking_id)
+            door.check_in(current_user, booking_id)
             flash(f"{booking.parent.full_name} is ticked in.", "success")
     return _back_to_door(booking.meeting_id)
 
@@ -411,10 +422,10 @@ def check_in(booking_id: int):
 @requires(*MANAGERS)
 def undo_check_in(booking_id: int):
     """Untick a family ticked by mistake."""
-    booking = services.get_booking(current_user, booking_id)
+    booking = bookings.get_booking(current_user, booking_id)
     if ConfirmForm().validate_on_submit():
         with rule_errors():
-            services.undo_check_in(current_user, booking_id, seen=request.form.get("revision", ""))
+            door.undo_check_in(current_user, booking_id, seen=request.form.get("revision", ""))
             flash(f"{booking.parent.full_name} is no longer ticked in.", "success")
     return _back_to_door(booking.meeting_id)
 
@@ -423,8 +434,8 @@ def undo_check_in(booking_id: int):
 @requires(*MANAGERS)
 def attendance(meeting_id: int):
     """After the evening: who came and who did not (to follow up with those who missed it)."""
-    meeting = services.get_meeting(meeting_id)
-    rows = services.door_register(current_user, meeting.id)
+    meeting = planning.get_meeting(meeting_id)
+    rows = door.door_register(current_user, meeting.id)
     return render_template(
         "meetings/attendance.html",
         meeting=meeting,
@@ -438,8 +449,8 @@ def attendance(meeting_id: int):
 @requires(*MANAGERS)
 def export_bookings(meeting_id: int):
     """Download every booking as a spreadsheet (formulas neutralised)."""
-    meeting = services.get_meeting(meeting_id)
-    content = services.bookings_csv(current_user, meeting.id)
+    meeting = planning.get_meeting(meeting_id)
+    content = booking_list.bookings_csv(current_user, meeting.id)
     filename = f"e-safety-evening-{meeting.starts_at:%Y-%m-%d}-bookings.csv"
     return Response(
         "\ufeff" + content,
@@ -452,12 +463,12 @@ def export_bookings(meeting_id: int):
 @requires(*MANAGERS)
 def email_families(meeting_id: int):
     """Email every family booked (one message each)."""
-    meeting = services.get_meeting(meeting_id)
+    meeting = planning.get_meeting(meeting_id)
     form = EmailFamiliesForm()
     extra = None
     if form.validate_on_submit():
         with rule_errors(form) as outcome:
-            sent = services.email_everyone_booked(
+            sent = booking_list.email_everyone_booked(
                 current_user,
                 meeting.id,
                 form.subject.data,
@@ -475,7 +486,7 @@ def email_families(meeting_id: int):
 @requires(*MANAGERS)
 def manage_resources(meeting_id: int):
     """Add slides, handouts and links for the families who could not come."""
-    meeting = services.get_meeting(meeting_id)
+    meeting = planning.get_meeting(meeting_id)
     resource_form = ResourceForm(prefix="resource")
     note_form = ResourcesNoteForm(prefix="note", data={"note": meeting.resources_note_source})
     extra = None
@@ -532,7 +543,7 @@ def summary():
     """Figures for each evening for leaders and governors: no names, just who was reached."""
     return render_template(
         "meetings/summary.html",
-        summaries=services.summaries(current_user),
+        summaries=figures.summaries(current_user),
         year_groups=list(YearGroup),
         now=utcnow(),
     )

@@ -1,7 +1,7 @@
-"""Demo class blogs and school news, so every role has something real to look at.
+"""Demo class blogs, so every role has something real to look at.
 
 Each class gets approved posts and comments, a post waiting for the teacher and an open report;
-Year 4 (Ash) has its blog open for writing; the news feed has a few items. Safe to run twice.
+Year 4 (Ash) has its blog open for writing. Safe to run twice.
 """
 
 from __future__ import annotations
@@ -11,13 +11,12 @@ import io
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
-from ..auth.roles import Role
 from ..extensions import db
 from ..school import services as school
 from ..school.demo import DemoSchool
 from ..school.models import YearGroup
-from . import moderation, news, reports, services
-from .models import BlogPost, NewsItem
+from . import moderation, reports, services
+from .models import BlogPost
 
 #: (title, words) pupils write, by year group; first names only, whole words, kind.
 PUPIL_POSTS = {
@@ -70,23 +69,6 @@ STAFF_POST = (
     "This is where we share our learning. Remember: first names only, whole words, and "
     "be kind. Your teacher reads everything before it goes on the blog.",
 )
-NEWS_ITEMS = [
-    (
-        "Year 4 have been learning about the Romans",
-        "Year 4 have been building model forts and learning how Roman roads were made. "
-        "We loved our visit from a Roman soldier!",
-    ),
-    (
-        "Safer Internet Day",
-        "We have been talking about how to stay safe and kind online. Every class made "
-        "a poster with their top tips.",
-    ),
-    (
-        "Parents' e-safety evening",
-        "We are holding an e-safety evening for parents and carers. Please book a place "
-        "through the school app.",
-    ),
-]
 
 
 def _drawing() -> io.BytesIO:
@@ -106,12 +88,10 @@ def _drawing() -> io.BytesIO:
 
 
 def seed(school_: DemoSchool) -> None:
-    """Give every class a lived-in blog and the school a few news items (only once)."""
+    """Give every class a lived-in blog (only once)."""
     if db.session.scalar(select(BlogPost.id).limit(1)) is None:
         for year_group, school_class in school_.classes.items():
             _seed_class(school_, year_group, school_class.id)
-    if db.session.scalar(select(NewsItem.id).limit(1)) is None:
-        _seed_news(school_)
     db.session.flush()
 
 
@@ -141,15 +121,3 @@ def _seed_class(school_: DemoSchool, year_group: YearGroup, class_id: int) -> No
     reports.report_item(reporter.user, posts[-1], "something_else", "I think a word is wrong.")
     if year_group is not YearGroup.YEAR_4:
         services.close_window(teacher, class_id)
-
-
-def _seed_news(school_: DemoSchool) -> None:
-    lead = next(iter(school_.staff_with(Role.COMPUTING_LEAD)), None)
-    if lead is None:
-        return
-    for title, words in NEWS_ITEMS:
-        news.publish_news(lead, title, words, checked=True)
-    news.save_news(lead, "Spring term clubs", "We are planning our clubs for next term.")
-    year4 = school_.staff.get("year4")
-    if year4 is not None:
-        news.approve_publisher(lead, year4.id)

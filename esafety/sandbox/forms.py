@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     HiddenField,
     RadioField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..inputs import SchoolForm
 from .models import REASON_LABELS
@@ -118,48 +116,6 @@ class WindowForm(SchoolForm):
         default="60",
     )
     open = SubmitField("Open the blog for writing")
-
-
-class PictureForm(SchoolForm):
-    image = FileField("Picture (JPEG or PNG)", validators=[FileRequired("Choose a picture.")])
-    description = StringField(
-        "What does the picture show?",
-        validators=[DataRequired("Say what the picture shows."), Length(max=200)],
-    )
-    upload = SubmitField("Add the picture")
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-class TagForm(SchoolForm):
-    pupils = MultiCheckboxField("Pupils who can be seen in the photos", coerce=int)
-    nobody = BooleanField("Nobody can be seen in these photos")
-    save = SubmitField("Save who is in the photos")
-
-
-class NewsForm(SchoolForm):
-    title = StringField(
-        "Title", validators=[DataRequired("Give the news a title."), Length(max=TITLE_MAX)]
-    )
-    body = TextAreaField(
-        "News", validators=[DataRequired("Write the news first."), Length(max=5000)]
-    )
-    checked = BooleanField("I have checked the marked words and they are right")
-    save = SubmitField("Save draft")
-    publish = SubmitField("Publish")
-
-
-class PublisherForm(SchoolForm):
-    user_id = SelectField("Member of staff", coerce=int)
-    approve = SubmitField("Approve to publish")
-
-
-class RevokeForm(SchoolForm):
-    user_id = HiddenField()
-    revoke = SubmitField("Stop publishing")
 
 
 class ConcernFromItemForm(SchoolForm):

@@ -1,4 +1,4 @@
-"""The class blog and the school's public news feed: posts, comments, reports, pictures."""
+"""The class blog: posts, comments, reports, tags and the words a class may use."""
 
 from __future__ import annotations
 
@@ -218,106 +218,6 @@ class BlogReport(Revisioned, db.Model):
     @property
     def item(self) -> BlogPost | BlogComment:
         return self.post if self.post_id is not None else self.comment
-
-
-class ImageKind(enum.StrEnum):
-    #: Taken by staff; may show pupils, so tagged pupils need photo consent.
-    PHOTO = "photo"
-    #: A pupil's own drawing.
-    DRAWING = "drawing"
-
-
-class BlogImage(db.Model):
-    """A re-encoded picture (no EXIF, no GPS) kept outside static/ under a random name."""
-
-    __tablename__ = "blog_image"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    post_id: Mapped[int | None] = mapped_column(
-        ForeignKey("blog_post.id", ondelete="CASCADE"), index=True
-    )
-    news_item_id: Mapped[int | None] = mapped_column(
-        ForeignKey("news_item.id", ondelete="CASCADE"), index=True
-    )
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    kind: Mapped[ImageKind] = mapped_column(enum_type(ImageKind))
-    #: Random file name under UPLOAD_FOLDER/sandbox/; the uploaded name is never kept.
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
-    content_type: Mapped[str] = mapped_column(String(20))
-    width: Mapped[int]
-    height: Mapped[int]
-    byte_size: Mapped[int]
-    #: Read aloud by screen readers in place of the picture.
-    description: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    __table_args__ = (
-        CheckConstraint("(post_id IS NULL) <> (news_item_id IS NULL)", name="one_owner"),
-    )
-
-
-class NewsState(enum.StrEnum):
-    DRAFT = "draft"
-    PUBLISHED = "published"
-    WITHDRAWN = "withdrawn"
-
-
-class NewsItem(db.Model):
-    """A post on the school's official public feed, written in the class's collective voice."""
-
-    __tablename__ = "news_item"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(String(120))
-    source: Mapped[str] = mapped_column(Text, default="")
-    #: Made once at save by esafety.text.render_markdown.
-    html: Mapped[str] = mapped_column(Text, default="")
-    state: Mapped[NewsState] = mapped_column(
-        enum_type(NewsState), default=NewsState.DRAFT, index=True
-    )
-    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-    published_at: Mapped[datetime | None] = mapped_column(index=True)
-    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    #: The publisher said nobody can be seen in the photos, so no pupil needs tagging.
-    no_pupils_in_photos: Mapped[bool] = mapped_column(default=False)
-
-    author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined")
-    tags: Mapped[list[NewsItemPupil]] = relationship(
-        back_populates="news_item", cascade="all, delete-orphan"
-    )
-
-
-class NewsItemPupil(db.Model):
-    """A pupil seen in a news item's photos: publishing waits for their website consent."""
-
-    __tablename__ = "news_item_pupil"
-
-    news_item_id: Mapped[int] = mapped_column(
-        ForeignKey("news_item.id", ondelete="CASCADE"), primary_key=True
-    )
-    pupil_id: Mapped[int] = mapped_column(
-        ForeignKey("pupil.id", ondelete="CASCADE"), primary_key=True
-    )
-    tagged_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-
-    news_item: Mapped[NewsItem] = relationship(back_populates="tags")
-    pupil: Mapped[Pupil] = relationship(lazy="joined")
-
-
-class NewsPublisher(db.Model):
-    """A member of staff the computing lead has approved to publish on the school's feed."""
-
-    __tablename__ = "news_publisher"
-
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
-    )
-    approved_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    approved_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
 
 
 class AllowedWords(db.Model):

@@ -18,6 +18,7 @@ from ..auth.models import User
 from ..clock import utcnow
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
+from ..photos.models import BlogImage
 from ..school import services as school
 from ..school.models import Pupil
 from . import findings as class_findings
@@ -25,7 +26,6 @@ from .checks import Finding, check_text
 from .findings import KIND_LABELS, allowed_words
 from .models import (
     BlogComment,
-    BlogImage,
     BlogPost,
     BlogPostPupil,
     BlogReport,

@@ -14,9 +14,10 @@ from sqlalchemy import Select, func, or_, select
 
 from ..extensions import db
 from ..personal_data import DataSubject, DueRecord, ErasableWork, Rule, SubjectRecords, row
+from ..photos import storage as images
+from ..photos.models import BlogImage
 from ..school.models import AcademicYear, Pupil, SchoolClass
-from . import images
-from .models import BlogComment, BlogImage, BlogPost, BlogPostPupil, BlogReport
+from .models import BlogComment, BlogPost, BlogPostPupil, BlogReport
 
 WRITING_COLUMNS = ("state", "feedback", "created_at", "updated_at", "submitted_at", "decided_at")
 

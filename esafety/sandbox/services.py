@@ -19,19 +19,19 @@ from ..auth.roles import Role
 from ..clock import utcnow
 from ..errors import DomainError, NotAllowed, NotFoundError
 from ..extensions import db
+from ..photos import consent as photo_consent
+from ..photos import storage as images
+from ..photos.models import BlogImage, ImageKind
 from ..school import services as school
 from ..school.models import Pupil, SchoolClass
 from ..text import render_markdown
 from . import findings as class_findings
-from . import images
 from .checks import Finding, check_text
 from .models import (
     BlogComment,
-    BlogImage,
     BlogPost,
     BlogPostPupil,
     BlogReport,
-    ImageKind,
     ItemState,
     PostingWindow,
     ReportState,
@@ -660,17 +660,8 @@ def attach_picture(actor: User, post: BlogPost, upload: BinaryIO, description: s
     if checked.worried:
         db.session.flush()
         class_findings.hear_worry(actor, post, post.class_id, f"Picture description: {description}")
-    picture = images.clean_picture(upload)
-    image = BlogImage(
-        post_id=post.id,
-        uploaded_by_id=actor.id,
-        kind=kind,
-        stored_name=images.store(picture),
-        content_type=picture.content_type,
-        width=picture.width,
-        height=picture.height,
-        byte_size=len(picture.data),
-        description=description,
+    image = images.new_picture(
+        upload, post_id=post.id, uploaded_by_id=actor.id, kind=kind, description=description
     )
     db.session.add(image)
     db.session.flush()
@@ -710,11 +701,7 @@ def tag_pupils(
     class_pupils = {p.id for p in school.pupils_in_class(post.class_id)}
     if wanted - class_pupils:
         raise DomainError("Only pupils in this class can be tagged.", field="pupils")
-    if wanted and nobody_in_photos:
-        raise DomainError(
-            "You ticked that nobody can be seen, but also chose pupils. Please choose one.",
-            field="pupils",
-        )
+    photo_consent.check_tag_choice(wanted, nobody_in_photos)
     if post.state is ItemState.APPROVED:
         lacking = _without_consent(wanted, "class_blog")
         if lacking:
@@ -723,10 +710,9 @@ def tag_pupils(
                 "photo consent this year: take the photo off instead.",
                 field="pupils",
             )
-    post.tags = [tag for tag in post.tags if tag.pupil_id in wanted] + [
-        BlogPostPupil(pupil_id=pid, tagged_by_id=actor.id)
-        for pid in sorted(wanted - {t.pupil_id for t in post.tags})
-    ]
+    post.tags = photo_consent.retagged(
+        post.tags, wanted, lambda pid: BlogPostPupil(pupil_id=pid, tagged_by_id=actor.id)
+    )
     post.no_pupils_in_photos = nobody_in_photos
     db.session.flush()
     audit.record(
@@ -763,14 +749,11 @@ def photo_problem(
     """
     has_photos = any(image.kind is ImageKind.PHOTO for image in photos)
     tagged = {tag.pupil_id: tag.pupil for tag in post.tags}
-    if has_photos and not tagged and not post.no_pupils_in_photos:
+    if photo_consent.needs_tagging(has_photos, tagged, post.no_pupils_in_photos):
         return "Say who can be seen in the photos (or that nobody can) before it goes on the blog."
     if consent is None:
         consent = school.photo_consent_for(tagged, "class_blog")
-    lacking = sorted(
-        (pupil for pid, pupil in tagged.items() if not consent.get(pid, False)),
-        key=lambda p: p.first_name,
-    )
+    lacking = photo_consent.lacking_consent(tagged, consent)
     if lacking:
         verb = "has" if len(lacking) == 1 else "have"
         return (

@@ -1,29 +1,28 @@
-"""The class blog and the school news feed: thin views over the sandbox services."""
+"""The class blog: thin views over the sandbox services."""
 
 from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from .. import mail
-from ..auth.access import public, requires, signed_in
+from ..auth.access import requires, signed_in
 from ..auth.roles import Role
 from ..errors import DomainError, NotFoundError, rule_errors
 from ..inputs import query_number, whole_number
+from ..photos import storage
+from ..photos.forms import PictureForm, TagForm
 from ..school import services as school
 from ..school.models import YearGroup
-from . import between_lessons, images, moderation, news, reports, services
+from . import between_lessons, moderation, reports, services
 from . import findings as class_findings
 from . import waiting as waiting_too_long
 from .forms import (
@@ -32,18 +31,13 @@ from .forms import (
     ConcernFromItemForm,
     DecisionForm,
     NewPostForm,
-    NewsForm,
     PassOnForm,
-    PictureForm,
     PostForm,
-    PublisherForm,
     ReportDecisionForm,
     ReportForm,
-    RevokeForm,
-    TagForm,
     WindowForm,
 )
-from .models import BlogImage, ItemState, NewsState, ReportReason
+from .models import ItemState, ReportReason
 
 bp = Blueprint("sandbox", __name__, template_folder="templates", url_prefix="/sandbox")
 
@@ -97,17 +91,7 @@ def blog(class_id: int):
 def picture(image_id: int):
     """Send a blog picture, only to someone who may see its post."""
     image = services.picture_for(current_user, image_id)
-    return _send_picture(image, public_cache=False)
-
-
-def _send_picture(image: BlogImage, public_cache: bool) -> Response:
-    path = images.path_of(image.stored_name)
-    if not path.is_file():
-        raise NotFoundError("That picture is missing.")
-    response = send_file(path, mimetype=image.content_type, max_age=3600 if public_cache else 0)
-    if not public_cache:
-        response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    return storage.send_picture(image, public_cache=False)
 
 
 # --- Writing -------------------------------------------------------------------------------
@@ -315,16 +299,12 @@ def check():
     """The live check as someone types: the same rules the server applies when they send."""
     data = request.get_json(silent=True) or {}
     text = str(data.get("text", ""))[:10_000]
-    if data.get("mode") == "news":
-        news.require_publisher(current_user)
-        findings = news.check_news_text(text) + news.voice_findings(text)
-    else:
-        class_id = whole_number(data.get("class_id"), minimum=1)
-        if class_id is None:
-            raise NotFoundError("Say which class blog this is for.")
-        if not services.blog_reader(current_user, class_id).may_check:
-            raise NotFoundError("That class blog is not one of yours.")
-        findings = services.check_fields({"text": text}, class_id)["text"]
+    class_id = whole_number(data.get("class_id"), minimum=1)
+    if class_id is None:
+        raise NotFoundError("Say which class blog this is for.")
+    if not services.blog_reader(current_user, class_id).may_check:
+        raise NotFoundError("That class blog is not one of yours.")
+    findings = services.check_fields({"text": text}, class_id)["text"]
     return {
         "findings": [f.as_dict(text) for f in findings],
         "blocking": sum(1 for f in findings if f.blocking),
@@ -671,232 +651,3 @@ def close_window(class_id: int):
         services.close_window(current_user, class_id)
         flash("The blog is closed for writing. Pupils can still read it.", "success")
     return redirect(_window_return(class_id))
-
-
-# --- The public news feed ------------------------------------------------------------------
-
-
-@bp.get("/news")
-@public
-def news_page():
-    """The school's public news page, for the website and anyone who follows it."""
-    items = news.published_items()
-    return render_template("sandbox/news.html", items=items, pictures=news.images_by_item(items))
-
-
-@bp.get("/news/<int:item_id>")
-@public
-def news_item(item_id: int):
-    """One public news item."""
-    item = news.published_item(item_id)
-    return render_template("sandbox/news_item.html", item=item, pictures=news.news_images_of(item))
-
-
-@bp.get("/news/feed.atom")
-@public
-def news_feed():
-    """The Atom feed of the school's news, for the school website."""
-    from flask import current_app
-
-    items = news.published_items()
-    body = news.atom_feed(
-        items,
-        title=f"{current_app.config['SCHOOL_NAME']} news",
-        feed_url=mail.link("sandbox.news_feed"),
-        page_url=mail.link("sandbox.news_page"),
-        item_url=lambda item: mail.link("sandbox.news_item", item_id=item.id),
-    )
-    response = Response(body, mimetype="application/atom+xml")
-    response.headers["Cache-Control"] = "public, max-age=300"
-    return response
-
-
-@bp.get("/news/pictures/<int:image_id>")
-@public
-def news_picture(image_id: int):
-    """A photo of a published news item (public, like the item)."""
-    return _send_picture(news.public_picture(image_id), public_cache=True)
-
-
-@bp.get("/newsroom")
-@requires(*STAFF)
-def newsroom():
-    """The school's news: drafts, published items, and who may publish."""
-    allowed = news.may_publish(current_user)
-    return render_template(
-        "sandbox/newsroom.html",
-        items=news.newsroom_items(current_user) if allowed else [],
-        may_publish=allowed,
-        is_lead=current_user.has_role(Role.COMPUTING_LEAD),
-        NewsState=NewsState,
-    )
-
-
-@bp.route("/newsroom/write", methods=["GET", "POST"])
-@requires(*STAFF)
-def newsroom_write():
-    """Write a news item for the school's public feed."""
-    news.require_publisher(current_user)
-    return _news_editor(None)
-
-
-@bp.route("/newsroom/<int:item_id>", methods=["GET", "POST"])
-@requires(*STAFF)
-def newsroom_edit(item_id: int):
-    """Change a news item, add photos, and publish it when the checks pass."""
-    return _news_editor(news.news_item_for_publisher(current_user, item_id))
-
-
-def _news_editor(item):
-    form = NewsForm()
-    if request.method == "GET" and item is not None:
-        form.title.data, form.body.data = item.title, item.source
-    problem = None
-    if form.validate_on_submit():
-        with rule_errors(form) as outcome:
-            if form.publish.data:
-                item = news.publish_news(
-                    current_user, form.title.data, form.body.data, item, checked=form.checked.data
-                )
-                message = "Published on the school's news page and feed."
-            else:
-                item = news.save_news(current_user, form.title.data, form.body.data, item)
-                message = "Draft saved."
-            flash(message, "success")
-            return redirect(url_for("sandbox.newsroom_edit", item_id=item.id))
-        problem = outcome.problem
-        if item is not None:
-            item = news.news_item_for_publisher(current_user, item.id)
-    return _render_news_editor(form, item, problem)
-
-
-def _render_news_editor(form: NewsForm, item, problem: str | None, picture_form=None):
-    findings = {}
-    if form.title.data or form.body.data:
-        fields = {"title": form.title.data or "", "body": form.body.data or ""}
-        checked = news.check_news(fields["title"], fields["body"])
-        findings = {
-            name: [f.as_dict(fields[name]) for f in items] for name, items in checked.items()
-        }
-    pictures = news.news_images_of(item) if item is not None else []
-    tag_form = None
-    if item is not None:
-        tag_form = TagForm(formdata=None, pupils=[t.pupil_id for t in item.tags])
-        tag_form.nobody.data = item.no_pupils_in_photos
-        tag_form.pupils.choices = _all_pupil_choices()
-    return render_template(
-        "sandbox/news_edit.html",
-        form=form,
-        item=item,
-        problem=problem,
-        findings=findings,
-        pictures=pictures,
-        picture_form=picture_form or PictureForm(formdata=None),
-        tag_form=tag_form,
-        photo_problem=news.news_photo_problem(item, pictures) if item is not None else None,
-        NewsState=NewsState,
-    )
-
-
-def _all_pupil_choices() -> list[SelectChoice]:
-    return [
-        SelectChoice(pupil.id, f"{pupil.full_name} ({class_name})")
-        for pupil, class_name in news.pupils_to_tag()
-    ]
-
-
-@bp.post("/newsroom/<int:item_id>/withdraw")
-@requires(*STAFF)
-def newsroom_withdraw(item_id: int):
-    """Take a news item off the public page and feed."""
-    item = news.news_item_for_publisher(current_user, item_id)
-    with rule_errors():
-        news.withdraw_news(current_user, item)
-        flash("Withdrawn: it is no longer public.", "success")
-    return redirect(url_for("sandbox.newsroom_edit", item_id=item_id))
-
-
-@bp.post("/newsroom/<int:item_id>/pictures")
-@requires(*STAFF)
-def newsroom_add_picture(item_id: int):
-    """Attach a photo to a news item."""
-    item = news.news_item_for_publisher(current_user, item_id)
-    form = PictureForm()
-    problem = None
-    if form.validate_on_submit():
-        with rule_errors(form) as outcome:
-            news.attach_news_picture(
-                current_user, item, form.image.data.stream, form.description.data
-            )
-            flash("The photo is added.", "success")
-            return redirect(url_for("sandbox.newsroom_edit", item_id=item_id) + "#pictures")
-        problem = outcome.problem
-        item = news.news_item_for_publisher(current_user, item_id)
-    news_form = NewsForm(formdata=None, title=item.title, body=item.source)
-    return _render_news_editor(news_form, item, problem, picture_form=form)
-
-
-@bp.get("/newsroom/pictures/<int:image_id>")
-@requires(*STAFF)
-def newsroom_picture(image_id: int):
-    """A news photo for publishers, before it is public."""
-    return _send_picture(news.publisher_picture(current_user, image_id), public_cache=False)
-
-
-@bp.post("/newsroom/pictures/<int:image_id>/remove")
-@requires(*STAFF)
-def newsroom_remove_picture(image_id: int):
-    """Take a photo off a news item."""
-    image = news.publisher_picture(current_user, image_id)
-    item_id = image.news_item_id
-    news.remove_news_picture(current_user, image)
-    flash("The photo is taken off.", "success")
-    return redirect(url_for("sandbox.newsroom_edit", item_id=item_id) + "#pictures")
-
-
-@bp.post("/newsroom/<int:item_id>/pupils")
-@requires(*STAFF)
-def newsroom_tag_pupils(item_id: int):
-    """Record which pupils can be seen in a news item's photos."""
-    item = news.news_item_for_publisher(current_user, item_id)
-    form = TagForm()
-    form.pupils.choices = _all_pupil_choices()
-    form.process(request.form)
-    with rule_errors():
-        news.tag_news_pupils(current_user, item, form.pupils.data or [], form.nobody.data)
-        flash("Saved who is in the photos.", "success")
-    return redirect(url_for("sandbox.newsroom_edit", item_id=item_id) + "#pictures")
-
-
-@bp.route("/newsroom/publishers", methods=["GET", "POST"])
-@requires(Role.COMPUTING_LEAD)
-def newsroom_publishers():
-    """The computing lead chooses which staff may publish school news."""
-    form = PublisherForm()
-    form.user_id.choices = [SelectChoice(u.id, u.full_name) for u in news.staff_who_could_publish()]
-    if form.validate_on_submit():
-        with rule_errors(form):
-            news.approve_publisher(current_user, form.user_id.data)
-            flash("Approved to publish school news.", "success")
-            return redirect(url_for("sandbox.newsroom_publishers"))
-    return render_template(
-        "sandbox/publishers.html",
-        form=form,
-        publishers=news.publishers(),
-        revoke_form=RevokeForm(formdata=None),
-    )
-
-
-@bp.post("/newsroom/publishers/revoke")
-@requires(Role.COMPUTING_LEAD)
-def newsroom_revoke_publisher():
-    """Stop a member of staff publishing school news."""
-    form = RevokeForm()
-    user_id = form.user_id.data or ""
-    if not user_id.isdecimal():
-        flash("Choose a publisher.", "error")
-        return redirect(url_for("sandbox.newsroom_publishers"))
-    with rule_errors():
-        news.revoke_publisher(current_user, int(user_id))
-        flash("They can no longer publish school news.", "success")
-    return redirect(url_for("sandbox.newsroom_publishers"))

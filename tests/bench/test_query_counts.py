@@ -21,7 +21,7 @@ from esafety.induction import ledger, pathways, policies
 from esafety.induction.models import PolicyVersion
 from esafety.lessons.catalogue import Lesson, get_catalogue
 from esafety.lessons.models import LessonAssignment, LessonProgress, QuizAnswer, SelfAssessment
-from esafety.meetings import services as meetings
+from esafety.meetings import bookings, planning
 from esafety.meetings.models import Audience, Booking, BookingStatus, Meeting
 from esafety.sandbox import services as sandbox
 from esafety.sandbox.models import (
@@ -57,8 +57,8 @@ class School:
     classes: int = 0
 
 
-def _details(title: str, starts, opens, closes) -> meetings.MeetingDetails:
-    return meetings.MeetingDetails(
+def _details(title: str, starts, opens, closes) -> planning.MeetingDetails:
+    return planning.MeetingDetails(
         title=title,
         description="About keeping children safe online.",
         starts_at=starts,
@@ -79,7 +79,7 @@ def make_school() -> School:
     teacher = factories.make_user(Role.TEACHER, last_name="Teacher")
     school_class = factories.make_class(YearGroup.YEAR_4, name="Measured", teacher=teacher)
     now = utcnow()
-    evening = meetings.create_meeting(
+    evening = planning.create_meeting(
         head,
         _details(
             "Open evening",
@@ -259,7 +259,7 @@ def _answer(pupil: Pupil, lesson: Lesson, number: int, answer: int, correct: boo
 def _evening_with_bookings(school: School, k: int, now) -> None:
     """A past evening, booked and attended by some, and a few bookings on the open one."""
     starts = now - timedelta(days=30 + k)
-    past = meetings.create_meeting(
+    past = planning.create_meeting(
         school.head,
         _details(
             f"Past evening {k}", starts, starts - timedelta(days=20), starts - timedelta(hours=2)
@@ -282,7 +282,7 @@ def _evening_with_bookings(school: School, k: int, now) -> None:
         )
     past.places_taken = len(parents)
     booker = school.free_parents.pop(0)
-    meetings.book_places(school.evening.id, booker.id, 1)
+    bookings.book_places(school.evening.id, booker.id, 1)
     db.session.flush()
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from esafety.auth.roles import Role
 from esafety.clock import utcnow
 from esafety.extensions import db
-from esafety.meetings import services
+from esafety.meetings import planning
 from esafety.meetings.models import Audience, Booking, BookingStatus
 from esafety.school.models import YearGroup
 from tests import factories
@@ -22,9 +22,9 @@ from tests.browser.conftest import sign_in
 def _evening(title: str) -> int:
     officer = factories.make_user(Role.ESAFETY_OFFICER)
     start = (utcnow() + timedelta(days=9)).replace(hour=18, minute=30, second=0, microsecond=0)
-    meeting = services.create_meeting(
+    meeting = planning.create_meeting(
         officer,
-        services.MeetingDetails(
+        planning.MeetingDetails(
             title=title,
             description="How children use **phones and games**, and what helps at home.",
             starts_at=start,

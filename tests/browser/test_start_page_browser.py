@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from esafety.auth.roles import Role
 from esafety.clock import utcnow
 from esafety.extensions import db
-from esafety.meetings import services as meetings
+from esafety.meetings import planning
 from esafety.meetings.models import Audience
 from esafety.safeguarding import services as safeguarding
 from esafety.safeguarding.models import ConcernKind, Involved
@@ -57,9 +57,9 @@ def _school():
         ),
     )
     start = (utcnow() + timedelta(days=9)).replace(hour=18, minute=30, second=0, microsecond=0)
-    meetings.create_meeting(
+    planning.create_meeting(
         users["officer@school.example"],
-        meetings.MeetingDetails(
+        planning.MeetingDetails(
             title="Phones and games at home",
             description="What helps at home.",
             starts_at=start,

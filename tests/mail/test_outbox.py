@@ -16,7 +16,7 @@ from esafety.clock import utcnow
 from esafety.extensions import db
 from esafety.mail import delivery
 from esafety.mail.models import MailState, OutgoingMail
-from esafety.meetings import services
+from esafety.meetings import planning
 from esafety.meetings.models import Booking
 from tests import factories
 from tests.meetings.conftest import details
@@ -25,7 +25,7 @@ from tests.meetings.conftest import details
 @pytest.fixture
 def evening(db):
     officer = factories.make_user(Role.ESAFETY_OFFICER, email="sarah@school.example")
-    meeting = services.create_meeting(officer, details(capacity=10))
+    meeting = planning.create_meeting(officer, details(capacity=10))
     db.session.commit()
     return meeting
 

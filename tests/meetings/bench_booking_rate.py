@@ -26,7 +26,8 @@ from esafety.auth import passwords
 from esafety.auth.roles import Role
 from esafety.clock import utcnow
 from esafety.extensions import db
-from esafety.meetings import services
+from esafety.meetings import bookings as meeting_bookings
+from esafety.meetings import planning
 from esafety.meetings.models import Audience, Booking, BookingStatus, Meeting
 from esafety.school.models import YearGroup
 from tests import factories
@@ -54,9 +55,9 @@ def _setup(app, bookings: int) -> tuple[int, list[int]]:
             child = factories.make_pupil(classes[n % len(classes)])
             parents.append(factories.make_parent(child).id)
         start = utcnow() + timedelta(days=7)
-        meeting = services.create_meeting(
+        meeting = planning.create_meeting(
             officer,
-            services.MeetingDetails(
+            planning.MeetingDetails(
                 title="Benchmark evening",
                 description="",
                 starts_at=start,
@@ -114,7 +115,7 @@ def main() -> None:
                 barrier.wait()
                 for parent_id in mine:
                     try:
-                        services.book_places(meeting_id, parent_id, 1)
+                        meeting_bookings.book_places(meeting_id, parent_id, 1)
                         db.session.commit()
                     except Exception as error:  # noqa: BLE001 - counted and reported
                         db.session.rollback()

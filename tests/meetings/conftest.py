@@ -10,13 +10,13 @@ from esafety import mail
 from esafety.auth.roles import Role
 from esafety.clock import utcnow
 from esafety.extensions import db
-from esafety.meetings import services
+from esafety.meetings import planning
 from esafety.meetings.models import Audience, Meeting
 from esafety.school.models import YearGroup
 from tests import factories
 
 
-def details(**overrides) -> services.MeetingDetails:
+def details(**overrides) -> planning.MeetingDetails:
     """An evening a week away, open for booking now, changes allowed until the day before."""
     now = utcnow().replace(second=0, microsecond=0)
     starts = overrides.pop("starts_at", now + timedelta(days=7))
@@ -36,7 +36,7 @@ def details(**overrides) -> services.MeetingDetails:
         "year_groups": [],
     }
     values.update(overrides)
-    return services.MeetingDetails(**values)
+    return planning.MeetingDetails(**values)
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def make_meeting(officer):
     """Arrange an evening through the real service (committed), with any detail overridden."""
 
     def _make(**overrides) -> Meeting:
-        meeting = services.create_meeting(officer, details(**overrides))
+        meeting = planning.create_meeting(officer, details(**overrides))
         db.session.commit()
         return meeting
 

@@ -14,7 +14,7 @@ from esafety.auth.roles import Role
 from esafety.clock import utcnow
 from esafety.errors import DomainError, NotFoundError
 from esafety.extensions import db
-from esafety.meetings import services
+from esafety.meetings import bookings, for_parents, planning
 from esafety.meetings.models import Audience, Booking, BookingStatus, Meeting
 from esafety.school.models import YearGroup
 from tests import factories
@@ -27,7 +27,7 @@ def _fresh(meeting: Meeting) -> Meeting:
 
 
 def _book(meeting, parent, places=1, notes=""):
-    booking = services.book_places(meeting.id, parent.id, places, notes)
+    booking = bookings.book_places(meeting.id, parent.id, places, notes)
     db.session.commit()
     return booking
 
@@ -70,8 +70,8 @@ def test_a_full_evening_puts_families_on_the_waiting_list_in_order(make_meeting,
     second = _book(meeting, make_family(), places=2)
 
     assert first.status is BookingStatus.WAITLISTED
-    assert services.waiting_position(first) == 1
-    assert services.waiting_position(second) == 2
+    assert bookings.waiting_position(first) == 1
+    assert bookings.waiting_position(second) == 2
     assert _fresh(meeting).places_taken == 3
     waiting_mail = [m for m in sent_mail() if m["To"] == "first@school.example"][0]
     assert "waiting list" in waiting_mail["Subject"]
@@ -110,7 +110,7 @@ def test_a_cancelled_booking_does_not_stop_booking_again(make_meeting, make_fami
     meeting = make_meeting()
     parent = make_family()
     first = _book(meeting, parent)
-    services.cancel_booking(parent, first.id)
+    bookings.cancel_booking(parent, first.id)
     db.session.commit()
     second = _book(meeting, parent, places=2)
     assert second.id != first.id and second.status is BookingStatus.CONFIRMED
@@ -124,15 +124,15 @@ def test_a_race_lost_on_the_unique_index_returns_the_winners_booking(
     meeting = make_meeting(capacity=5)
     parent = make_family()
     winner = _book(meeting, parent, places=1)
-    real_lookup = services._active_booking
+    real_lookup = bookings.active_booking
     calls = []
 
     def blind_first_time(meeting_id, parent_id):
         calls.append(1)
         return None if len(calls) == 1 else real_lookup(meeting_id, parent_id)
 
-    monkeypatch.setattr(services, "_active_booking", blind_first_time)
-    result = services.book_places(meeting.id, parent.id, 2)
+    monkeypatch.setattr(bookings, "active_booking", blind_first_time)
+    result = bookings.book_places(meeting.id, parent.id, 2)
     db.session.commit()
 
     assert result.id == winner.id and result.places == 1
@@ -150,8 +150,8 @@ def test_the_wrong_number_of_places_is_explained_and_nothing_is_saved(
 ):
     meeting = make_meeting(max_places_per_booking=3)
     parent = make_family()
-    with pytest.raises(services.TooManyPlaces) as error:
-        services.book_places(meeting.id, parent.id, places)
+    with pytest.raises(bookings.TooManyPlaces) as error:
+        bookings.book_places(meeting.id, parent.id, places)
     db.session.rollback()
     assert message in error.value.message and error.value.field == "places"
     assert db.session.scalar(select(func.count(Booking.id))) == 0
@@ -166,13 +166,13 @@ def test_booking_before_it_opens_or_after_it_closes_is_refused(make_meeting, mak
     )
     parent = make_family()
 
-    with pytest.raises(services.BookingNotOpen) as early:
-        services.book_places(later.id, parent.id, 1)
+    with pytest.raises(bookings.BookingNotOpen) as early:
+        bookings.book_places(later.id, parent.id, 1)
     db.session.rollback()
     assert "Booking opens on" in early.value.message and early.value.field == "places"
 
-    with pytest.raises(services.BookingNotOpen) as late:
-        services.book_places(closed.id, parent.id, 1)
+    with pytest.raises(bookings.BookingNotOpen) as late:
+        bookings.book_places(closed.id, parent.id, 1)
     db.session.rollback()
     assert "Booking closed" in late.value.message
     assert db.session.scalar(select(func.count(Booking.id))) == 0
@@ -185,8 +185,8 @@ def test_an_evening_for_other_year_groups_cannot_be_booked(make_meeting, make_fa
     year_2_parent = make_family(YearGroup.YEAR_2)
     year_6_parent = make_family(YearGroup.YEAR_6)
 
-    with pytest.raises(services.NotForThisParent) as error:
-        services.book_places(meeting.id, year_2_parent.id, 1)
+    with pytest.raises(bookings.NotForThisParent) as error:
+        bookings.book_places(meeting.id, year_2_parent.id, 1)
     db.session.rollback()
     assert "Year 5 and Year 6" in error.value.message
     assert error.value.field == "places"
@@ -200,14 +200,14 @@ def test_only_parents_can_book(make_meeting):
     meeting = make_meeting()
     teacher = factories.make_user(Role.TEACHER)
     with pytest.raises(NotFoundError):
-        services.book_places(meeting.id, teacher.id, 1)
+        bookings.book_places(meeting.id, teacher.id, 1)
     db.session.rollback()
 
 
 def test_notes_that_are_too_long_are_refused(make_meeting, make_family):
     meeting = make_meeting()
     with pytest.raises(DomainError) as error:
-        services.book_places(meeting.id, make_family().id, 1, "x" * 501)
+        bookings.book_places(meeting.id, make_family().id, 1, "x" * 501)
     db.session.rollback()
     assert error.value.field == "notes"
 
@@ -224,14 +224,14 @@ def test_a_cancellation_promotes_the_oldest_waiting_booking_and_emails_it(
     younger = _book(meeting, make_family(email="younger@school.example"), places=1)
     before = len(sent_mail())
 
-    services.cancel_booking(leaving, booking.id)
+    bookings.cancel_booking(leaving, booking.id)
     db.session.commit()
 
     db.session.expire_all()
     assert db.session.get(Booking, oldest.id).status is BookingStatus.CONFIRMED
     assert db.session.get(Booking, oldest.id).promoted_at is not None
     assert db.session.get(Booking, younger.id).status is BookingStatus.WAITLISTED
-    assert services.waiting_position(db.session.get(Booking, younger.id)) == 1
+    assert bookings.waiting_position(db.session.get(Booking, younger.id)) == 1
     assert _fresh(meeting).places_taken == 2
     new = sent_mail()[before:]
     subjects = {m["To"]: m["Subject"] for m in new}
@@ -249,7 +249,7 @@ def test_promotion_skips_a_booking_too_big_for_the_freed_places(make_meeting, ma
     too_big = _book(meeting, make_family(), places=3)
     fits = _book(meeting, make_family(), places=1)
 
-    services.cancel_booking(parent, leaving.id)
+    bookings.cancel_booking(parent, leaving.id)
     db.session.commit()
     db.session.expire_all()
 
@@ -265,12 +265,12 @@ def test_reducing_places_promotes_and_increasing_needs_free_places(make_meeting,
     _book(meeting, make_family(), places=1)
     waiting = _book(meeting, make_family(), places=2)
 
-    with pytest.raises(services.TooManyPlaces) as error:
-        services.change_booking(parent, mine.id, 4)
+    with pytest.raises(bookings.TooManyPlaces) as error:
+        bookings.change_booking(parent, mine.id, 4)
     db.session.rollback()
     assert "up to 3 places" in error.value.message
 
-    services.change_booking(parent, mine.id, 1, "Coming alone now")
+    bookings.change_booking(parent, mine.id, 1, "Coming alone now")
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(Booking, mine.id).places == 1
@@ -278,8 +278,8 @@ def test_reducing_places_promotes_and_increasing_needs_free_places(make_meeting,
     assert db.session.get(Booking, waiting.id).status is BookingStatus.CONFIRMED
     assert _fresh(meeting).places_taken == 4
 
-    with pytest.raises(services.TooManyPlaces) as error:
-        services.change_booking(parent, mine.id, 2)
+    with pytest.raises(bookings.TooManyPlaces) as error:
+        bookings.change_booking(parent, mine.id, 2)
     db.session.rollback()
     assert "no more places" in error.value.message
     assert _fresh(meeting).places_taken == 4
@@ -290,7 +290,7 @@ def test_a_change_sends_a_calendar_file_that_replaces_the_old_one(make_meeting, 
     meeting = make_meeting()
     parent = make_family(email="changer@school.example")
     booking = _book(meeting, parent, places=1)
-    services.change_booking(parent, booking.id, 2)
+    bookings.change_booking(parent, booking.id, 2)
     db.session.commit()
 
     first, second = sent_mail()
@@ -305,7 +305,7 @@ def test_cancelling_sends_a_calendar_file_that_removes_the_event(make_meeting, m
     meeting = make_meeting()
     parent = make_family()
     booking = _book(meeting, parent)
-    services.cancel_booking(parent, booking.id)
+    bookings.cancel_booking(parent, booking.id)
     db.session.commit()
     message = sent_mail()[-1]
     calendar = _calendar(message)
@@ -325,17 +325,17 @@ def test_after_the_deadline_parents_cannot_change_but_the_office_can_cancel(
     db.session.commit()
 
     for attempt in (
-        lambda: services.change_booking(parent, booking.id, 1),
-        lambda: services.cancel_booking(parent, booking.id),
+        lambda: bookings.change_booking(parent, booking.id, 1),
+        lambda: bookings.cancel_booking(parent, booking.id),
     ):
-        with pytest.raises(services.TooLateToChange) as error:
+        with pytest.raises(bookings.TooLateToChange) as error:
             attempt()
         db.session.rollback()
         assert "Changes closed on" in error.value.message
         assert "school office" in error.value.message
 
     assert db.session.get(Booking, booking.id).status is BookingStatus.CONFIRMED
-    services.cancel_booking(officer, booking.id)
+    bookings.cancel_booking(officer, booking.id)
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(Booking, booking.id).status is BookingStatus.CANCELLED
@@ -354,7 +354,7 @@ def test_a_waiting_family_can_leave_the_list_after_the_deadline(make_meeting, ma
     meeting = _fresh(meeting)
     meeting.cancellation_deadline = utcnow() - timedelta(minutes=1)
     db.session.commit()
-    services.cancel_booking(parent, waiting.id)
+    bookings.cancel_booking(parent, waiting.id)
     db.session.commit()
     assert _fresh(meeting).places_taken == 1
     assert db.session.get(Booking, waiting.id).status is BookingStatus.CANCELLED
@@ -365,16 +365,16 @@ def test_a_parent_cannot_touch_another_familys_booking(make_meeting, make_family
     booking = _book(meeting, make_family())
     stranger = make_family()
     with pytest.raises(NotFoundError):
-        services.cancel_booking(stranger, booking.id)
+        bookings.cancel_booking(stranger, booking.id)
     db.session.rollback()
     with pytest.raises(NotFoundError):
-        services.get_booking(stranger, booking.id)
+        bookings.get_booking(stranger, booking.id)
     assert db.session.get(Booking, booking.id).status is BookingStatus.CONFIRMED
 
 
 def test_a_rolled_back_booking_sends_no_email(make_meeting, make_family):
     meeting = make_meeting()
-    services.book_places(meeting.id, make_family().id, 1)
+    bookings.book_places(meeting.id, make_family().id, 1)
     db.session.rollback()
     db.session.commit()
     assert sent_mail() == []
@@ -387,7 +387,7 @@ def test_making_an_evening_bigger_promotes_the_waiting_list(make_meeting, make_f
     meeting = make_meeting(capacity=1, max_places_per_booking=1)
     _book(meeting, make_family())
     waiting = _book(meeting, make_family())
-    services.update_meeting(
+    planning.update_meeting(
         officer,
         meeting.id,
         details(capacity=2, max_places_per_booking=1, starts_at=meeting.starts_at),
@@ -406,7 +406,7 @@ def test_moving_an_evening_emails_everyone_booked_a_new_calendar_file(
     _book(meeting, make_family(email="waits@school.example"))
     before = len(sent_mail())
     new_start = meeting.starts_at + timedelta(days=1)
-    services.update_meeting(
+    planning.update_meeting(
         officer,
         meeting.id,
         details(capacity=1, max_places_per_booking=1, starts_at=new_start, location="The library"),
@@ -426,8 +426,8 @@ def test_an_evening_cannot_shrink_below_the_places_booked(make_meeting, make_fam
 
     meeting = make_meeting(capacity=5)
     _book(meeting, make_family(), places=3)
-    with pytest.raises(services.DetailsProblems) as error:
-        services.update_meeting(officer, meeting.id, details(capacity=2))
+    with pytest.raises(planning.DetailsProblems) as error:
+        planning.update_meeting(officer, meeting.id, details(capacity=2))
     db.session.rollback()
     assert "3 places are already booked" in error.value.problems["capacity"]
     assert _fresh(meeting).capacity == 5
@@ -450,8 +450,8 @@ def test_every_problem_with_an_evening_is_listed_beside_its_field(officer):
         audience=Audience.YEAR_GROUPS,
         year_groups=[],
     )
-    with pytest.raises(services.DetailsProblems) as error:
-        services.create_meeting(officer, bad)
+    with pytest.raises(planning.DetailsProblems) as error:
+        planning.create_meeting(officer, bad)
     db.session.rollback()
     assert set(error.value.problems) == {
         "title",
@@ -470,7 +470,7 @@ def test_only_the_staff_who_run_evenings_can_arrange_them():
 
     teacher = factories.make_user(Role.TEACHER)
     with pytest.raises(DomainError) as error:
-        services.create_meeting(teacher, details())
+        planning.create_meeting(teacher, details())
     assert error.value.status == 403
 
 
@@ -495,12 +495,12 @@ def test_parents_see_only_the_evenings_meant_for_them(make_meeting, make_family)
     infant_parent = make_family(YearGroup.RECEPTION)
     junior_parent = make_family(YearGroup.YEAR_5)
 
-    infant_titles = [e.meeting.title for e in services.evenings_for_parent(infant_parent)]
-    junior = services.evenings_for_parent(junior_parent)
+    infant_titles = [e.meeting.title for e in for_parents.evenings_for_parent(infant_parent)]
+    junior = for_parents.evenings_for_parent(junior_parent)
     assert infant_titles == ["For everyone"]
     assert {e.meeting.id for e in junior} == {everyone.id, juniors.id}
     assert all(e.can_book for e in junior)
-    past = services.evenings_for_parent(junior_parent, past=True)
+    past = for_parents.evenings_for_parent(junior_parent, past=True)
     assert [e.meeting.title for e in past] == ["Long ago"]
 
 
@@ -511,15 +511,15 @@ def test_the_office_cannot_cancel_a_booking_the_family_changed_after_the_list_wa
 
     meeting = make_meeting(capacity=10, max_places_per_booking=3)
     parent = make_family()
-    booking = services.book_places(meeting.id, parent.id, 1)
+    booking = bookings.book_places(meeting.id, parent.id, 1)
     db.session.commit()
     on_the_list = booking.revision
-    services.change_booking(parent, booking.id, 3)
+    bookings.change_booking(parent, booking.id, 3)
     db.session.commit()
     with pytest.raises(StaleDecision):
-        services.cancel_booking(officer, booking.id, seen=on_the_list)
+        bookings.cancel_booking(officer, booking.id, seen=on_the_list)
     db.session.rollback()
     assert db.session.get(Booking, booking.id).status is BookingStatus.CONFIRMED
-    services.cancel_booking(officer, booking.id, seen=db.session.get(Booking, booking.id).revision)
+    bookings.cancel_booking(officer, booking.id, seen=db.session.get(Booking, booking.id).revision)
     db.session.commit()
     assert db.session.get(Booking, booking.id).status is BookingStatus.CANCELLED

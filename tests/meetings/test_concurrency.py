@@ -15,7 +15,7 @@ from sqlalchemy import select, text
 from esafety import create_app
 from esafety.auth.models import User
 from esafety.extensions import db
-from esafety.meetings import services
+from esafety.meetings import bookings as meeting_bookings
 from esafety.meetings.models import Booking, BookingStatus, Meeting
 from esafety.school.models import YearGroup
 
@@ -51,7 +51,7 @@ def test_fifty_parents_at_once_fill_twenty_places_and_the_rest_wait(app, make_me
             try:
                 db.session.execute(text("SELECT 1"))  # this thread's own connection, opened now
                 barrier.wait()
-                booking = services.book_places(meeting_id, parent_id, 1)
+                booking = meeting_bookings.book_places(meeting_id, parent_id, 1)
                 db.session.commit()
                 with lock:
                     results.append((parent_id, booking.id, booking.status))
@@ -86,7 +86,7 @@ def test_fifty_parents_at_once_fill_twenty_places_and_the_rest_wait(app, make_me
     assert all(len(ids) == 1 for ids in by_parent.values())
     # The waiting list is one clean queue: positions 1 to 30, none shared.
     waiting = [b for b in bookings if b.status is BookingStatus.WAITLISTED]
-    assert sorted(services.waiting_position(b) for b in waiting) == list(
+    assert sorted(meeting_bookings.waiting_position(b) for b in waiting) == list(
         range(1, PARENTS - CAPACITY + 1)
     )
 
@@ -96,11 +96,11 @@ def test_cancellations_racing_new_bookings_never_lose_a_place(app, make_meeting,
     meeting = make_meeting(capacity=10, max_places_per_booking=1)
     booked = [make_family().id for _ in range(10)]
     for parent_id in booked:
-        services.book_places(meeting.id, parent_id, 1)
+        meeting_bookings.book_places(meeting.id, parent_id, 1)
     db.session.commit()
     waiting = [make_family().id for _ in range(10)]
     for parent_id in waiting:
-        services.book_places(meeting.id, parent_id, 1)
+        meeting_bookings.book_places(meeting.id, parent_id, 1)
     db.session.commit()
     newcomers = [make_family().id for _ in range(10)]
     bookings = {
@@ -119,9 +119,9 @@ def test_cancellations_racing_new_bookings_never_lose_a_place(app, make_meeting,
                 parent = db.session.get(User, parent_id)
                 barrier.wait()
                 if kind == "cancel":
-                    services.cancel_booking(parent, bookings[parent_id])
+                    meeting_bookings.cancel_booking(parent, bookings[parent_id])
                 else:
-                    services.book_places(meeting_id, parent_id, 1)
+                    meeting_bookings.book_places(meeting_id, parent_id, 1)
                 db.session.commit()
             except Exception as error:  # noqa: BLE001 - collected and asserted below
                 db.session.rollback()

@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from esafety.extensions import db
-from esafety.meetings import demo, services
+from esafety.meetings import bookings, demo, for_parents
 from esafety.meetings.models import Booking, BookingStatus, Meeting, MeetingResource
 from esafety.school import demo as school_demo
 from tests.meetings.conftest import sent_mail
@@ -41,8 +41,8 @@ def test_the_demo_evenings_are_seeded_once_and_email_nobody(app):
 
     # A parent from the printed logins can book the last places in two taps.
     login_parent = school.parents[0]
-    assert services.booking_problem(login_parent, upcoming) is None
-    booking = services.book_places(upcoming.id, login_parent.id, 1)
+    assert bookings.booking_problem(login_parent, upcoming) is None
+    booking = bookings.book_places(upcoming.id, login_parent.id, 1)
     assert booking.status is BookingStatus.CONFIRMED
     db.session.commit()
 
@@ -54,5 +54,5 @@ def test_the_demo_evenings_are_seeded_once_and_email_nobody(app):
     assert len(slides) == 1 and len(past.resources) == 3
     stored = Path(app.config["UPLOAD_FOLDER"]) / "meetings" / slides[0].stored_name
     assert stored.read_bytes().startswith(b"%PDF-1.4")
-    assert services.may_see_resources(login_parent, past)  # a Reception family
+    assert for_parents.may_see_resources(login_parent, past)  # a Reception family
     assert "asking before sharing photos" in past.resources_note_html

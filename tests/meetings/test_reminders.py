@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from esafety.clock import utcnow
 from esafety.extensions import db
-from esafety.meetings import services
+from esafety.meetings import bookings
+from esafety.meetings import reminders as meeting_reminders
 from esafety.meetings.models import Booking
 from tests.meetings.conftest import attachments, sent_mail
 
@@ -33,8 +34,8 @@ def test_reminders_go_once_to_confirmed_families_for_evenings_within_48_hours(
     )
     later = make_meeting(title="Later", starts_at=now + timedelta(days=5))
     for email in ("one@school.example", "two@school.example", "waits@school.example"):
-        services.book_places(soon.id, make_family(email=email).id, 1)
-    services.book_places(later.id, make_family(email="later@school.example").id, 1)
+        bookings.book_places(soon.id, make_family(email=email).id, 1)
+    bookings.book_places(later.id, make_family(email="later@school.example").id, 1)
     db.session.commit()
     before = len(sent_mail())
 
@@ -57,7 +58,7 @@ def test_reminders_go_once_to_confirmed_families_for_evenings_within_48_hours(
         starts_at=now + timedelta(hours=40),
         booking_opens_at=now - timedelta(days=3),
     )
-    services.book_places(extra.id, late.id, 1)
+    bookings.book_places(extra.id, late.id, 1)
     db.session.commit()
     before = len(sent_mail())
     assert "Reminders sent: 1." in _run(app)
@@ -77,12 +78,12 @@ def test_a_promoted_family_is_reminded_on_the_next_run(app, make_meeting, make_f
         max_places_per_booking=1,
     )
     leaving = make_family()
-    first = services.book_places(meeting.id, leaving.id, 1)
-    services.book_places(meeting.id, make_family(email="promoted@school.example").id, 1)
+    first = bookings.book_places(meeting.id, leaving.id, 1)
+    bookings.book_places(meeting.id, make_family(email="promoted@school.example").id, 1)
     db.session.commit()
     assert "Reminders sent: 1." in _run(app)
 
-    services.cancel_booking(leaving, first.id)
+    bookings.cancel_booking(leaving, first.id)
     db.session.commit()
     before = len(sent_mail())
     assert "Reminders sent: 1." in _run(app)
@@ -93,10 +94,10 @@ def test_a_promoted_family_is_reminded_on_the_next_run(app, make_meeting, make_f
 def test_send_reminder_claims_a_booking_only_once(make_meeting, make_family):
     now = utcnow()
     meeting = make_meeting(starts_at=now + timedelta(hours=10), booking_opens_at=now - timedelta(1))
-    booking = services.book_places(meeting.id, make_family().id, 1)
+    booking = bookings.book_places(meeting.id, make_family().id, 1)
     db.session.commit()
-    assert services.due_reminders() == [booking.id]
-    assert services.send_reminder(booking.id) is True
-    assert services.send_reminder(booking.id) is False
+    assert meeting_reminders.due_reminders() == [booking.id]
+    assert meeting_reminders.send_reminder(booking.id) is True
+    assert meeting_reminders.send_reminder(booking.id) is False
     db.session.commit()
-    assert services.due_reminders() == []
+    assert meeting_reminders.due_reminders() == []

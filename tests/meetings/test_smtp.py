@@ -11,7 +11,7 @@ from aiosmtpd.handlers import Sink
 from icalendar import Calendar
 
 from esafety.extensions import db
-from esafety.meetings import services
+from esafety.meetings import bookings
 from tests.meetings.conftest import sent_mail
 
 
@@ -50,7 +50,7 @@ def test_a_confirmation_is_delivered_over_smtp_with_its_calendar_file(
 ):
     meeting = make_meeting(title="Gaming and group chats")
     parent = make_family(email="delivered@school.example")
-    services.book_places(meeting.id, parent.id, 2)
+    bookings.book_places(meeting.id, parent.id, 2)
     db.session.commit()
 
     assert sent_mail() == []  # it went to the server, not the outbox

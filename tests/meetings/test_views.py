@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from esafety.auth.roles import Role
 from esafety.clock import utcnow
 from esafety.extensions import db
-from esafety.meetings import services
+from esafety.meetings import bookings, door, figures
 from esafety.meetings.models import Audience, Booking, BookingStatus, Meeting, MeetingResource
 from esafety.school.models import YearGroup
 from tests import factories
@@ -154,7 +154,7 @@ def test_booking_before_it_opens_is_explained(client, login_as, make_meeting, ma
 
 def test_a_parent_cannot_see_another_familys_booking(client, login_as, make_meeting, make_family):
     meeting = make_meeting()
-    other = services.book_places(meeting.id, make_family().id, 1)
+    other = bookings.book_places(meeting.id, make_family().id, 1)
     db.session.commit()
     login_as(make_family())
     for path in ("", "/calendar.ics", "/cancel"):
@@ -166,7 +166,7 @@ def test_changing_after_the_deadline_is_explained_and_nothing_changes(
 ):
     meeting = make_meeting()
     parent = make_family()
-    booking = services.book_places(meeting.id, parent.id, 2)
+    booking = bookings.book_places(meeting.id, parent.id, 2)
     db.session.commit()
     db.session.get(Meeting, meeting.id).cancellation_deadline = utcnow() - timedelta(hours=1)
     db.session.commit()
@@ -186,7 +186,7 @@ def test_changing_after_the_deadline_is_explained_and_nothing_changes(
 def test_a_parent_changes_then_cancels(client, login_as, make_meeting, make_family):
     meeting = make_meeting()
     parent = make_family()
-    booking = services.book_places(meeting.id, parent.id, 1)
+    booking = bookings.book_places(meeting.id, parent.id, 1)
     db.session.commit()
     login_as(parent)
 
@@ -276,7 +276,7 @@ def _named_family(make_family, first, last, notes="", places=1, meeting=None):
     parent.last_name = last
     db.session.commit()
     if meeting is not None:
-        services.book_places(meeting.id, parent.id, places, notes)
+        bookings.book_places(meeting.id, parent.id, places, notes)
         db.session.commit()
     return parent
 
@@ -359,7 +359,7 @@ def test_attendance_lists_who_came_and_who_did_not(client, login_as, make_meetin
     _named_family(make_family, "Stayed", "Home", meeting=meeting)
     officer = login_as(Role.ESAFETY_OFFICER)
     came = db.session.scalar(select(Booking).where(Booking.parent.has(first_name="Came")))
-    services.check_in(officer, came.id)
+    door.check_in(officer, came.id)
     db.session.commit()
     page = client.get(f"/meetings/manage/{meeting.id}/attendance").get_data(as_text=True)
     assert "1 family came" in page and "1 did not" in page
@@ -371,7 +371,7 @@ def test_attendance_lists_who_came_and_who_did_not(client, login_as, make_meetin
 def test_email_everyone_booked_sends_one_message_each(client, login_as, make_meeting, make_family):
     meeting = make_meeting(capacity=2, max_places_per_booking=1)
     for i in range(3):
-        services.book_places(meeting.id, make_family(email=f"f{i}@school.example").id, 1)
+        bookings.book_places(meeting.id, make_family(email=f"f{i}@school.example").id, 1)
     db.session.commit()
     before = len(sent_mail())
     login_as(Role.HEADTEACHER)
@@ -402,16 +402,14 @@ def test_the_summary_counts_places_attendance_waiting_and_year_groups(
     y1 = make_family(YearGroup.YEAR_1)
     y4 = make_family(YearGroup.YEAR_4)
     for parent in (y1, y4, make_family(YearGroup.YEAR_6)):
-        services.book_places(meeting.id, parent.id, 1)
+        bookings.book_places(meeting.id, parent.id, 1)
     db.session.commit()
     officer = factories.make_user(Role.OFFICE_ADMIN)
-    services.check_in(
-        officer, db.session.scalar(select(Booking).where(Booking.parent_id == y4.id)).id
-    )
+    door.check_in(officer, db.session.scalar(select(Booking).where(Booking.parent_id == y4.id)).id)
     db.session.get(Meeting, meeting.id).starts_at = utcnow() - timedelta(minutes=5)
     db.session.commit()
 
-    [summary] = services.summaries(officer)
+    [summary] = figures.summaries(officer)
     assert (summary.places_booked, summary.places_attended) == (2, 1)
     assert summary.no_shows == 1 and summary.waiting_families == 1
     assert summary.year_groups_booked == {YearGroup.YEAR_1, YearGroup.YEAR_4}
@@ -427,7 +425,7 @@ def test_the_summary_and_booking_list_queries_do_not_grow_with_the_data(
     client, login_as, make_meeting, make_family, count_queries
 ):
     first = make_meeting(capacity=50, max_places_per_booking=1)
-    services.book_places(first.id, make_family().id, 1)
+    bookings.book_places(first.id, make_family().id, 1)
     db.session.commit()
     login_as(Role.HEADTEACHER)
 
@@ -443,9 +441,9 @@ def test_the_summary_and_booking_list_queries_do_not_grow_with_the_data(
     for _ in range(4):
         extra = make_meeting(capacity=50, max_places_per_booking=1)
         for _ in range(6):
-            services.book_places(extra.id, make_family().id, 1)
+            bookings.book_places(extra.id, make_family().id, 1)
     for _ in range(15):
-        services.book_places(first.id, make_family().id, 1)
+        bookings.book_places(first.id, make_family().id, 1)
     db.session.commit()
 
     assert measure("/meetings/summary") == small_summary
@@ -507,7 +505,7 @@ def test_a_line_break_in_the_subject_is_refused_beside_it_and_nothing_is_sent(
     client, login_as, make_meeting, make_family
 ):
     meeting = make_meeting(capacity=2, max_places_per_booking=1)
-    services.book_places(meeting.id, make_family(email="f@school.example").id, 1)
+    bookings.book_places(meeting.id, make_family(email="f@school.example").id, 1)
     db.session.commit()
     before = len(sent_mail())
     login_as(Role.HEADTEACHER)

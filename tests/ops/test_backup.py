@@ -119,8 +119,10 @@ def test_backups_taken_during_uploads_restore_with_every_file(instance, tmp_path
     """Teachers add and take off pictures without pause while backups run; every backup then
     restores, each file checked against its hash, and every picture row finds its file."""
     from esafety.auth.roles import Role
-    from esafety.sandbox import images, services
-    from esafety.sandbox.models import BlogImage, BlogPost
+    from esafety.photos import storage as images
+    from esafety.photos.models import BlogImage
+    from esafety.sandbox import services
+    from esafety.sandbox.models import BlogPost
     from esafety.school.models import YearGroup
     from tests import factories
 

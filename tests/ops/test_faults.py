@@ -19,7 +19,7 @@ from esafety.auth.roles import Role
 from esafety.auth.services import start_session
 from esafety.auth.throttle import FallbackStore, LoginThrottle, make_throttle
 from esafety.extensions import db
-from esafety.meetings import services as meetings
+from esafety.meetings import planning
 from esafety.meetings.models import Booking
 from tests import factories
 from tests.meetings.conftest import details
@@ -101,7 +101,7 @@ def test_work_that_was_committed_is_not_turned_into_an_error_by_a_failed_clean_u
     app, school, monkeypatch, caplog
 ):
     officer = factories.make_user(Role.ESAFETY_OFFICER)
-    meeting = meetings.create_meeting(officer, details())
+    meeting = planning.create_meeting(officer, details())
     child = factories.make_pupil(school.classes[next(iter(school.classes))])
     parent = factories.make_parent(child)
     start_session(parent, "test client")  # a signed-in device, as a real sign-in makes

@@ -11,11 +11,12 @@ from esafety.auth.models import User
 from esafety.extensions import db
 from esafety.induction import training
 from esafety.induction.models import TrainingKind, TrainingRecord
+from esafety.photos.models import BlogImage
 from esafety.safeguarding import services as safeguarding
 from esafety.safeguarding.models import Concern, ConcernKind, Involved
 from esafety.sandbox import moderation
 from esafety.sandbox import services as blog
-from esafety.sandbox.models import BlogComment, BlogImage, BlogPost
+from esafety.sandbox.models import BlogComment, BlogPost
 from esafety.school.models import Pupil
 from tests.induction.helpers import real_pdf
 

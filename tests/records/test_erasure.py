@@ -19,11 +19,13 @@ from esafety.clock import today
 from esafety.errors import DomainError
 from esafety.extensions import db
 from esafety.lessons.models import LessonProgress, QuizAnswer
+from esafety.photos import storage as images
+from esafety.photos.models import BlogImage
 from esafety.records import erasure, services
 from esafety.safeguarding.models import Concern, Evidence
-from esafety.sandbox import images, reports
+from esafety.sandbox import reports
 from esafety.sandbox import services as blog
-from esafety.sandbox.models import BlogComment, BlogImage, BlogPost, BlogReport
+from esafety.sandbox.models import BlogComment, BlogPost, BlogReport
 from esafety.school.models import Pupil, YearGroup
 from tests import factories
 from tests.records import builders

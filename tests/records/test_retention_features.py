@@ -18,6 +18,7 @@ from esafety.induction.models import (
     SignOff,
     TrainingRecord,
 )
+from esafety.photos.models import BlogImage
 from esafety.records import retention, services
 from esafety.safeguarding import services as safeguarding
 from esafety.safeguarding.models import (
@@ -31,7 +32,7 @@ from esafety.safeguarding.models import (
 )
 from esafety.sandbox import reports
 from esafety.sandbox import services as blog
-from esafety.sandbox.models import BlogComment, BlogImage, BlogPost, BlogPostPupil, BlogReport
+from esafety.sandbox.models import BlogComment, BlogPost, BlogPostPupil, BlogReport
 from esafety.school.models import AcademicYear, SchoolClass, StaffProfile, YearGroup
 from tests import factories
 from tests.induction import helpers as induction

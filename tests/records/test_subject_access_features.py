@@ -14,11 +14,13 @@ from esafety.auth.models import User
 from esafety.auth.roles import Role
 from esafety.extensions import db
 from esafety.induction.records import certificate_path
+from esafety.photos import storage as images
+from esafety.photos.models import BlogImage, ImageKind
 from esafety.records.subject_access import build_export
 from esafety.safeguarding import services as safeguarding
-from esafety.sandbox import images, reports
+from esafety.sandbox import reports
 from esafety.sandbox import services as blog
-from esafety.sandbox.models import BlogImage, BlogPost, BlogPostPupil, ImageKind
+from esafety.sandbox.models import BlogPost, BlogPostPupil
 from esafety.school.models import ConsentSource, Pupil, YearGroup
 from esafety.school.services import record_photo_consent, teachers_of
 from tests import factories

@@ -5,17 +5,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from esafety.extensions import db
+from esafety.news import demo as news_demo
+from esafety.news.models import NewsItem, NewsState
+from esafety.photos.models import BlogImage
 from esafety.sandbox import demo, services
-from esafety.sandbox.models import (
-    BlogComment,
-    BlogImage,
-    BlogPost,
-    BlogReport,
-    ItemState,
-    NewsItem,
-    NewsState,
-    ReportState,
-)
+from esafety.sandbox.models import BlogComment, BlogPost, BlogReport, ItemState, ReportState
 from esafety.school import demo as school_demo
 
 
@@ -26,6 +20,7 @@ def count(model) -> int:
 def test_the_demo_seeds_every_class_and_is_safe_to_run_twice(db):
     school = school_demo.build()
     demo.seed(school)
+    news_demo.seed(school)
     db.session.commit()
     for school_class in school.classes.values():
         states = list(
@@ -51,6 +46,8 @@ def test_the_demo_seeds_every_class_and_is_safe_to_run_twice(db):
     assert count(BlogComment) > 0 and count(BlogImage) == 1
 
     before = {model: count(model) for model in (BlogPost, BlogComment, BlogReport, NewsItem)}
-    demo.seed(school_demo.build())
+    again = school_demo.build()
+    demo.seed(again)
+    news_demo.seed(again)
     db.session.commit()
     assert {model: count(model) for model in before} == before

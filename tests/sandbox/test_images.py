@@ -13,8 +13,10 @@ from PIL import ExifTags, Image
 
 from esafety.errors import DomainError, NotAllowed
 from esafety.extensions import db
-from esafety.sandbox import images, moderation, services
-from esafety.sandbox.models import ImageKind, ItemState
+from esafety.photos import storage as images
+from esafety.photos.models import ImageKind
+from esafety.sandbox import moderation, services
+from esafety.sandbox.models import ItemState
 from tests.sandbox.conftest import give_consent
 
 

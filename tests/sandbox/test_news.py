@@ -11,8 +11,11 @@ from esafety import audit
 from esafety.auth.roles import Role
 from esafety.errors import DomainError, NotAllowed
 from esafety.extensions import db
-from esafety.sandbox import news, services
-from esafety.sandbox.models import NewsState
+from esafety.news import access as news_access
+from esafety.news import checks as news_checks
+from esafety.news import services as news
+from esafety.news.models import NewsState
+from esafety.sandbox import services
 from tests import factories
 from tests.sandbox.conftest import give_consent
 from tests.sandbox.test_images import jpeg_with_gps
@@ -32,28 +35,28 @@ def kinds(findings):
 
 def test_only_the_computing_lead_and_approved_staff_publish(blog, lead):
     teacher = blog.teacher
-    assert news.may_publish(lead) and not news.may_publish(teacher)
+    assert news_access.may_publish(lead) and not news_access.may_publish(teacher)
     with pytest.raises(NotAllowed):
         news.publish_news(teacher, "Romans", GOOD)
     with pytest.raises(NotAllowed):
-        news.approve_publisher(teacher, teacher.id)
-    news.approve_publisher(lead, teacher.id)
-    assert news.may_publish(teacher)
+        news_access.approve_publisher(teacher, teacher.id)
+    news_access.approve_publisher(lead, teacher.id)
+    assert news_access.may_publish(teacher)
     item = news.publish_news(teacher, "Romans", GOOD)
     assert item.state is NewsState.PUBLISHED
-    news.revoke_publisher(lead, teacher.id)
-    assert not news.may_publish(teacher)
+    news_access.revoke_publisher(lead, teacher.id)
+    assert not news_access.may_publish(teacher)
     assert [e.action for e in reversed(audit.recent(10, "sandbox.news"))] == [
         "sandbox.news.publisher_approved",
         "sandbox.news.published",
         "sandbox.news.publisher_revoked",
     ]
     for outsider in (blog.ava.user, blog.parent):
-        assert not news.may_publish(outsider)
+        assert not news_access.may_publish(outsider)
 
 
 def test_text_speak_and_any_pupils_name_block_publishing(blog, lead):
-    findings = news.check_news_text("We had a gr8 day with Ava and Isla Brennan.")
+    findings = news_checks.check_news_text("We had a gr8 day with Ava and Isla Brennan.")
     assert kinds([f for f in findings if f.blocking]) == ["full_name", "pupil_name", "text_speak"]
     with pytest.raises(services.WritingNeedsChanges):
         news.publish_news(lead, "Trip", "We had a gr8 day with Ava.")
@@ -65,17 +68,17 @@ def test_a_first_name_that_is_also_a_word_blocks_only_as_a_name(blog, lead):
 
     f.make_pupil(blog.school_class, first_name="Will", last_name="Hughes")
     f.make_pupil(blog.school_class, first_name="Grace", last_name="Evans")
-    assert news.check_news_text("We will sing. Will you come?") == []
-    named = news.check_news_text("We sang with Grace and Will today.")
+    assert news_checks.check_news_text("We will sing. Will you come?") == []
+    named = news_checks.check_news_text("We sang with Grace and Will today.")
     assert [(f.kind, f.blocking) for f in named] == [("pupil_name", True), ("pupil_name", True)]
 
 
 def test_spelling_is_checked_with_british_and_american_spellings_both_fine(blog, lead):
     british = "We have organised a colourful programme at the theatre for our favourite neighbours."
     american = "We have organized a colorful program at the theater for our favorite neighbors."
-    assert news.spelling_findings(british) == []
-    assert news.spelling_findings(american) == []
-    wrong = news.spelling_findings("We recieved a beautful letter from Chester Zoo.")
+    assert news_checks.spelling_findings(british) == []
+    assert news_checks.spelling_findings(american) == []
+    wrong = news_checks.spelling_findings("We recieved a beautful letter from Chester Zoo.")
     assert [(f.kind, f.suggestion) for f in wrong] == [
         ("spelling", "received"),
         ("spelling", "beautiful"),
@@ -92,12 +95,12 @@ def test_spelling_findings_need_the_publisher_to_confirm(blog, lead):
 
 
 def test_the_collective_voice_is_hinted(blog):
-    hint = news.voice_findings("I took the children to the park.")
+    hint = news_checks.voice_findings("I took the children to the park.")
     assert [f.kind for f in hint] == ["voice"] and not hint[0].blocking
     assert "Year 4 have been" in hint[0].message
-    assert news.voice_findings("Year 4 have been to the park.") == []
-    assert news.voice_findings("We have been to the park.") == []
-    assert [f.kind for f in news.voice_findings("The park was sunny.")] == ["voice"]
+    assert news_checks.voice_findings("Year 4 have been to the park.") == []
+    assert news_checks.voice_findings("We have been to the park.") == []
+    assert [f.kind for f in news_checks.voice_findings("The park was sunny.")] == ["voice"]
 
 
 def test_photos_need_website_consent_for_every_pupil_shown(blog, lead):
@@ -172,7 +175,7 @@ def test_the_newsroom_form_shows_each_problem_and_keeps_the_words(blog, lead, cl
 def test_the_live_check_for_news_uses_the_stricter_rules(blog, lead, client, login_as):
     login_as(lead)
     data = client.post(
-        "/sandbox/check", json={"text": "I recieved a gr8 card from Ava", "mode": "news"}
+        "/sandbox/newsroom/check", json={"text": "I recieved a gr8 card from Ava", "mode": "news"}
     ).get_json()
     assert {f["kind"] for f in data["findings"]} == {
         "spelling",
@@ -181,7 +184,10 @@ def test_the_live_check_for_news_uses_the_stricter_rules(blog, lead, client, log
         "voice",
     }
     login_as(blog.teacher)
-    assert client.post("/sandbox/check", json={"text": "x", "mode": "news"}).status_code == 403
+    assert (
+        client.post("/sandbox/newsroom/check", json={"text": "x", "mode": "news"}).status_code
+        == 403
+    )
 
 
 @pytest.mark.parametrize(("role", "status"), [(Role.TEACHER, 200), (Role.PARENT, 403)])

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from esafety.extensions import db
-from esafety.sandbox import news, services
-from esafety.sandbox.models import BlogImage
+from esafety.news import services as news
+from esafety.photos.models import BlogImage
+from esafety.sandbox import services
 from tests.sandbox.test_images import png_bytes
 from tests.sandbox.test_views import page_text
 

@@ -10,10 +10,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import BinaryIO
 
-from .. import images, uploads
-from ..images import CleanPicture, PictureRefused
+from flask import Response, send_file
 
-__all__ = ["CleanPicture", "PictureRefused", "clean_picture", "store", "path_of", "discard"]
+from .. import images, uploads
+from ..errors import NotFoundError
+from ..images import CleanPicture, PictureRefused
+from .models import BlogImage, ImageKind
+
+__all__ = [
+    "CleanPicture",
+    "PictureRefused",
+    "clean_picture",
+    "store",
+    "path_of",
+    "discard",
+    "send_picture",
+    "new_picture",
+]
 
 #: Largest file accepted, in bytes.
 MAX_BYTES = 8 * 1024 * 1024
@@ -53,3 +66,39 @@ def path_of(stored_name: str) -> Path:
 def discard(stored_name: str) -> None:
     """Delete a picture once the change that stops showing it is committed."""
     uploads.delete_after_commit(path_of(stored_name))
+
+
+def send_picture(image: BlogImage, public_cache: bool) -> Response:
+    """Send a stored picture; only a published news photo may be kept by shared caches."""
+    path = path_of(image.stored_name)
+    if not path.is_file():
+        raise NotFoundError("That picture is missing.")
+    response = send_file(path, mimetype=image.content_type, max_age=3600 if public_cache else 0)
+    if not public_cache:
+        response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def new_picture(
+    upload: BinaryIO,
+    *,
+    uploaded_by_id: int,
+    kind: ImageKind,
+    description: str,
+    post_id: int | None = None,
+    news_item_id: int | None = None,
+) -> BlogImage:
+    """Clean and store an upload, and the row that says whose it is (a post's or a news item's)."""
+    picture = clean_picture(upload)
+    return BlogImage(
+        post_id=post_id,
+        news_item_id=news_item_id,
+        uploaded_by_id=uploaded_by_id,
+        kind=kind,
+        stored_name=store(picture),
+        content_type=picture.content_type,
+        width=picture.width,
+        height=picture.height,
+        byte_size=len(picture.data),
+        description=description,
+    )
