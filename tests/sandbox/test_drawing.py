@@ -11,8 +11,10 @@ from sqlalchemy import func, select
 
 from esafety.auth.roles import Role
 from esafety.extensions import db
-from esafety.sandbox import images, services
-from esafety.sandbox.models import BlogImage, BlogPost, ImageKind, ItemState
+from esafety.photos import storage as images
+from esafety.photos.models import BlogImage, ImageKind
+from esafety.sandbox import services
+from esafety.sandbox.models import BlogPost, ItemState
 from esafety.school.models import YearGroup
 from tests import factories
 from tests.sandbox.test_images import jpeg_with_gps, png_bytes
