@@ -4,8 +4,8 @@ group is taught, the lessons that teach it and how pupils are doing, from data a
 A statement counts as covered for a pupil once they have finished a lesson of their year that
 teaches it. Understanding comes from the knowledge map's judgement of the questions that check
 the statement (first tries and the pupil's own "I can"); where several lessons teach it, the
-weakest state is the one shown, as that is the one a teacher acts on. Three queries a page,
-however many pupils or lessons: the pupils, their progress rows and their first tries.
+weakest state is the one shown, as that is the one a teacher acts on. The data take three
+queries, however many pupils or lessons: the pupils, their progress rows and their first tries.
 """
 
 from __future__ import annotations
