@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -131,6 +131,8 @@ class Question:
     answers: tuple[Answer, ...]
     #: Which of the lesson's "I can" statements this question checks (from 0); None means all.
     objective: int | None = None
+    #: The framework statements it checks (see framework.py); empty means all of its lesson's.
+    framework: tuple[str, ...] = ()
 
     @property
     def correct_index(self) -> int:
@@ -161,9 +163,18 @@ class Lesson:
     #: When the lesson was last read through against current guidance, and who looks after it.
     reviewed: date | None = None
     owner: str | None = None
+    #: The "Education for a Connected World" statements it teaches, by reference (SI.EY-7.1).
+    framework: tuple[str, ...] = ()
 
     def section(self, key: str) -> Section:
         return self.sections[key]
+
+    def question_framework(self, number: int) -> tuple[str, ...]:
+        """The framework statements one question checks: its own list, or else the lesson's."""
+        return self.quiz[number].framework or self.framework
+
+    def questions_checking(self, reference: str) -> list[int]:
+        return [n for n in range(len(self.quiz)) if reference in self.question_framework(n)]
 
     @property
     def pupil_sections(self) -> list[Section]:
@@ -244,6 +255,7 @@ _FIELDS = (
     "quiz",
     "reviewed",
     "owner",
+    "framework",
 )
 #: Lesson length in minutes by age: short for the youngest.
 _MINUTES = {True: (15, 20), False: (30, 45)}
@@ -301,6 +313,31 @@ def _list(data: dict, key: str, low: int, high: int, problems: _Problems) -> lis
     return value
 
 
+#: A framework reference: strand code, age band, place in the framework's list (OR.7-11.3).
+REFERENCE = re.compile(r"[A-Z]{2}\.(EY-7|7-11)\.[1-9][0-9]*")
+
+
+def _references(data: dict, where: str, problems: _Problems) -> list[str]:
+    """An optional list of framework references; each must look like OR.EY-7.2."""
+    value = data.get("framework")
+    if value is None:
+        return []
+    if not isinstance(value, list) or not value:
+        problems.add(f"{where}framework", "must be a list of references like [OR.EY-7.2]")
+        return []
+    found = []
+    for n, item in enumerate(value):
+        if not isinstance(item, str) or not REFERENCE.fullmatch(item):
+            problems.add(
+                f"{where}framework[{n}]", f"{item!r} is not a reference like OR.EY-7.2 or OR.7-11.3"
+            )
+        elif item in found:
+            problems.add(f"{where}framework[{n}]", f"names {item} twice")
+        else:
+            found.append(item)
+    return found
+
+
 def _parse_quiz(items: list, objective_count: int, problems: _Problems) -> list[Question]:
     questions: list[Question] = []
     for q_index, item in enumerate(items):
@@ -308,7 +345,7 @@ def _parse_quiz(items: list, objective_count: int, problems: _Problems) -> list[
         if not isinstance(item, dict):
             problems.add(f"quiz[{q_index}]", "must be a question with answers")
             continue
-        for unknown in sorted(set(item) - {"question", "answers", "objective"}):
+        for unknown in sorted(set(item) - {"question", "answers", "objective", "framework"}):
             problems.add(f"{where}{unknown}", "is not a known field")
         text = _text(item, "question", where, problems)
         objective = item.get("objective")
@@ -322,6 +359,7 @@ def _parse_quiz(items: list, objective_count: int, problems: _Problems) -> list[
                 f"must be the number of one of the lesson's {objective_count} objectives",
             )
             objective = None
+        framework = _references(item, where, problems)
         raw_answers = item.get("answers")
         if raw_answers is None:
             problems.add(f"{where}answers", "is missing")
@@ -361,7 +399,11 @@ def _parse_quiz(items: list, objective_count: int, problems: _Problems) -> list[
         if right != 1:
             problems.add(f"{where}answers", f"has {right} correct answers; it needs exactly one")
         if text and len(answers) == len(raw_answers) and right == 1:
-            questions.append(Question(text, tuple(answers), objective - 1 if objective else None))
+            questions.append(
+                Question(
+                    text, tuple(answers), objective - 1 if objective else None, tuple(framework)
+                )
+            )
     return questions
 
 
@@ -499,6 +541,7 @@ def parse_lesson(path: Path) -> tuple[Lesson | None, list[str]]:
     if "reviewed" in data and "owner" not in data:
         problems.add("owner", "is missing: say who looks after the lesson")
 
+    framework = _references(data, "", problems)
     quiz_items = _list(data, "quiz", 3, 6, problems)
     quiz = _parse_quiz(quiz_items, len(objectives), problems) if quiz_items is not None else []
     sections = _parse_sections(match.group(2), problems)
@@ -519,6 +562,7 @@ def parse_lesson(path: Path) -> tuple[Lesson | None, list[str]]:
         sections=sections,
         reviewed=reviewed,
         owner=owner,
+        framework=tuple(framework),
     )
     return lesson, []
 
@@ -632,8 +676,15 @@ def statement_rows(lesson: Lesson) -> list[dict[str, Any]]:
     ]
 
 
-def as_json_rows(catalogue: Catalogue) -> list[dict[str, Any]]:
-    """What `lessons list --json` prints, one object per lesson."""
+def as_json_rows(
+    catalogue: Catalogue, framework_text: Mapping[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """What `lessons list --json` prints, one object per lesson.
+
+    `statements` are the framework statements the lesson teaches (reference and our wording);
+    `objectives` are its own "I can" rows, each with the questions that check it.
+    """
+    texts = framework_text or {}
     return [
         {
             "id": lesson.id,
@@ -641,7 +692,8 @@ def as_json_rows(catalogue: Catalogue) -> list[dict[str, Any]]:
             "strand": lesson.strand.value,
             "title": lesson.title,
             "questions": len(lesson.quiz),
-            "statements": statement_rows(lesson),
+            "statements": [{"ref": ref, "text": texts.get(ref)} for ref in lesson.framework],
+            "objectives": statement_rows(lesson),
             "reviewed": lesson.reviewed.isoformat() if lesson.reviewed else None,
             "owner": lesson.owner,
         }

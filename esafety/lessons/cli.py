@@ -19,6 +19,15 @@ from .catalogue import (
     review_warnings,
     teacher_script_problems,
 )
+from .framework import (
+    FRAMEWORK_FILE,
+    Framework,
+    FrameworkError,
+    framework_gaps,
+    framework_warnings,
+    load_framework,
+    unknown_references,
+)
 from .signup import APP_AGES_FILE, AppAgesError, load_app_ages, stale_apps
 from .views import bp
 
@@ -54,21 +63,41 @@ def _load_or_exit(content_dir: Path):
     help="The 'Can I sign up?' data file (default: the package's data/app_ages.yaml).",
 )
 @click.option(
-    "--partial", is_flag=True, help="Do not require a lesson for every year group and strand."
+    "--framework",
+    "framework_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=FRAMEWORK_FILE,
+    help="The statement map (default: the package's data/connected_world.yaml).",
 )
-def check_command(content_dir: Path, app_ages_file: Path, partial: bool) -> None:
-    """Check every lesson file and the app ages; exit 1 naming each file and field that is wrong."""
+@click.option(
+    "--partial",
+    is_flag=True,
+    help="Do not require a lesson for every year group and strand, or for every statement.",
+)
+def check_command(
+    content_dir: Path, app_ages_file: Path, framework_file: Path, partial: bool
+) -> None:
+    """Check the lessons, the statement map and the app ages; exit 1 naming each problem."""
     problems: list[str] = []
     catalogue = None
+    framework: Framework | None = None
     try:
         catalogue = load_catalogue(content_dir)
     except CatalogueError as error:
+        problems.extend(error.problems)
+    try:
+        framework = load_framework(framework_file)
+    except FrameworkError as error:
         problems.extend(error.problems)
     if catalogue is not None and not partial:
         problems.extend(
             f"curriculum: no lesson with 3 or more questions for {gap}"
             for gap in missing_cells(catalogue)
         )
+    if catalogue is not None and framework is not None:
+        problems.extend(unknown_references(framework, catalogue))
+        if not partial:
+            problems.extend(framework_gaps(framework, catalogue))
     if catalogue is not None:
         problems.extend(quiz_problems(catalogue))
         problems.extend(teacher_script_problems(catalogue))
@@ -82,11 +111,16 @@ def check_command(content_dir: Path, app_ages_file: Path, partial: bool) -> None
             click.echo(problem, err=True)
         click.echo(f"{len(problems)} problem(s) found.", err=True)
         raise click.exceptions.Exit(1)
+    for warning in framework_warnings(framework, today()) if framework else []:
+        click.echo(f"warning: {warning}", err=True)
     for warning in review_warnings(catalogue, today()) if catalogue else []:
         click.echo(f"warning: {warning}", err=True)
     for warning in stale_apps(apps, today()):
         click.echo(f"warning: {warning}", err=True)
-    click.echo(f"All {len(catalogue or [])} lessons and {len(apps)} app ages are in order.")
+    click.echo(
+        f"All {len(catalogue or [])} lessons, {len(framework or [])} framework statements "
+        f"and {len(apps)} app ages are in order."
+    )
 
 
 @group.command("list")
@@ -94,7 +128,14 @@ def check_command(content_dir: Path, app_ages_file: Path, partial: bool) -> None
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array for scripts.")
 def list_command(content_dir: Path, as_json: bool) -> None:
     """List every lesson: id, year group (0 for Reception ... 6), strand, title, questions."""
-    rows = as_json_rows(_load_or_exit(content_dir))
+    catalogue = _load_or_exit(content_dir)
+    try:
+        texts = load_framework().texts
+    except FrameworkError as error:
+        for problem in error.problems:
+            click.echo(problem, err=True)
+        raise click.exceptions.Exit(1) from None
+    rows = as_json_rows(catalogue, texts)
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return

@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from sqlalchemy import select
 
@@ -69,6 +70,16 @@ class Statement:
         return [n for n, q in enumerate(self.lesson.quiz) if q.checks(self.number)]
 
 
+class Judgeable(Protocol):
+    """Anything judged from a lesson's questions: an "I can" statement or a framework one."""
+
+    @property
+    def lesson(self) -> Lesson: ...
+
+    @property
+    def questions(self) -> list[int]: ...
+
+
 def statements_of(lesson: Lesson) -> list[Statement]:
     """A lesson's statements that at least one question checks (the others cannot be judged)."""
     found = [Statement(lesson, n) for n in range(len(lesson.objectives))]
@@ -85,7 +96,7 @@ class Judgement:
 
 
 def judge(
-    statement: Statement, first_tries: dict[int, int], rating: SelfAssessment | None
+    statement: Judgeable, first_tries: dict[int, int], rating: SelfAssessment | None
 ) -> Judgement | None:
     """Judge one statement from the first answer chosen to each question; None if none tried.
 

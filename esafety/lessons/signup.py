@@ -21,7 +21,15 @@ import yaml
 
 APP_AGES_FILE = Path(__file__).resolve().parent / "data" / "app_ages.yaml"
 _REQUIRED = ("name", "minimum_age", "kind", "note", "source")
-_OPTIONAL = ("rating", "rating_age", "features", "younger_version", "countries", "checked")
+_OPTIONAL = (
+    "rating",
+    "rating_age",
+    "features",
+    "younger_version",
+    "countries",
+    "checked",
+    "checked_by",
+)
 #: Ages offered when an adult previews the answer (Reception to beyond Year 6).
 PREVIEW_AGES = tuple(range(4, 19))
 #: Countries an adult may preview; the school's own comes from the SCHOOL_COUNTRY setting.
@@ -72,8 +80,9 @@ class AppAge:
     younger_version: str | None = None
     #: Country code -> a different age, where the law there (or the app's terms) differs.
     countries: dict[str, CountryRule] = field(default_factory=dict, hash=False)
-    #: When someone last checked these facts against the app's own pages.
+    #: When someone last checked these facts against the app's own pages, and who.
     checked: date | None = None
+    checked_by: str | None = None
 
     @property
     def slug(self) -> str:
@@ -157,6 +166,14 @@ def _optional(item: dict, where: str, problems: list[str]) -> dict:
             problems.append(f"{where}.checked must be a date like 2026-12-03")
         else:
             found["checked"] = checked
+    checked_by = item.get("checked_by")
+    if checked_by is not None:
+        if not isinstance(checked_by, str) or not checked_by.strip():
+            problems.append(f"{where}.checked_by must say who checked it")
+        else:
+            found["checked_by"] = checked_by.strip()
+    elif checked is not None:
+        problems.append(f"{where}.checked_by is missing: say who checked it")
     return found
 
 

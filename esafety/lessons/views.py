@@ -29,7 +29,7 @@ from ..extensions import db
 from ..inputs import query_number, query_text
 from ..school import services as school
 from ..school.models import YearGroup
-from . import checks, knowledge, reports, services
+from . import checks, knowledge, reports, services, statement_coverage
 from .catalogue import PUPIL_SECTIONS, Lesson, Strand, get_catalogue
 from .forms import AnswerForm, AssignForm, ReadForm, SelfAssessmentForm, SignUpCheckForm
 from .models import CheckPhase, SelfAssessment
@@ -395,6 +395,36 @@ def school_knowledge():
         report=knowledge.school_knowledge(year),
         states=list(knowledge.Knowledge),
         years=list(YearGroup),
+    )
+
+
+# --- Coverage by framework statement ------------------------------------------------------------
+
+
+@bp.get("/classes/<int:class_id>/statements")
+@requires(*PROGRESS_ROLES)
+def class_statements(class_id: int):
+    """Each framework statement of the class's year: its lessons and how the class is doing."""
+    report = statement_coverage.class_statement_coverage(current_user, class_id)
+    return render_template(
+        "lessons/class_statements.html", report=report, states=list(knowledge.Knowledge)
+    )
+
+
+@bp.get("/statements")
+@requires(*COVERAGE_ROLES)
+def school_statements():
+    """For leaders: framework statements covered per year group, as numbers (no names)."""
+    try:
+        year = YearGroup(request.args.get("year", type=int))
+    except ValueError:
+        year = YearGroup.YEAR_6
+    years = statement_coverage.school_statement_coverage()
+    return render_template(
+        "lessons/school_statements.html",
+        years=years,
+        chosen=years[year],
+        states=list(knowledge.Knowledge),
     )
 
 

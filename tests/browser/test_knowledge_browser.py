@@ -15,12 +15,15 @@ from esafety.lessons import services
 from esafety.lessons.catalogue import get_catalogue
 from esafety.school.models import YearGroup
 from tests import factories
+from tests.browser.accessibility import serious_violations
 from tests.browser.conftest import sign_in, sign_in_pupil
 
 PICTURES = ["cat", "sun", "boat"]
 
 
-def test_a_misconception_shown_first_appears_on_the_teachers_knowledge_map(page):
+def test_a_misconception_shown_first_appears_on_the_teachers_knowledge_map(
+    page, _playwright_browser
+):
     teacher = factories.make_user(Role.TEACHER, first_name="Omar", email="omar@school.example")
     kestrels = factories.make_class(YearGroup.YEAR_5, name="Kestrels", teacher=teacher)
     factories.make_pupil(kestrels, first_name="Mia", last_name="Khan", pictures=PICTURES)
@@ -82,3 +85,24 @@ def test_a_misconception_shown_first_appears_on_the_teachers_knowledge_map(page)
     expect(cells.nth(1)).to_contain_text("Secure")
     expect(page.get_by_role("row", name=re.compile("Leo Price"))).to_contain_text("Not tried")
     expect(page.locator("#statement-1")).to_contain_text(f"{mistaken.misconception} (1)")
+
+    # The same first try shows on the class's framework statements, against the statement on bots.
+    page.get_by_role("link", name="Framework statements").click()
+    page.wait_for_load_state("load")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Framework statements: Kestrels (Year 5)"
+    )
+    bots = page.locator("tr[id='MI.7-11.6']")
+    expect(bots).to_contain_text("1 of 2 pupils")
+    expect(bots).to_contain_text(f"{mistaken.misconception} (1)")
+    # axe runs in a context that lets it in past the page's script policy, signed in the same way.
+    checker = _playwright_browser.new_context(
+        viewport={"width": 1024, "height": 800},
+        bypass_csp=True,
+        storage_state=page.context.storage_state(),
+    )
+    audited = checker.new_page()
+    audited.goto(page.url)
+    expect(audited.get_by_role("heading", level=1)).to_contain_text("Framework statements")
+    assert serious_violations(audited) == []
+    checker.close()

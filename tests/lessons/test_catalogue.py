@@ -21,6 +21,7 @@ from esafety.lessons.catalogue import (
     parse_lesson,
     teacher_script_problems,
 )
+from esafety.lessons.framework import get_framework
 from esafety.lessons.signup import APP_AGES_FILE
 from esafety.school.models import YearGroup
 
@@ -49,14 +50,25 @@ def test_lessons_list_json_prints_every_lesson(app):
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert len(rows) >= 56
-    # The current fields stay; each lesson now also lists its statements (and review details).
+    # The current fields stay; each lesson also lists the framework statements it teaches, its
+    # own "I can" objectives, and its review details.
     assert {"id", "year_group", "strand", "title", "questions"} <= set(rows[0])
     assert set(rows[0]) - {"id", "year_group", "strand", "title", "questions"} == {
         "statements",
+        "objectives",
         "reviewed",
         "owner",
     }
-    assert all(row["statements"] and row["statements"][0]["id"] == f"{row['id']}#1" for row in rows)
+    assert all(row["objectives"] and row["objectives"][0]["id"] == f"{row['id']}#1" for row in rows)
+    assert all(row["statements"] for row in rows)
+    assert all(
+        re.fullmatch(r"[A-Z]{2}\.(EY-7|7-11)\.\d+", s["ref"]) and s["text"]
+        for row in rows
+        for s in row["statements"]
+    )
+    y3 = next(row for row in rows if row["id"] == "y3-online-relationships")
+    assert {"ref": "OR.7-11.2", "text": get_framework().get("OR.7-11.2").text} in y3["statements"]
+    assert all(row["reviewed"] and row["owner"] for row in rows)
     assert {row["year_group"] for row in rows} == set(range(7))
     assert {row["strand"] for row in rows} == {s.value for s in Strand}
     assert {(row["year_group"], row["strand"]) for row in rows if row["questions"] >= 3} == {

@@ -95,10 +95,16 @@ def test_a_file_with_a_bad_rating_feature_or_country_is_refused(tmp_path):
 
 
 def test_unchecked_or_old_facts_are_warned_about_not_failed():
-    apps = list(app_ages())
-    assert stale_apps(apps, today())[0].startswith("app ages: ")
     from dataclasses import replace
 
+    apps = list(app_ages())
+    # Every shipped entry was checked against its source this term, by a named person.
+    assert all(app.checked and app.checked_by and app.source for app in apps)
+    assert stale_apps(apps, date(2026, 12, 3)) == []
+    never = [replace(apps[0], checked=None)]
+    assert stale_apps(never, today())[0] == (
+        f"app ages: 1 apps have no checked date: {apps[0].name}"
+    )
     old = [replace(apps[0], checked=date(2020, 1, 1))]
     assert "checked over a year ago" in stale_apps(old, date(2026, 12, 3))[0]
     fresh = [replace(apps[0], checked=date(2026, 11, 1))]
@@ -131,3 +137,12 @@ def test_a_pupil_gets_the_schools_country_and_cannot_choose_another(app, client,
         assert 'name="country"' not in page
     finally:
         app.config["SCHOOL_COUNTRY"] = "GB"
+
+
+def test_the_page_says_when_each_apps_facts_were_last_checked(client, login_as, year4):
+    login_as(Role.TEACHER)
+    page = _text(client.get("/lessons/can-i-sign-up?app=tiktok&age=10"))
+    # Once in the answer for TikTok, and once per app in the table of minimum ages.
+    assert 'Last checked: <time datetime="2026-12-03">3 December 2026</time>' in page
+    assert page.count('<time datetime="2026-12-03">3 December 2026</time>') == len(app_ages()) + 1
+    assert "Not yet checked" not in page
