@@ -49,7 +49,7 @@ class SectionText:
 
 
 def split_sections(markdown: str) -> list[SectionText]:
-    """Cut a policy at its `## ` headings: staff read it one section at a time."""
+    """Cut a policy at its `## ` headings: each section is ticked as read on its own."""
     sections: list[SectionText] = []
     heading: str | None = None
     lines: list[str] = []

@@ -131,7 +131,7 @@ def mark_read(version_id: int):
 @bp.get("/policies/<int:version_id>/sections/<int:position>")
 @requires(*INDUCTEE_ROLES)
 def read_section(version_id: int, position: int):
-    """Show one section; opening it counts as reading it."""
+    """Show one section on its own (a link to part of a policy); opening it counts as read."""
     version = policies.version_for_reader(current_user, version_id)
     section = policies.section_at(version, position)
     policies.open_section(current_user, section)
