@@ -54,6 +54,7 @@ SHARED_OBJECTS = {
     "induction.edit_version": "version_id",
     "induction.publish_version": "version_id",
     "induction.sign": "version_id",
+    "induction.mark_read": "version_id",
     "induction.sign_for_someone": "version_id",
     "meetings.book": "meeting_id",
     "meetings.edit_evening": "meeting_id",

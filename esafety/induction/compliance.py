@@ -633,7 +633,7 @@ def checklist(induction: Induction, read: dict[int, int], sections: dict[int, in
                 "read",
                 f"Read version {version.number}",
                 signed or opened >= total,
-                f"{min(opened, total)} of {total} sections opened",
+                f"{min(opened, total)} of {total} sections read",
                 version_id=version.id,
             )
         ]

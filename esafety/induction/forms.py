@@ -15,7 +15,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..auth.roles import Role
@@ -25,7 +32,7 @@ from .rules import DEFAULT_DUE_WITHIN_DAYS, INDUCTEE_ROLES
 
 POLICY_HINT = (
     'Write in Markdown. Start each section with a line such as "## Who is responsible": '
-    "staff read the policy one section at a time."
+    "staff read the whole policy on one page, and each section is ticked as they reach it."
 )
 
 
@@ -83,6 +90,20 @@ def quiz_form_for(course: Course) -> SchoolForm:
             ),
         )
     return QuizForm()
+
+
+class ReadForm(SchoolForm):
+    """Sections read on the one-page policy: those scrolled into view, or all of it."""
+
+    #: Section positions as the page's script sends them, for example "1,2,3".
+    sections = StringField(validators=[Optional(), Regexp(r"^\d{1,4}(,\d{1,4}){0,199}$")])
+    #: The plain button at the end of the policy: it works without JavaScript.
+    everything = BooleanField("I have read all of it")
+
+    def positions(self) -> list[int] | None:
+        if self.everything.data:
+            return None
+        return [int(n) for n in (self.sections.data or "").split(",") if n]
 
 
 class SignForm(SchoolForm):

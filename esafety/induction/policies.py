@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import audit, concurrency, mail
 from ..auth.models import User
@@ -47,7 +49,7 @@ class SectionText:
 
 
 def split_sections(markdown: str) -> list[SectionText]:
-    """Cut a policy at its `## ` headings: staff read it one section at a time."""
+    """Cut a policy at its `## ` headings: each section is ticked as read on its own."""
     sections: list[SectionText] = []
     heading: str | None = None
     lines: list[str] = []
@@ -167,6 +169,35 @@ def open_section(user: User, section: PolicySection, *, at: datetime | None = No
         opened_at = at or utcnow()
         db.session.add(SectionRead(user_id=user.id, section_id=section.id, opened_at=opened_at))
         db.session.flush()
+
+
+def mark_sections_read(
+    user: User,
+    version: PolicyVersion,
+    positions: Iterable[int] | None = None,
+    *,
+    at: datetime | None = None,
+) -> set[int]:
+    """The whole policy is on one page: a section counts as read once it has scrolled into
+    view, or when the reader says they have read all of it (`positions` None).
+
+    Positions that are not in this version are ignored. Returns the ids of every section of the
+    version this person has now read. Two tabs recording the same section is not an error."""
+    already = read_section_ids(user, version)
+    if version.state == VersionState.DRAFT:
+        return already
+    wanted = None if positions is None else set(positions)
+    opened_at = at or utcnow()
+    rows = [
+        {"user_id": user.id, "section_id": section.id, "opened_at": opened_at}
+        for section in version.sections
+        if section.id not in already and (wanted is None or section.position in wanted)
+    ]
+    if rows:
+        dialect = sqlite if db.engine.dialect.name == "sqlite" else postgresql
+        db.session.execute(dialect.insert(SectionRead).values(rows).on_conflict_do_nothing())
+        already |= {row["section_id"] for row in rows}
+    return already
 
 
 def read_section_ids(user: User, version: PolicyVersion) -> set[int]:

@@ -45,6 +45,7 @@ from .forms import (
     PathwayForm,
     PolicyForm,
     PolicyRulesForm,
+    ReadForm,
     SignForm,
     SignForSomeoneForm,
     TrainingForm,
@@ -93,20 +94,44 @@ def my_induction():
 @bp.get("/policies/<int:version_id>")
 @requires(*INDUCTEE_ROLES)
 def read_policy(version_id: int):
-    """List a policy version's sections, ticking those already opened."""
+    """Show the whole policy on one page, ticking sections as they are read, then the sign-off."""
     version = policies.version_for_reader(current_user, version_id)
+    form = SignForm(formdata=None)
+    form.agree.label.text = ledger.statement_for(version)
     return render_template(
         "induction/policy.html",
         version=version,
         steps=ledger.signing_steps(current_user, version),
         latest=policies.latest_published(version.policy_id),
+        sign_form=form,
     )
+
+
+@bp.post("/policies/<int:version_id>/read")
+@requires(*INDUCTEE_ROLES)
+def mark_read(version_id: int):
+    """Record sections as read: those scrolled into view, or all of it when the reader says so."""
+    version = policies.version_for_reader(current_user, version_id)
+    form = ReadForm()
+    wants_json = request.accept_mimetypes.best == "application/json"
+    if not form.validate_on_submit():
+        if wants_json:
+            return {"problem": "Those sections could not be recorded."}, 400
+        flash("Those sections could not be recorded: please try again.", "warning")
+        return redirect(url_for("induction.read_policy", version_id=version.id))
+    read = policies.mark_sections_read(current_user, version, form.positions())
+    if wants_json:
+        return {
+            "read": [s.position for s in version.sections if s.id in read],
+            "unread": len(version.sections) - len(read),
+        }
+    return redirect(url_for("induction.read_policy", version_id=version.id, _anchor="sign-off"))
 
 
 @bp.get("/policies/<int:version_id>/sections/<int:position>")
 @requires(*INDUCTEE_ROLES)
 def read_section(version_id: int, position: int):
-    """Show one section; opening it counts as reading it."""
+    """Show one section on its own (a link to part of a policy); opening it counts as read."""
     version = policies.version_for_reader(current_user, version_id)
     section = policies.section_at(version, position)
     policies.open_section(current_user, section)
