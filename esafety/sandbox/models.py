@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from ..auth.models import User
 from ..clock import utcnow
 from ..concurrency import Revisioned
-from ..extensions import db, enum_type
+from ..extensions import Model, enum_type
 from ..school.models import Pupil, SchoolClass
 
 
@@ -77,11 +78,11 @@ class ModeratedWriting(Revisioned):
         return mapped_column(ForeignKey("user.id"))
 
     @declared_attr
-    def author(cls) -> Mapped[User]:
+    def author(cls: Any) -> Mapped[User]:  # called on the mapped class
         return relationship("User", foreign_keys=f"[{cls.__name__}.author_id]", lazy="joined")
 
 
-class BlogPost(ModeratedWriting, db.Model):
+class BlogPost(ModeratedWriting, Model):
     __tablename__ = "blog_post"
 
     class_id: Mapped[int] = mapped_column(ForeignKey("school_class.id"), index=True)
@@ -97,7 +98,7 @@ class BlogPost(ModeratedWriting, db.Model):
     kind = "post"
 
 
-class BlogComment(ModeratedWriting, db.Model):
+class BlogComment(ModeratedWriting, Model):
     __tablename__ = "blog_comment"
 
     post_id: Mapped[int] = mapped_column(ForeignKey("blog_post.id"), index=True)
@@ -111,7 +112,7 @@ class BlogComment(ModeratedWriting, db.Model):
         return f"Comment on “{self.post.title}”"
 
 
-class BlogPostPupil(db.Model):
+class BlogPostPupil(Model):
     """A pupil who can be seen in a post's photos: approval waits for their photo consent."""
 
     __tablename__ = "blog_post_pupil"
@@ -128,7 +129,7 @@ class BlogPostPupil(db.Model):
     pupil: Mapped[Pupil] = relationship(lazy="joined")
 
 
-class PostingWindow(db.Model):
+class PostingWindow(Model):
     """A time when pupils may write on their class blog (pupils blog only in a lesson activity)."""
 
     __tablename__ = "posting_window"
@@ -173,7 +174,7 @@ class ReportState(enum.StrEnum):
     DISMISSED = "dismissed"
 
 
-class BlogReport(Revisioned, db.Model):
+class BlogReport(Revisioned, Model):
     """Someone told a teacher about a post or comment; the item is hidden until a decision."""
 
     __tablename__ = "blog_report"
@@ -217,7 +218,9 @@ class BlogReport(Revisioned, db.Model):
 
     @property
     def item(self) -> BlogPost | BlogComment:
-        return self.post if self.post_id is not None else self.comment
+        item = self.post if self.post_id is not None else self.comment
+        assert item is not None  # the one_item check: a report is of a post or of a comment
+        return item
 
 
 class ImageKind(enum.StrEnum):
@@ -227,7 +230,7 @@ class ImageKind(enum.StrEnum):
     DRAWING = "drawing"
 
 
-class BlogImage(db.Model):
+class BlogImage(Model):
     """A re-encoded picture (no EXIF, no GPS) kept outside static/ under a random name."""
 
     __tablename__ = "blog_image"
@@ -262,7 +265,7 @@ class NewsState(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-class NewsItem(db.Model):
+class NewsItem(Model):
     """A post on the school's official public feed, written in the class's collective voice."""
 
     __tablename__ = "news_item"
@@ -289,7 +292,7 @@ class NewsItem(db.Model):
     )
 
 
-class NewsItemPupil(db.Model):
+class NewsItemPupil(Model):
     """A pupil seen in a news item's photos: publishing waits for their website consent."""
 
     __tablename__ = "news_item_pupil"
@@ -306,7 +309,7 @@ class NewsItemPupil(db.Model):
     pupil: Mapped[Pupil] = relationship(lazy="joined")
 
 
-class NewsPublisher(db.Model):
+class NewsPublisher(Model):
     """A member of staff the computing lead has approved to publish on the school's feed."""
 
     __tablename__ = "news_publisher"
@@ -320,7 +323,7 @@ class NewsPublisher(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
 
 
-class AllowedWords(db.Model):
+class AllowedWords(Model):
     """Words a class's teacher said are fine in their class ("Class R", a story's title)."""
 
     __tablename__ = "blog_allowed_words"
@@ -339,7 +342,7 @@ class AllowedWords(db.Model):
     __table_args__ = (UniqueConstraint("class_id", "words"),)
 
 
-class FindingTally(db.Model):
+class FindingTally(Model):
     """One time the checks stepped in on a pupil's writing: the class and the kind, no pupil.
 
     Counted by week so a teacher sees what the class needs teaching, never who wrote what.
