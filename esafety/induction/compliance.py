@@ -58,9 +58,9 @@ class PolicyItem:
 
     policy: Policy
     #: The version to sign now (the latest published on the date asked about).
-    version: PolicyVersion | None
+    version: PolicyVersion
     #: The latest major version: signing it or anything newer counts as current.
-    major: PolicyVersion | None
+    major: PolicyVersion
     state: ItemState
     signed_number: int | None = None
     signed_at: datetime | None = None
@@ -135,10 +135,12 @@ class Induction:
         labels = [
             f"{p.policy.title} ({p.state.label.lower()}, due {_long(p.due_on)})"
             for p in self.policies
-            if p.overdue
+            if p.overdue and p.due_on
         ]
         labels += [
-            f"{c.course.title} quiz (due {_long(c.due_on)})" for c in self.courses if c.overdue
+            f"{c.course.title} quiz (due {_long(c.due_on)})"
+            for c in self.courses
+            if c.overdue and c.due_on
         ]
         return labels
 
@@ -155,10 +157,8 @@ def _end_of(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time.min)
 
 
-def _latest(versions: list[PolicyVersion]) -> tuple[PolicyVersion | None, PolicyVersion | None]:
-    """The newest version, and the newest major one, among those published by then."""
-    if not versions:
-        return None, None
+def _latest(versions: list[PolicyVersion]) -> tuple[PolicyVersion, PolicyVersion]:
+    """The newest version, and the newest major one, among those (one or more) published by then."""
     ordered = sorted(versions, key=lambda v: v.number)
     majors = [v for v in ordered if v.change == ChangeSize.MAJOR] or ordered[:1]
     return ordered[-1], majors[-1]
@@ -237,7 +237,8 @@ def inductions(as_of: date | None = None, user_ids: Iterable[int] | None = None)
     course_rows = list(db.session.scalars(select(Course).where(Course.policy_id.is_not(None))))
     courses_by_policy: dict[int, list[Course]] = defaultdict(list)
     for course in course_rows:
-        courses_by_policy[course.policy_id].append(course)
+        if course.policy_id is not None:
+            courses_by_policy[course.policy_id].append(course)
 
     results = []
     for user, profile in staff:
@@ -265,9 +266,10 @@ def inductions(as_of: date | None = None, user_ids: Iterable[int] | None = None)
         policy_items = []
         seen_policies: dict[int, Policy] = {p.id: p for pathway in mine for p in pathway.policies}
         for policy in sorted(seen_policies.values(), key=lambda p: p.title):
-            version, major = latest.get(policy.id, (None, None))
-            if version is None:
+            found = latest.get(policy.id)
+            if found is None:
                 continue  # nothing published yet on that date: nothing to sign
+            version, major = found
             days = due_days[("policy", policy.id)]
             record = signed.get((user.id, policy.id))
             item = PolicyItem(
@@ -282,8 +284,8 @@ def inductions(as_of: date | None = None, user_ids: Iterable[int] | None = None)
                 item.sign_off_id, item.signed_number, item.signed_at = record
             if record is not None and record[1] < major.number:
                 item.state = ItemState.NEEDS_RESIGN
-                published = major.published_at.date()
-                item.due_on = max(start, published) + timedelta(days=days)
+                assert major.published_at is not None  # only published versions are counted
+                item.due_on = max(start, major.published_at.date()) + timedelta(days=days)
             elif record is not None and yearly_from and record[2].date() < yearly_from:
                 item.state = ItemState.NEEDS_RESIGN
                 item.yearly = True
@@ -292,7 +294,7 @@ def inductions(as_of: date | None = None, user_ids: Iterable[int] | None = None)
                 item.state = ItemState.DONE
             else:
                 item.due_on = start + timedelta(days=days)
-            item.overdue = item.state != ItemState.DONE and item.due_on < day
+            item.overdue = item.due_on is not None and item.due_on < day  # None once signed
             policy_items.append(item)
         course_items = []
         required_courses = sorted(
@@ -303,13 +305,13 @@ def inductions(as_of: date | None = None, user_ids: Iterable[int] | None = None)
             if course.policy_id is not None and course.policy_id not in latest:
                 continue  # its policy has nothing published yet
             result = passed.get((user.id, course_id))
-            item = CourseItem(course=course, passed=result is not None)
+            course_item = CourseItem(course=course, passed=result is not None)
             if result is not None:
-                item.attempt_id, item.best_score, item.passed_at = result
+                course_item.attempt_id, course_item.best_score, course_item.passed_at = result
             else:
-                item.due_on = start + timedelta(days=due_days[("course", course_id)])
-                item.overdue = item.due_on < day
-            course_items.append(item)
+                course_item.due_on = start + timedelta(days=due_days[("course", course_id)])
+                course_item.overdue = course_item.due_on < day
+            course_items.append(course_item)
         results.append(
             Induction(
                 user=user,
@@ -548,16 +550,21 @@ def checklist(induction: Induction, read: dict[int, int], sections: dict[int, in
                     "course",
                     f"Pass the quiz: {course.title}",
                     passed,
-                    f"Best score {course_item.best_score}%" if passed else "",
+                    f"Best score {course_item.best_score}%" if course_item and passed else "",
                     course_id=course.id,
                 )
             )
         detail = ""
-        if item.state == ItemState.NEEDS_RESIGN and item.yearly:
+        signed_on = _long(item.signed_at) if item.signed_at else ""
+        if (
+            item.state == ItemState.NEEDS_RESIGN
+            and item.yearly
+            and item.policy.annual_resign_month is not None
+        ):
             month = date(2000, item.policy.annual_resign_month, 1)
             detail = (
                 f"Everyone reads and signs this again each {month:%B}: you last signed on "
-                f"{_long(item.signed_at)}."
+                f"{signed_on}."
             )
         elif item.state == ItemState.NEEDS_RESIGN:
             detail = (
@@ -565,7 +572,7 @@ def checklist(induction: Induction, read: dict[int, int], sections: dict[int, in
                 f"version {item.major.number} changed the rules."
             )
         elif signed:
-            detail = f"Signed version {item.signed_number} on {_long(item.signed_at)}"
+            detail = f"Signed version {item.signed_number} on {signed_on}"
         steps.append(Step("sign", "Sign it", signed, detail, version_id=version.id))
         groups.append(
             ChecklistGroup(

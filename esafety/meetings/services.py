@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import CursorResult, and_, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit, concurrency
@@ -125,7 +126,7 @@ def _take_places(meeting: Meeting, n: int) -> bool:
         .execution_options(synchronize_session=False)
     )
     db.session.expire(meeting, ["places_taken"])
-    return result.rowcount == 1
+    return cast(CursorResult[Any], result).rowcount == 1
 
 
 def _give_back_places(meeting: Meeting, n: int) -> None:
@@ -136,7 +137,7 @@ def _give_back_places(meeting: Meeting, n: int) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.expire(meeting, ["places_taken"])
-    if result.rowcount != 1:
+    if cast(CursorResult[Any], result).rowcount != 1:
         raise RuntimeError(f"meeting {meeting.id}: cannot give back {n} places")
 
 
@@ -531,7 +532,7 @@ def _locked_booking(actor: User, booking_id: int) -> tuple[Booking, Meeting]:
     if row is None or (row.parent_id != actor.id and not is_manager(actor)):
         raise NotFoundError("We could not find that booking.")
     meeting = _lock_meeting(row.meeting_id)
-    booking = db.session.get(Booking, booking_id, populate_existing=True)
+    booking = db.session.get_one(Booking, booking_id, populate_existing=True)
     return booking, meeting
 
 
@@ -926,9 +927,9 @@ def send_reminder(booking_id: int, now: datetime | None = None) -> bool:
         .values(reminder_sent_at=now)
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:
+    if cast(CursorResult[Any], claimed).rowcount != 1:
         return False
-    booking = db.session.get(Booking, booking_id, populate_existing=True)
+    booking = db.session.get_one(Booking, booking_id, populate_existing=True)
     notify.booking_reminder(booking)
     audit.record("meetings.reminder_sent", target=booking, meeting_id=booking.meeting_id)
     return True
