@@ -63,7 +63,7 @@ def _tool(name: str) -> str:
 
 def _sqlite_path() -> Path:
     database = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"]).database
-    if not database:
+    if not database or database == ":memory:":
         raise DomainError("The database is held in memory: there is no file to back up.")
     return Path(database)
 
