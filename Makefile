@@ -48,10 +48,11 @@ screenshots: $(VENV)/.installed $(AXE)
 lint: $(VENV)/.installed
 	$(BIN)/ruff check esafety tests bench
 	$(BIN)/ruff format --check esafety tests bench
+	$(BIN)/mypy
 
 format: $(VENV)/.installed
 	$(BIN)/ruff format esafety tests bench
 	$(BIN)/ruff check --fix esafety tests bench
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache

@@ -43,7 +43,7 @@ class SchoolApp(Flask):
     afterwards (a safeguarding access-log entry, a failed-login count) is still kept.
     """
 
-    def dispatch_request(self):  # type: ignore[override]
+    def dispatch_request(self):
         try:
             response = super().dispatch_request()
         except BaseException:
@@ -52,10 +52,10 @@ class SchoolApp(Flask):
         db.session.commit()
         return response
 
-    def do_teardown_request(self, *args) -> None:  # type: ignore[override]
+    def do_teardown_request(self, *args) -> None:
         _without_raising(lambda: super(SchoolApp, self).do_teardown_request(*args))
 
-    def do_teardown_appcontext(self, *args) -> None:  # type: ignore[override]
+    def do_teardown_appcontext(self, *args) -> None:
         """Clean-up runs after the response is decided: a connection that died after the
         commit is logged, never turned into an error page for work that was saved."""
         exc = args[0] if args else sys.exc_info()[1]
@@ -149,7 +149,10 @@ def _trust_proxies(app: Flask) -> None:
     if hops > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        # Flask's documented way to add WSGI middleware; its stubs type wsgi_app as a method.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -11,10 +11,10 @@ from sqlalchemy import ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .clock import utcnow
-from .extensions import AppendOnly, db
+from .extensions import AppendOnly, Model, db
 
 
-class AuditEntry(AppendOnly, db.Model):
+class AuditEntry(AppendOnly, Model):
     __tablename__ = "audit_entry"
 
     id: Mapped[int] = mapped_column(primary_key=True)

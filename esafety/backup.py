@@ -62,7 +62,10 @@ def _tool(name: str) -> str:
 
 
 def _sqlite_path() -> Path:
-    return Path(make_url(current_app.config["SQLALCHEMY_DATABASE_URI"]).database)
+    database = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"]).database
+    if not database or database == ":memory:":
+        raise DomainError("The database is held in memory: there is no file to back up.")
+    return Path(database)
 
 
 def _stored(root: Path) -> Iterator[Path]:

@@ -43,7 +43,7 @@ class Revisioned:
     revision: Mapped[int] = mapped_column(default=1, server_default="1")
 
     @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:
+    def __mapper_args__(cls: Any) -> dict[str, Any]:  # called on the mapped class
         return {"version_id_col": cls.__table__.c.revision}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
 
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -27,13 +28,19 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+#: Models subclass `Model`: at run time Flask-SQLAlchemy's `db.Model` (table names, the session),
+#: for the type checker the typed `Base` it is built from, since `db.Model` is made at run time.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 guards.register(Base.metadata)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 
 
-def enum_type(enum_cls: type) -> Enum:
+def enum_type(enum_cls: type[enum.Enum]) -> Enum:
     """Store an enum by its value as plain text, the same way on SQLite and PostgreSQL."""
     return Enum(
         enum_cls,
@@ -74,6 +81,8 @@ class AppendOnly:
     """
 
     append_only_error: type[RecordIsAppendOnly] = RecordIsAppendOnly
+    if TYPE_CHECKING:
+        __tablename__: str
 
 
 @event.listens_for(Session, "before_flush")

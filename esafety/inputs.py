@@ -14,7 +14,7 @@ text in forms. Bad input is a 404 or a message beside the field, never a server 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, overload
 
 from flask import request
 from flask_wtf import FlaskForm
@@ -67,6 +67,10 @@ def whole_number(value: object, minimum: int = 0, maximum: int = MAX_ID) -> int 
     return number if minimum <= number <= maximum else None
 
 
+@overload
+def query_number(name: str, default: int, minimum: int = 1) -> int: ...
+@overload
+def query_number(name: str, default: None = None, minimum: int = 1) -> int | None: ...
 def query_number(name: str, default: int | None = None, minimum: int = 1) -> int | None:
     """A whole number from the query string (`?page=2`); anything else gives the default."""
     number = whole_number(request.args.get(name), minimum=minimum)

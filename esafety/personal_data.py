@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Column, Table, select
+from sqlalchemy import ColumnElement, FromClause, select
 
 from .auth.models import User
 from .extensions import db
@@ -106,7 +106,7 @@ class DueRecord:
     description: str
     #: Rows to delete, children first: (table, ids), or (column, values) for a table keyed
     #: otherwise (a link table without an id: every row whose column holds one of the values).
-    rows: list[tuple[Table | Column, list[int]]]
+    rows: list[tuple[FromClause | ColumnElement[Any], list[int]]]
     files: list[Path] = field(default_factory=list)
     #: People the record is about: a legal hold on any of them keeps it.
     user_ids: frozenset[int] = frozenset()
@@ -114,7 +114,7 @@ class DueRecord:
     expired_on: date | None = None
     held: bool = False
     #: Rows that stay but must let go of what is deleted, done first: (table, ids, new values).
-    updates: list[tuple[Table, list[int], dict[str, Any]]] = field(default_factory=list)
+    updates: list[tuple[FromClause, list[int], dict[str, Any]]] = field(default_factory=list)
 
 
 @dataclass

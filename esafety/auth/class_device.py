@@ -7,7 +7,8 @@ cards and opens nothing but the name tiles, so it is no secret.
 
 from __future__ import annotations
 
-from flask import Response, current_app, request
+from flask import current_app, request
+from werkzeug.wrappers import Response
 
 COOKIE = "esafety_class_device"
 #: A year: the tablet stays with its class until a teacher turns the mode off (or the year ends,

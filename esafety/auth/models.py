@@ -6,13 +6,14 @@ import enum
 import hashlib
 import secrets
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
-from ..extensions import db, enum_type
+from ..extensions import Model, enum_type
 from .roles import STAFF_ROLES, Role
 
 
@@ -20,7 +21,7 @@ def _new_session_token() -> str:
     return secrets.token_urlsafe(16)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,6 +73,8 @@ class User(UserMixin, db.Model):
         return self.active
 
     #: Which signed-in device this loaded account belongs to (set at sign-in or when loaded).
+    if TYPE_CHECKING:
+        device_key: str | None
     device_key = None
 
     def get_id(self) -> str:
@@ -83,7 +86,7 @@ class User(UserMixin, db.Model):
         self.session_token = _new_session_token()
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     __tablename__ = "user_role"
 
     user_id: Mapped[int] = mapped_column(
@@ -93,7 +96,7 @@ class UserRole(db.Model):
     user: Mapped[User] = relationship(back_populates="roles")
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Model):
     """A one-time code for signing in without the authenticator app (stored as a hash)."""
 
     __tablename__ = "recovery_code"
@@ -111,7 +114,7 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One signed-in device: listed on the account page, where each can be ended."""
 
     __tablename__ = "user_session"
@@ -129,7 +132,7 @@ class UserSession(db.Model):
     ended_at: Mapped[datetime | None]
 
 
-class PasswordLink(db.Model):
+class PasswordLink(Model):
     """A random, single-use token emailed to set a password (invitations and resets)."""
 
     __tablename__ = "password_link"
@@ -153,7 +156,7 @@ class AccountChangeState(enum.StrEnum):
     DECLINED = "declined"
 
 
-class AccountChange(db.Model):
+class AccountChange(Model):
     """A change to a leader's or safeguarding lead's account waiting for a second person."""
 
     __tablename__ = "account_change"

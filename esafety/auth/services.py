@@ -92,7 +92,7 @@ def authenticate(email: str, password: str, address: str) -> User:
             busy_address=busy,
         )
         raise LoginRefused(WRONG_DETAILS)
-    if needs_rehash(user.password_hash):
+    if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_secret(password)
     gate.record_success(key, address)
     user.last_login_at = utcnow()
@@ -127,7 +127,7 @@ def authenticate_pupil(user: User, sequence: list[str], address: str) -> User:
                 "minutes. Your teacher has been told and can help you."
             )
         raise LoginRefused("Those pictures are not quite right. Have another go!")
-    if needs_rehash(user.picture_hash):
+    if user.picture_hash and needs_rehash(user.picture_hash):
         user.picture_hash = hash_secret(secret)
     gate.record_success(key, address)
     user.last_login_at = utcnow()
@@ -141,7 +141,7 @@ def random_picture_sequence() -> list[str]:
 
 
 def set_picture_password(
-    actor: User, pupil_user: User, sequence: list[str] | None = None
+    actor: User | None, pupil_user: User, sequence: list[str] | None = None
 ) -> list[str]:
     """Give a pupil a new picture password (teachers do this; pupils cannot)."""
     sequence = sequence or random_picture_sequence()
@@ -346,13 +346,13 @@ def password_link_for(token: str) -> PasswordLink:
 
 
 def user_for_password_token(token: str) -> User:
-    return db.session.get(User, password_link_for(token).user_id)
+    return db.session.get_one(User, password_link_for(token).user_id)
 
 
 def set_password_from_link(token: str, new_password: str) -> User:
     """Spend the link: it and every other unused link of the account stop working."""
     link = password_link_for(token)
-    user = db.session.get(User, link.user_id)
+    user = db.session.get_one(User, link.user_id)
     set_password(user, user, new_password)
     now = utcnow()
     for other in db.session.scalars(
@@ -412,7 +412,7 @@ def request_password_reset(email: str, address: str) -> None:
     name = user.first_name if user is not None else "there"
     subject, body = _password_message(name, token, invitation=False)
     digest = token_digest(token)
-    if real:
+    if real and user is not None:
         now = utcnow()
         db.session.add(
             PasswordLink(

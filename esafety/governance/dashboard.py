@@ -15,6 +15,7 @@ from ..clock import today
 from ..errors import NotFoundError
 from ..induction import compliance, ratification, reviews
 from ..induction.models import PolicyVersion, VersionState
+from ..induction.ratification import Ratification
 from ..lessons.catalogue import Strand
 from ..lessons.reports import SchoolCoverage, school_coverage
 from ..meetings import figures
@@ -28,9 +29,9 @@ from . import filtering
 class PolicyRow:
     review: reviews.ReviewState
     current: PolicyVersion | None
-    ratification: ratification.Ratification | None
+    ratification: Ratification | None
     draft: PolicyVersion | None
-    draft_ratification: ratification.Ratification | None
+    draft_ratification: Ratification | None
 
 
 @dataclass

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..clock import utcnow
-from ..extensions import db, enum_type
+from ..extensions import Model, enum_type
 
 
-class FilteringResponsibility(db.Model):
+class FilteringResponsibility(Model):
     """Who answers for filtering and monitoring: one row, changed as people change."""
 
     __tablename__ = "filtering_responsibility"
@@ -34,7 +34,7 @@ class FilteringResponsibility(db.Model):
     governor: Mapped[User | None] = relationship(foreign_keys=[governor_id], lazy="joined")
 
 
-class FilteringReview(db.Model):
+class FilteringReview(Model):
     """The yearly review of filtering and monitoring, with the checklist confirmed."""
 
     __tablename__ = "filtering_review"
@@ -63,7 +63,7 @@ class CheckResult(enum.StrEnum):
         }[self]
 
 
-class FilterCheck(db.Model):
+class FilterCheck(Model):
     """One check that the filter works: what was tried, where, and what happened."""
 
     __tablename__ = "filter_check"
@@ -96,7 +96,7 @@ class AlertStatus(enum.StrEnum):
         }[self]
 
 
-class MonitoringAlert(db.Model):
+class MonitoringAlert(Model):
     """An alert from the monitoring provider: looked at, then dismissed with a reason or
     turned into a safeguarding concern."""
 
@@ -128,7 +128,7 @@ class MonitoringAlert(db.Model):
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
 
-class Circumvention(db.Model):
+class Circumvention(Model):
     """An attempt to get round the school's filter, and its sanction: no school computing
     equipment, other than with close supervision, until the end date."""
 
@@ -155,7 +155,7 @@ class Circumvention(db.Model):
         return day <= self.ends_on
 
 
-class SocialMediaAccount(db.Model):
+class SocialMediaAccount(Model):
     """One of the school's social media accounts: who is responsible and who can get in. The
     password itself is kept in the office, never here."""
 

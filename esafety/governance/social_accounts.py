@@ -78,6 +78,7 @@ def save_account(
     )
     if clash is not None and clash != account_id:
         raise DomainError("That account is already on the register.", "handle")
+    account: SocialMediaAccount | None
     if account_id is None:
         account = SocialMediaAccount(updated_by_id=actor.id)
         db.session.add(account)

@@ -54,7 +54,7 @@ def record_class_agreement(
     """The teacher records that the class read its agreement aloud and who agreed to it."""
     if not school.teaches(actor, class_id):
         raise NotFoundError("That class is not one of yours.")
-    school_class = db.session.get(SchoolClass, class_id)
+    school_class = db.session.get_one(SchoolClass, class_id)
     day = agreed_on or today()
     if day > today():
         raise DomainError("That date is in the future.", "agreed_on")
@@ -103,7 +103,7 @@ def agreement_for_pupil(pupil_user: User) -> PupilAgreement:
     kind = kind_for(pupil.school_class.year_group)
     entry = class_agreement(pupil.school_class.id)
     agreed = entry is not None and pupil.id in json.loads(entry.pupil_ids)
-    return PupilAgreement(kind, text_of(kind)[1], entry.agreed_on if agreed else None)
+    return PupilAgreement(kind, text_of(kind)[1], entry.agreed_on if entry and agreed else None)
 
 
 def family_agreement_of(parent: User) -> FamilyAgreement | None:
@@ -172,4 +172,4 @@ def family_policy(version_id: int) -> PolicyVersion:
 def class_pupils(actor: User, class_id: int) -> tuple[SchoolClass, list[Pupil]]:
     if not school.teaches(actor, class_id):
         raise NotFoundError("That class is not one of yours.")
-    return db.session.get(SchoolClass, class_id), school.pupils_in_class(class_id)
+    return db.session.get_one(SchoolClass, class_id), school.pupils_in_class(class_id)

@@ -7,6 +7,7 @@ a pass mark, key points in Markdown, and questions with one right answer each.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -149,7 +150,7 @@ class MarkedAnswer:
 
 
 def submit_quiz(
-    user: User, course: Course, answers: dict[int, int | None], *, at: datetime | None = None
+    user: User, course: Course, answers: Mapping[int, int | None], *, at: datetime | None = None
 ) -> QuizAttempt:
     """Mark one attempt ({question id: choice id}); every attempt is kept and retakes are free."""
     if not is_inductee(user):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import select
@@ -179,7 +180,7 @@ def _write_history(school: DemoSchool, head: User, new_starter: User, now: datet
     launch = now - timedelta(days=400)
     chair = school.staff["chair"]
     for version in first_versions.values():
-        at(launch, lambda v=version: _ratify(head, chair, v, launch))
+        at(launch, partial(_ratify, head, chair, version, launch))
     texts = _social_media_versions()
     social = policy_ids["social-media"]
     at(
@@ -214,15 +215,20 @@ def _write_history(school: DemoSchool, head: User, new_starter: User, now: datet
             fail = key == "reception" and k == 0  # one person needed a second go at the quiz
             at(
                 moment,
-                lambda u=user, p=policy_id, m=moment, f=fail: _read_pass_and_sign(
-                    u, p, course_ids.get(p), m, fail_first=f
+                partial(
+                    _read_pass_and_sign,
+                    user,
+                    policy_id,
+                    course_ids.get(policy_id),
+                    moment,
+                    fail_first=fail,
                 ),
             )
         if key in CURRENT or key in CURRENT_GOVERNORS:
             moment = now - timedelta(days=4) + timedelta(hours=n)
-            at(moment, lambda u=user, m=moment: _read_pass_and_sign(u, social, None, m))
+            at(moment, partial(_read_pass_and_sign, user, social, None, moment))
     moment = now - timedelta(days=1)
-    at(moment, lambda u=new_starter, m=moment: _read_some(u, social, m))
+    at(moment, partial(_read_some, new_starter, social, moment))
 
     # Each September everyone signs the codes of conduct again, whatever the version.
     september = datetime.combine(resign_cutoff(now.date(), 9), time(9, 0))
@@ -231,10 +237,7 @@ def _write_history(school: DemoSchool, head: User, new_starter: User, now: datet
         for slug in SIGNED_EVERY_SEPTEMBER:
             if slug in _required_slugs(user) and september > now - timedelta(days=395):
                 moment = september + timedelta(days=2, hours=n)
-                at(
-                    moment,
-                    lambda u=user, p=policy_ids[slug], m=moment: _read_pass_and_sign(u, p, None, m),
-                )
+                at(moment, partial(_read_pass_and_sign, user, policy_ids[slug], None, moment))
     # The reading volunteer and the contractor have signed; the supply teacher and the
     # student on placement are still within their first days.
     for n, key in enumerate(VISITORS_SIGNED):
@@ -242,10 +245,7 @@ def _write_history(school: DemoSchool, head: User, new_starter: User, now: datet
         joined = datetime.combine(_start_date(user), time(10, 0)) + timedelta(hours=n)
         for k, slug in enumerate(LIGHT_PATHWAYS[0][2]):
             moment = joined + timedelta(minutes=20 * k)
-            at(
-                moment,
-                lambda u=user, p=policy_ids[slug], m=moment: _read_pass_and_sign(u, p, None, m),
-            )
+            at(moment, partial(_read_pass_and_sign, user, policy_ids[slug], None, moment))
 
     for _moment, _order, action in sorted(events, key=lambda e: (e[0], e[1])):
         action()
@@ -261,7 +261,7 @@ def _new_version(
     summary: str,
     days_ago: int,
 ) -> None:
-    policy = db.session.get(Policy, policy_id)
+    policy = db.session.get_one(Policy, policy_id)
     moment = datetime.combine(today(), time(9, 0)) - timedelta(days=days_ago)
     version = policies.start_new_version(
         head, policy, body_markdown=text, change=change, change_summary=summary
@@ -281,7 +281,7 @@ def _ratify(head: User, chair: User, version: PolicyVersion, moment: datetime) -
 
 
 def _start_date(user: User) -> date:
-    return db.session.get(StaffProfile, user.id).start_date
+    return db.session.get_one(StaffProfile, user.id).start_date
 
 
 def _required_slugs(user: User) -> list[str]:
@@ -297,6 +297,7 @@ def _read_pass_and_sign(
 ) -> None:
     """What a member of staff does: open every section, pass the quiz, sign."""
     version = policies.latest_published(policy_id)
+    assert version is not None  # the demo publishes every policy first
     for position, section in enumerate(version.sections):
         policies.open_section(user, section, at=moment - timedelta(minutes=30 - position))
     if course_id is not None:
@@ -325,6 +326,7 @@ def _choice(question, *, correct: bool) -> int:
 
 def _read_some(user: User, policy_id: int, moment: datetime) -> None:
     version = policies.latest_published(policy_id)
+    assert version is not None  # the demo publishes every policy first
     for position, section in enumerate(version.sections[:4]):
         policies.open_section(user, section, at=moment + timedelta(minutes=position))
 

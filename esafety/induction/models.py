@@ -28,7 +28,7 @@ from ..auth.models import User
 from ..auth.roles import Role
 from ..clock import utcnow
 from ..concurrency import Revisioned
-from ..extensions import AppendOnly, RecordIsAppendOnly, db, enum_type
+from ..extensions import AppendOnly, Model, RecordIsAppendOnly, enum_type
 
 
 class VersionState(enum.StrEnum):
@@ -81,7 +81,7 @@ class ReminderStage(enum.StrEnum):
     REVIEW_OVERDUE = "review_overdue"
 
 
-class Policy(db.Model):
+class Policy(Model):
     """A school policy (the Social Media Policy...); its text lives in its versions."""
 
     __tablename__ = "policy"
@@ -107,7 +107,7 @@ class Policy(db.Model):
     )
 
 
-class PolicyVersion(Revisioned, db.Model):
+class PolicyVersion(Revisioned, Model):
     """One version of a policy's text: draft, then published (frozen), then superseded."""
 
     __tablename__ = "policy_version"
@@ -151,7 +151,7 @@ class PolicyVersion(Revisioned, db.Model):
         return f"version {self.number} of the {self.policy.title}"
 
 
-class PolicySection(db.Model):
+class PolicySection(Model):
     """One `## ` section of a version, rendered once when saved; staff read section by section."""
 
     __tablename__ = "policy_section"
@@ -171,7 +171,7 @@ class PolicySection(db.Model):
     __table_args__ = (UniqueConstraint("version_id", "position"),)
 
 
-class SectionRead(AppendOnly, db.Model):
+class SectionRead(AppendOnly, Model):
     """A section counts as read once the member of staff has opened it."""
 
     __tablename__ = "section_read"
@@ -185,7 +185,7 @@ class SectionRead(AppendOnly, db.Model):
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Course(db.Model):
+class Course(Model):
     """A short course on one policy, ending in a scenario quiz with a pass mark."""
 
     __tablename__ = "course"
@@ -208,7 +208,7 @@ class Course(db.Model):
     )
 
 
-class QuizQuestion(db.Model):
+class QuizQuestion(Model):
     __tablename__ = "quiz_question"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -227,7 +227,7 @@ class QuizQuestion(db.Model):
     )
 
 
-class QuizChoice(db.Model):
+class QuizChoice(Model):
     __tablename__ = "quiz_choice"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -241,7 +241,7 @@ class QuizChoice(db.Model):
     question: Mapped[QuizQuestion] = relationship(back_populates="choices")
 
 
-class QuizAttempt(AppendOnly, db.Model):
+class QuizAttempt(AppendOnly, Model):
     """One go at a course's quiz; every attempt is kept, passed or not."""
 
     __tablename__ = "quiz_attempt"
@@ -260,7 +260,7 @@ class QuizAttempt(AppendOnly, db.Model):
     course: Mapped[Course] = relationship(lazy="joined")
 
 
-class Pathway(db.Model):
+class Pathway(Model):
     """What a role must do in its first days: policies to sign and courses to pass."""
 
     __tablename__ = "pathway"
@@ -287,7 +287,7 @@ class Pathway(db.Model):
         return frozenset(r.role for r in self.roles)
 
 
-class PathwayRole(db.Model):
+class PathwayRole(Model):
     """Staff holding this role follow the pathway."""
 
     __tablename__ = "pathway_role"
@@ -298,7 +298,7 @@ class PathwayRole(db.Model):
     role: Mapped[Role] = mapped_column(enum_type(Role), primary_key=True)
 
 
-class PathwayPolicy(db.Model):
+class PathwayPolicy(Model):
     __tablename__ = "pathway_policy"
 
     pathway_id: Mapped[int] = mapped_column(
@@ -309,7 +309,7 @@ class PathwayPolicy(db.Model):
     )
 
 
-class PathwayCourse(db.Model):
+class PathwayCourse(Model):
     __tablename__ = "pathway_course"
 
     pathway_id: Mapped[int] = mapped_column(
@@ -320,7 +320,7 @@ class PathwayCourse(db.Model):
     )
 
 
-class SignOff(AppendOnly, db.Model):
+class SignOff(AppendOnly, Model):
     """One sign-off of one policy version: evidence that stands up, so written once and chained.
 
     record_hash is the SHA-256 of the canonical JSON of every other field, previous_hash
@@ -375,7 +375,7 @@ class SignOff(AppendOnly, db.Model):
         }
 
 
-class InductionCertificate(AppendOnly, db.Model):
+class InductionCertificate(AppendOnly, Model):
     """Issued when a member of staff completes everything their pathways ask."""
 
     __tablename__ = "induction_certificate"
@@ -389,7 +389,7 @@ class InductionCertificate(AppendOnly, db.Model):
     user: Mapped[User] = relationship(lazy="joined")
 
 
-class TrainingRecord(db.Model):
+class TrainingRecord(Model):
     """A course someone completed; a refresher is a new record, never an edit of the old one."""
 
     __tablename__ = "training_record"
@@ -411,7 +411,7 @@ class TrainingRecord(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
 
 
-class ReminderSent(db.Model):
+class ReminderSent(Model):
     """Each reminder goes at most once per stage: this records the ones already sent."""
 
     __tablename__ = "reminder_sent"
@@ -443,7 +443,7 @@ class ApprovalCapacity(enum.StrEnum):
         }[self]
 
 
-class PolicyApproval(AppendOnly, db.Model):
+class PolicyApproval(AppendOnly, Model):
     """The headteacher's or the chair's approval of a version's exact text, with the equality
     check they confirmed: a version is ratified when both approved the text it carries."""
 
@@ -482,7 +482,7 @@ class ReviewTrigger(enum.StrEnum):
         }[self]
 
 
-class PolicyReview(db.Model):
+class PolicyReview(Model):
     """One review of a policy: opened (by its date, an incident or a new threat), then closed
     with what changed. The next yearly review counts from the last one closed."""
 
@@ -525,7 +525,7 @@ class AgreementKind(enum.StrEnum):
         }[self]
 
 
-class ClassAgreement(db.Model):
+class ClassAgreement(Model):
     """A class read its acceptable-use agreement aloud with its teacher and agreed to it; the
     teacher records who was there to agree. Once per class and school year."""
 
@@ -550,7 +550,7 @@ class ClassAgreement(db.Model):
     __table_args__ = (UniqueConstraint("class_id", "academic_year_id"),)
 
 
-class FamilyAgreement(AppendOnly, db.Model):
+class FamilyAgreement(AppendOnly, Model):
     """A parent signed the families' acceptable-use agreement online: one a family a year."""
 
     __tablename__ = "family_agreement"

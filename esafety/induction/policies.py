@@ -239,7 +239,8 @@ def create_policy(
     sections = _check_text(body_markdown)
     slug = slug or slug_for(title)
     if db.session.scalar(select(Policy.id).where(Policy.slug == slug)):
-        slug = f"{slug[:50]}-{db.session.scalar(select(func.count(Policy.id))) + 1}"
+        policies = db.session.scalar(select(func.count(Policy.id))) or 0
+        slug = f"{slug[:50]}-{policies + 1}"
     policy = Policy(
         slug=slug, title=title, owner_id=owner.id, review_interval_months=review_interval_months
     )

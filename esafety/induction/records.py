@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, FromClause, func, select
 from sqlalchemy.orm import aliased
 
 from ..auth.models import User
@@ -223,7 +224,7 @@ def retention_due(schedule: dict[str, Rule], on: date) -> list[DueRecord]:
     due = []
     for user_id, left_on in leavers:
         records = training.get(user_id, [])
-        rows = [
+        rows: list[tuple[FromClause | ColumnElement[Any], list[int]]] = [
             (TrainingRecord.__table__, [record_id for record_id, _ in records]),
             (QuizAttempt.__table__, attempts.get(user_id, [])),
             (InductionCertificate.__table__, certificates.get(user_id, [])),

@@ -25,7 +25,12 @@ class _Sender:
     """Sends each (stage, subject) once, remembering what was already sent."""
 
     def __init__(self) -> None:
-        self.sent = set(db.session.execute(select(ReminderSent.stage, ReminderSent.subject_key)))
+        self.sent: set[tuple[ReminderStage, str]] = {
+            (stage, key)
+            for stage, key in db.session.execute(
+                select(ReminderSent.stage, ReminderSent.subject_key)
+            )
+        }
         self.counts: Counter[str] = Counter()
 
     def send(self, stage: ReminderStage, key: str, to: User, subject: str, body: str) -> None:
@@ -82,6 +87,8 @@ def _training_reminders(sender: _Sender, day: date) -> None:
     everyone = db.session.scalars(select(TrainingRecord))
     newest = {r.id for r in compliance.latest_training(everyone)}
     for record in records:
+        if record.expires_on is None:
+            continue  # the query asks only for records that expire
         if record.id not in newest or not record.user.active:
             continue  # a refresher has already replaced it
         expired = record.expires_on < day

@@ -88,10 +88,10 @@ def review_states(day: date | None = None) -> dict[int, ReviewState]:
             default=None,
         )
         due = add_months(basis.date(), policy.review_interval_months) if basis else None
-        review = open_reviews.get(policy.id)
-        if review is not None and (due is None or review.due_on < due):
-            due = review.due_on
-        states[policy.id] = ReviewState(policy, due, review, closed, day)
+        open_review = open_reviews.get(policy.id)
+        if open_review is not None and (due is None or open_review.due_on < due):
+            due = open_review.due_on
+        states[policy.id] = ReviewState(policy, due, open_review, closed, day)
     return states
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 from datetime import date
+from typing import overload
 
 from ..auth.models import User
 from ..auth.roles import LIGHT_ROLES, STAFF_ROLES, Role
@@ -52,6 +53,10 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+@overload
+def resign_cutoff(day: date, month: int) -> date: ...
+@overload
+def resign_cutoff(day: date, month: int | None) -> date | None: ...
 def resign_cutoff(day: date, month: int | None) -> date | None:
     """The start of this year's read-and-sign for a policy signed every year in `month` (the
     latest 1 <month> on or before `day`); None when the policy has no yearly re-sign."""

@@ -171,7 +171,7 @@ def certificate_file(viewer: User, record_id: int) -> tuple[Path, TrainingRecord
     """The stored certificate, for its owner and for leaders who keep staff records."""
     record = db.session.get(TrainingRecord, record_id)
     allowed = record is not None and (record.user_id == viewer.id or is_manager(viewer))
-    if not allowed or not record.certificate_file:
+    if record is None or not allowed or not record.certificate_file:
         raise NotFoundError("We could not find that certificate.")
     path = Path(current_app.config["UPLOAD_FOLDER"]) / "induction" / record.certificate_file
     if not path.is_file():

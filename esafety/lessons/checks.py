@@ -112,12 +112,13 @@ def submit_check(actor: User, phase: CheckPhase, chosen: dict[str, int | None]) 
         raise DomainError(
             "Choose an answer for every question. “I'm not sure yet” is fine.", missing[0]
         )
+    answers = {key: answer for key, answer in chosen.items() if answer is not None}
     for item in check.items:
-        answer = chosen[item.key]
+        answer = answers[item.key]
         if answer != NOT_SURE and not 0 <= answer < len(item.question.answers):
             raise DomainError("Choose one of the answers shown.", item.key)
     for item in check.items:
-        answer = chosen[item.key]
+        answer = answers[item.key]
         db.session.add(
             CheckAnswer(
                 pupil_id=check.pupil.id,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..clock import utcnow
-from ..extensions import db, enum_type
+from ..extensions import Model, enum_type
 
 
 class SelfAssessment(enum.StrEnum):
@@ -42,7 +42,7 @@ class SelfAssessment(enum.StrEnum):
         ]
 
 
-class LessonAssignment(db.Model):
+class LessonAssignment(Model):
     """A lesson set for a class, open from one day and due by another."""
 
     __tablename__ = "lesson_assignment"
@@ -64,7 +64,7 @@ class LessonAssignment(db.Model):
     __table_args__ = (UniqueConstraint("class_id", "lesson_id"),)
 
 
-class LessonProgress(db.Model):
+class LessonProgress(Model):
     """How far one pupil has got with one lesson, saved as they go so they can carry on later.
 
     The counts are kept here (not only in quiz_answer) so a class's progress is one query.
@@ -93,7 +93,7 @@ class LessonProgress(db.Model):
     __table_args__ = (UniqueConstraint("pupil_id", "lesson_id"),)
 
 
-class QuizAnswer(db.Model):
+class QuizAnswer(Model):
     """One try at one quiz question; a question stops taking tries once it is answered right."""
 
     __tablename__ = "quiz_answer"
@@ -122,7 +122,7 @@ class CheckPhase(enum.StrEnum):
         return {"start": "Start-of-year check", "end": "End-of-year check"}[self.value]
 
 
-class CheckAnswer(db.Model):
+class CheckAnswer(Model):
     """One answer in a pupil's start- or end-of-year check: one try, no feedback, no score shown.
 
     The same questions are asked at both ends of the year, so the change per statement shows

@@ -316,7 +316,7 @@ def my_lessons(actor: User) -> MyLessons:
         for lesson in lessons_by_id(assignments)
         if lesson.year_group <= year
     ]
-    set_lessons.sort(key=lambda item: (item.assignment.due_on, item.lesson.sort_key()))
+    set_lessons.sort(key=lambda item: (assignments[item.lesson.id].due_on, item.lesson.sort_key()))
     completed = {lesson_id for lesson_id, row in progress.items() if row.completed_at}
     explore: dict[YearGroup, list[PupilLesson]] = {}
     for lesson in catalogue.up_to(year):

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -203,7 +204,7 @@ def load_app_ages(path: Path = APP_AGES_FILE) -> list[AppAge]:
             if not isinstance(value, str) or not value.strip():
                 problems.append(f"{where}.{key} is missing")
                 entry_ok = False
-        age = item.get("minimum_age")
+        age: Any = item.get("minimum_age")  # a YAML value: _age checks it
         if not _age(age):
             problems.append(f"{where}.minimum_age must be a whole number of years (0 to 21)")
             entry_ok = False

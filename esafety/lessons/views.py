@@ -45,8 +45,8 @@ def step_url(lesson: Lesson, step: Step | None) -> str:
         return url_for("lessons.done", lesson_id=lesson.id)
     if step.kind == "read":
         return url_for("lessons.read_section", lesson_id=lesson.id, section=step.key)
-    if step.kind == "quiz":
-        return url_for("lessons.quiz_question", lesson_id=lesson.id, number=int(step.key) + 1)
+    if step.kind == "quiz" and isinstance(step.key, int):
+        return url_for("lessons.quiz_question", lesson_id=lesson.id, number=step.key + 1)
     return url_for("lessons.self_assess", lesson_id=lesson.id)
 
 
@@ -99,7 +99,7 @@ def read_section(lesson_id: str, section: str):
         services.mark_section_read(current_user, lesson_id, section)
         position = PUPIL_SECTIONS.index(section)
         if position + 1 < len(PUPIL_SECTIONS):
-            nxt = state.steps[position + 1]
+            nxt: Step | None = state.steps[position + 1]
         else:
             nxt = services.lesson_state(current_user, lesson_id).next_step
         return redirect(step_url(state.lesson, nxt))
@@ -387,7 +387,7 @@ def class_knowledge(class_id: int):
 def school_knowledge():
     """For leaders: how many pupils of a year group are at each state per statement (no names)."""
     try:
-        year = YearGroup(request.args.get("year", type=int))
+        year = YearGroup(request.args.get("year", -1, type=int))
     except ValueError:
         year = YearGroup.YEAR_6
     return render_template(
@@ -489,7 +489,7 @@ def class_year_check(class_id: int):
 def school_year_check():
     """For leaders: the change per statement for a year group, as numbers (no names)."""
     try:
-        year = YearGroup(request.args.get("year", type=int))
+        year = YearGroup(request.args.get("year", -1, type=int))
     except ValueError:
         year = YearGroup.YEAR_6
     return render_template(

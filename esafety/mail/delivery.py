@@ -65,7 +65,8 @@ def _is_permanent(error: BaseException) -> bool:
     """A 5xx answer about the message itself: sending it again would be refused again."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _ in error.recipients.values())
-    return isinstance(error, _ABOUT_THE_MESSAGE) and 500 <= error.smtp_code < 600
+    about_the_message = (smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+    return isinstance(error, about_the_message) and 500 <= error.smtp_code < 600
 
 
 class SmtpTransport:
@@ -184,6 +185,8 @@ def deliver_due(
         for mail_id, content, attempts in due:
             if unreachable is None:
                 try:
+                    if content is None:
+                        raise ValueError("the message has no content")
                     transport.send(content)
                 except (smtplib.SMTPException, OSError) as error:
                     if not isinstance(error, _ABOUT_THE_MESSAGE):
@@ -210,7 +213,7 @@ def deliver_due(
 
 
 def _record_sent(report: DeliveryReport, mail_id: int) -> None:
-    row = db.session.get(OutgoingMail, mail_id)
+    row = db.session.get_one(OutgoingMail, mail_id)
     row.state = MailState.SENT
     row.sent_at = utcnow()
     row.attempts += 1
@@ -229,7 +232,7 @@ def _record_failure(
     *,
     permanent: bool = False,
 ) -> None:
-    row = db.session.get(OutgoingMail, mail_id)
+    row = db.session.get_one(OutgoingMail, mail_id)
     row.attempts = attempts + 1
     row.last_error = _reason(error)
     permanent = permanent or _is_permanent(error)

@@ -9,7 +9,7 @@ from sqlalchemy import Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..clock import utcnow
-from ..extensions import db, enum_type
+from ..extensions import Model, enum_type
 
 
 class MailState(enum.StrEnum):
@@ -19,7 +19,7 @@ class MailState(enum.StrEnum):
     FAILED = "failed"
 
 
-class OutgoingMail(db.Model):
+class OutgoingMail(Model):
     __tablename__ = "outgoing_mail"
     __table_args__ = (Index("ix_outgoing_mail_state_due", "state", "next_attempt_at"),)
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..auth.models import User
 from ..clock import utcnow
 from ..concurrency import Revisioned
-from ..extensions import IntEnumType, db, enum_type
+from ..extensions import IntEnumType, Model, enum_type
 from ..school.models import YearGroup
 
 
@@ -38,7 +38,7 @@ class BookingStatus(enum.StrEnum):
         }[self]
 
 
-class Meeting(db.Model):
+class Meeting(Model):
     """An e-safety evening the school arranges for parents and carers."""
 
     __tablename__ = "meeting"
@@ -119,7 +119,7 @@ class Meeting(db.Model):
         return self.booking_opens_at <= now < self.booking_closes_at and now < self.starts_at
 
 
-class MeetingYearGroup(db.Model):
+class MeetingYearGroup(Model):
     """A year group an evening is meant for (used when the audience is chosen year groups)."""
 
     __tablename__ = "meeting_year_group"
@@ -132,7 +132,7 @@ class MeetingYearGroup(db.Model):
     meeting: Mapped[Meeting] = relationship(back_populates="year_groups")
 
 
-class Booking(Revisioned, db.Model):
+class Booking(Revisioned, Model):
     """One parent's places at one evening: confirmed, waiting for a place, or cancelled."""
 
     __tablename__ = "booking"
@@ -188,7 +188,7 @@ class Booking(Revisioned, db.Model):
         return self.checked_in_at is not None
 
 
-class MeetingResource(db.Model):
+class MeetingResource(Model):
     """Something to read or watch after the evening: a link, or a file such as the slides."""
 
     __tablename__ = "meeting_resource"

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..clock import utcnow
-from ..extensions import db, enum_type
+from ..extensions import Model, enum_type
 from ..school.models import Pupil
 
 
@@ -20,7 +20,7 @@ class NewsState(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-class NewsItem(db.Model):
+class NewsItem(Model):
     """A post on the school's official public feed, written in the class's collective voice."""
 
     __tablename__ = "news_item"
@@ -47,7 +47,7 @@ class NewsItem(db.Model):
     )
 
 
-class NewsItemPupil(db.Model):
+class NewsItemPupil(Model):
     """A pupil seen in a news item's photos: publishing waits for their website consent."""
 
     __tablename__ = "news_item_pupil"
@@ -64,7 +64,7 @@ class NewsItemPupil(db.Model):
     pupil: Mapped[Pupil] = relationship(lazy="joined")
 
 
-class NewsPublisher(db.Model):
+class NewsPublisher(Model):
     """A member of staff the computing lead has approved to publish on the school's feed."""
 
     __tablename__ = "news_publisher"

@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..clock import utcnow
-from ..extensions import db, enum_type
+from ..extensions import Model, enum_type
 
 
 class ImageKind(enum.StrEnum):
@@ -19,7 +19,7 @@ class ImageKind(enum.StrEnum):
     DRAWING = "drawing"
 
 
-class BlogImage(db.Model):
+class BlogImage(Model):
     """A re-encoded picture (no EXIF, no GPS) kept outside static/ under a random name."""
 
     __tablename__ = "blog_image"

@@ -68,7 +68,7 @@ def erase_leaver(actor: User | None, pupil: Pupil) -> Erasure:
     works = [p.erasable_work(pupil) for p in providers if hasattr(p, "erasable_work")]
     deletion = delete_records([record for work in works for record in work.records])
 
-    user = db.session.get(User, pupil.user_id)
+    user = db.session.get_one(User, pupil.user_id)
     user.first_name = pupil.first_name = FORMER_FIRST_NAME
     user.last_name = pupil.last_name = FORMER_LAST_NAME
     user.email = None

@@ -8,10 +8,10 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..clock import utcnow
-from ..extensions import db
+from ..extensions import Model
 
 
-class LegalHold(db.Model):
+class LegalHold(Model):
     __tablename__ = "legal_hold"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,10 +12,11 @@ import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any, cast
 
 import yaml
 from flask import current_app
-from sqlalchemy import Column, delete, select, update
+from sqlalchemy import Column, CursorResult, Table, delete, select, update
 
 from .. import audit, guards, personal_data, uploads
 from ..clock import utcnow
@@ -90,12 +91,14 @@ def delete_records(due: list[DueRecord]) -> Deletion:
                 result.files += 1
         for table, ids, values in record.updates:
             if ids:
-                db.session.execute(update(table).where(table.c.id.in_(ids)).values(**values))
+                rows = cast(Table, table)
+                db.session.execute(update(rows).where(rows.c.id.in_(ids)).values(**values))
         for target, ids in record.rows:
             if ids:
-                column = target if isinstance(target, Column) else target.c.id
+                column = cast(Column[Any], target if isinstance(target, Column) else target.c.id)
                 table = column.table
-                deleted = db.session.execute(delete(table).where(column.in_(ids))).rowcount
+                done = db.session.execute(delete(table).where(column.in_(ids)))
+                deleted = cast(CursorResult[Any], done).rowcount
                 result.rows[table.name] = result.rows.get(table.name, 0) + max(deleted, 0)
     db.session.flush()
     return result

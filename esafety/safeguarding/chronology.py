@@ -43,6 +43,6 @@ def verify_chronologies() -> tuple[int, list[str]]:
     orphans = db.session.scalars(
         select(ConcernAccess.concern_id).where(ConcernAccess.concern_id.is_not(None)).distinct()
     ).all()
-    for concern_id in sorted(set(orphans) - known):
+    for concern_id in sorted({c for c in orphans if c is not None} - known):
         problems.append(f"SG-{concern_id:04d}: the access log names a concern that is gone")
     return len(concerns), problems

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from flask import current_app
 
@@ -51,7 +51,7 @@ def tidy_name(filename: str | None) -> str:
     return name[:120] or "evidence"
 
 
-def check_upload(filename: str | None, stream: BinaryIO) -> CheckedFile:
+def check_upload(filename: str | None, stream: IO[bytes]) -> CheckedFile:
     """Accept a PNG or JPEG (decoded by Pillow) or a PDF (its header and end); refuse the rest."""
     name = tidy_name(filename)
     content = stream.read(MAX_FILE_BYTES + 1)

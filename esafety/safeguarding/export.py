@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import extract, func, select
+from sqlalchemy import ColumnElement, extract, func, select
 from sqlalchemy.orm import selectinload
 
 from .. import audit
@@ -167,10 +167,12 @@ class ReviewCounts:
     total: int
 
 
-def _not_about(actor: User) -> list:
+def _not_about(actor: User) -> list[ColumnElement[bool]]:
     """Counts never include a concern about the person reading them (they could infer it),
     nor one about the headteacher for anyone but the chair."""
-    conditions = [(Concern.staff_member_id.is_(None)) | (Concern.staff_member_id != actor.id)]
+    conditions: list[ColumnElement[bool]] = [
+        (Concern.staff_member_id.is_(None)) | (Concern.staff_member_id != actor.id)
+    ]
     if actor.id != services.chair_id():
         conditions.append(Concern.about_headteacher.is_(False))
     return conditions

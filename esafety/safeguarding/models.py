@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..auth.models import User
 from ..clock import utcnow
 from ..concurrency import Revisioned
-from ..extensions import AppendOnly, db, enum_type
+from ..extensions import AppendOnly, Model, enum_type
 
 
 class ConcernKind(enum.StrEnum):
@@ -268,7 +268,7 @@ HANDLER_ACTIONS = (
 )
 
 
-class Concern(Revisioned, db.Model):
+class Concern(Revisioned, Model):
     __tablename__ = "concern"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -376,7 +376,7 @@ def join_material(values) -> str:
     return ",".join(m.value for m in Material if m in set(values))
 
 
-class Evidence(db.Model):
+class Evidence(Model):
     """A file kept exactly as uploaded (outside static/), with its hash for a referral."""
 
     __tablename__ = "concern_evidence"
@@ -410,7 +410,7 @@ class Evidence(db.Model):
         return self.media_type.startswith("image/")
 
 
-class ConcernPupil(db.Model):
+class ConcernPupil(Model):
     """A pupil in a concern, with their part: each appears on that child's chronology."""
 
     __tablename__ = "concern_pupil"
@@ -427,7 +427,7 @@ class ConcernPupil(db.Model):
     pupil = relationship("Pupil", lazy="joined")
 
 
-class CaseTask(db.Model):
+class CaseTask(Model):
     """Something to do on a case, with an owner and a due date; overdue ones are reminded."""
 
     __tablename__ = "concern_task"
@@ -451,7 +451,7 @@ class CaseTask(db.Model):
         return self.done_at is None and self.due_on < on
 
 
-class Referral(db.Model):
+class Referral(Model):
     """A referral to another agency; the case stays open here while they act."""
 
     __tablename__ = "concern_referral"
@@ -482,7 +482,7 @@ class Referral(db.Model):
         )
 
 
-class LowLevelConcern(db.Model):
+class LowLevelConcern(Model):
     """A low-level concern about a member of staff: for the headteacher and the DSL, or the
     chair of governors when it is about the headteacher; never for the person it is about."""
 
@@ -503,7 +503,7 @@ class LowLevelConcern(db.Model):
     recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id], lazy="joined")
 
 
-class ConcernAction(AppendOnly, db.Model):
+class ConcernAction(AppendOnly, Model):
     """One step in a concern's chronology, with who and when; never shown to the reporter."""
 
     __tablename__ = "concern_action"
@@ -520,7 +520,7 @@ class ConcernAction(AppendOnly, db.Model):
     by: Mapped[User | None] = relationship(lazy="joined")
 
 
-class ConcernAccess(AppendOnly, db.Model):
+class ConcernAccess(AppendOnly, Model):
     """Who opened which safeguarding page or file, and when: the headteacher reads this log."""
 
     __tablename__ = "concern_access"
@@ -550,7 +550,7 @@ class BlockStatus(enum.StrEnum):
         }[self]
 
 
-class BlockedSite(db.Model):
+class BlockedSite(Model):
     """A domain for the school's filter; requests from concerns wait here for approval."""
 
     __tablename__ = "blocked_site"
@@ -577,7 +577,7 @@ class TransferDirection(enum.StrEnum):
     RECEIVED = "received"
 
 
-class FileTransfer(db.Model):
+class FileTransfer(Model):
     """A child-protection file sent to a pupil's new school (with its receipt) or received."""
 
     __tablename__ = "cp_file_transfer"

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from .. import audit
 from ..auth.models import User
 from ..errors import DomainError
-from ..extensions import db, enum_type
+from ..extensions import Model, db, enum_type
 from .models import Concern, ConcernKind
 
 
@@ -40,7 +40,7 @@ class PrejudiceKind(enum.StrEnum):
         }[self]
 
 
-class ConcernPrejudice(db.Model):
+class ConcernPrejudice(Model):
     """One prejudice recorded against one bullying concern."""
 
     __tablename__ = "concern_prejudice"

@@ -105,8 +105,8 @@ def record_domain(
         )
         db.session.add(entry)
     else:
-        for name, value in values.items():
-            setattr(entry, name, value)
+        for column, setting in values.items():
+            setattr(entry, column, setting)
     db.session.flush()
     audit.record("safeguarding.site_blocked", actor=actor, target=entry, domain=domain)
     return entry
@@ -135,8 +135,8 @@ def request_block(
         entry = BlockedSite(domain=domain, **values)
         db.session.add(entry)
     else:
-        for name, value in values.items():
-            setattr(entry, name, value)
+        for column, setting in values.items():
+            setattr(entry, column, setting)
     db.session.flush()
     audit.record(
         "safeguarding.block_requested",

@@ -16,6 +16,7 @@ designated safeguarding lead (DSL) team added where KCSIE puts them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..auth.models import User
@@ -64,7 +65,7 @@ class Routing:
     deputies: list[User] = field(default_factory=list)
 
 
-def _unique(users: list[User | None], leave_out: set[int]) -> list[User]:
+def _unique(users: Sequence[User | None], leave_out: set[int]) -> list[User]:
     seen: set[int] = set()
     result = []
     for user in users:

@@ -9,7 +9,7 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import BinaryIO
+from typing import IO
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -82,7 +82,7 @@ class ConcernDetails:
 @dataclass(frozen=True)
 class Upload:
     filename: str | None
-    stream: BinaryIO
+    stream: IO[bytes]
 
 
 class TellChoice(enum.StrEnum):

@@ -65,11 +65,11 @@ def concern_figures(since: date) -> ConcernFigures:
         term = terms.setdefault((key_year, key_part), TermCounts(name))
         term.by_kind[kind] = term.by_kind.get(kind, 0) + count
     prejudice: dict[PrejudiceKind, int] = defaultdict(int)
-    for kind, count in db.session.execute(
+    for prejudice_kind, count in db.session.execute(
         select(ConcernPrejudice.kind, func.count())
         .join(Concern, Concern.id == ConcernPrejudice.concern_id)
         .where(Concern.created_at >= start)
         .group_by(ConcernPrejudice.kind)
     ):
-        prejudice[kind] = count
+        prejudice[prejudice_kind] = count
     return ConcernFigures([terms[k] for k in sorted(terms)], dict(prejudice))

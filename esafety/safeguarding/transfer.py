@@ -18,6 +18,7 @@ import json
 import secrets
 import zipfile
 from datetime import datetime
+from typing import Any
 
 from flask import current_app, render_template
 from sqlalchemy import select
@@ -142,7 +143,7 @@ def _package(actor: User, pupil: Pupil, concerns: list[Concern], to_school: str)
         when=lambda moment: school_time(moment, with_date=True),
     ).encode()
     files = [("chronology.json", chronology), ("chronology.html", html), *files]
-    manifest = {
+    manifest: dict[str, Any] = {
         "format": FORMAT,
         "files": [{"path": name, "sha256": _sha(body), "bytes": len(body)} for name, body in files],
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
@@ -255,7 +255,9 @@ def _plain(text: str) -> _Plain:
     keys = [k.replace("'", "").replace("’", "") if not k.isalnum() else k for k in keys]
     usual = list(map(_usual_spelling, keys))
     ends = [m.start() for m in _SENTENCE_END_RE.finditer(text)]
-    parts, starts, pieces = [], [], []
+    parts: list[str] = []
+    starts: list[int] = []
+    pieces: list[tuple[int, int]] = []
     position = previous_end = 0
     next_end = 0  # index into ends: the first sentence end not yet passed
     for (start, end), word in zip(spans, usual, strict=True):
@@ -1047,7 +1049,7 @@ def _usernames(text: str, plain: _Plain, skip: list[tuple[int, int]]) -> list[Fi
 
 
 def _passwords(text: str, plain: _Plain) -> list[Finding]:
-    findings = []
+    findings: list[Finding] = []
     if not plain.has("password", "passcode", "pass", "pin", "login", "log", "code"):
         return findings
     for match in _PASSWORD_RE.finditer(plain.plain):
@@ -1125,7 +1127,7 @@ def _whereabouts(text: str, plain: _Plain) -> list[Finding]:
 
 def check_text(
     text: str,
-    known_names: Iterable[tuple[str, str]] = (),
+    known_names: Iterable[Sequence[str]] = (),
     *,
     allowed: Iterable[str] = (),
     school_name: str | None = None,
@@ -1136,7 +1138,7 @@ def check_text(
     dropped by it). The school's own name comes from the settings inside an app.
     """
     text = (text or "")[:MAX_CHECK_CHARS]
-    names = tuple(sorted(tuple(n) for n in known_names))
+    names = tuple(sorted((first, last) for first, last in known_names))
     if school_name is None and has_app_context():
         school_name = current_app.config.get("SCHOOL_NAME")
     plain = _plain(text)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from ..auth.models import User
 from ..clock import utcnow
 from ..concurrency import Revisioned
-from ..extensions import db, enum_type
+from ..extensions import Model, enum_type
 from ..school.models import Pupil, SchoolClass
 
 
@@ -81,7 +81,7 @@ class ModeratedWriting(Revisioned):
         return relationship("User", foreign_keys=f"[{cls.__name__}.author_id]", lazy="joined")
 
 
-class BlogPost(ModeratedWriting, db.Model):
+class BlogPost(ModeratedWriting, Model):
     __tablename__ = "blog_post"
 
     class_id: Mapped[int] = mapped_column(ForeignKey("school_class.id"), index=True)
@@ -97,7 +97,7 @@ class BlogPost(ModeratedWriting, db.Model):
     kind = "post"
 
 
-class BlogComment(ModeratedWriting, db.Model):
+class BlogComment(ModeratedWriting, Model):
     __tablename__ = "blog_comment"
 
     post_id: Mapped[int] = mapped_column(ForeignKey("blog_post.id"), index=True)
@@ -111,7 +111,7 @@ class BlogComment(ModeratedWriting, db.Model):
         return f"Comment on “{self.post.title}”"
 
 
-class BlogPostPupil(db.Model):
+class BlogPostPupil(Model):
     """A pupil who can be seen in a post's photos: approval waits for their photo consent."""
 
     __tablename__ = "blog_post_pupil"
@@ -128,7 +128,7 @@ class BlogPostPupil(db.Model):
     pupil: Mapped[Pupil] = relationship(lazy="joined")
 
 
-class PostingWindow(db.Model):
+class PostingWindow(Model):
     """A time when pupils may write on their class blog (pupils blog only in a lesson activity)."""
 
     __tablename__ = "posting_window"
@@ -173,7 +173,7 @@ class ReportState(enum.StrEnum):
     DISMISSED = "dismissed"
 
 
-class BlogReport(Revisioned, db.Model):
+class BlogReport(Revisioned, Model):
     """Someone told a teacher about a post or comment; the item is hidden until a decision."""
 
     __tablename__ = "blog_report"
@@ -220,7 +220,7 @@ class BlogReport(Revisioned, db.Model):
         return self.post if self.post_id is not None else self.comment
 
 
-class AllowedWords(db.Model):
+class AllowedWords(Model):
     """Words a class's teacher said are fine in their class ("Class R", a story's title)."""
 
     __tablename__ = "blog_allowed_words"
@@ -239,7 +239,7 @@ class AllowedWords(db.Model):
     __table_args__ = (UniqueConstraint("class_id", "words"),)
 
 
-class FindingTally(db.Model):
+class FindingTally(Model):
     """One time the checks stepped in on a pupil's writing: the class and the kind, no pupil.
 
     Counted by week so a teacher sees what the class needs teaching, never who wrote what.
@@ -253,7 +253,7 @@ class FindingTally(db.Model):
     found_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
-class WaitNotice(db.Model):
+class WaitNotice(Model):
     """A class's teachers were emailed that this writing had waited too long for them.
 
     One row for each time a post or comment was sent: the same waiting is never told twice,

@@ -53,8 +53,11 @@ Item = BlogPost | BlogComment
 
 
 def find_item(kind: str, item_id: int) -> Item:
-    model = {"post": BlogPost, "comment": BlogComment}.get(kind)
-    item = db.session.get(model, item_id) if model else None
+    item: Item | None = None
+    if kind == "post":
+        item = db.session.get(BlogPost, item_id)
+    elif kind == "comment":
+        item = db.session.get(BlogComment, item_id)
     if item is None:
         raise NotFoundError("We could not find that writing.")
     return item
@@ -251,13 +254,15 @@ def queue(reader: Reader) -> list[QueueEntry]:
             .where(BlogImage.post_id.in_([p.id for p in posts]))
             .order_by(BlogImage.id)
         ):
+            assert image.post_id is not None  # only pictures on these posts
             pictures.setdefault(image.post_id, []).append(image)
     tagged = {tag.pupil_id for post in posts for tag in post.tags}
     consent = school.photo_consent_for(tagged, "class_blog") if tagged else {}
     names = names_to_check(class_id)
     allowed = allowed_words(class_id)
     entries = []
-    for item in [*posts, *comments]:
+    items: list[Item] = [*posts, *comments]
+    for item in items:
         findings = check_text(item.source, names, allowed=allowed)
         entry = QueueEntry(item, findings, highlight(item.source, findings))
         if isinstance(item, BlogPost):

@@ -148,13 +148,13 @@ def parts_of(post_ids: Select) -> PostParts:
         parts.comments.setdefault(post_id, []).append(comment_id)
         parts.people.setdefault(post_id, set()).add(author_id)
     comment_ids = select(BlogComment.id).where(BlogComment.post_id.in_(post_ids))
-    for report_id, post_id, comment_post_id, reporter_id in db.session.execute(
+    for report_id, report_post_id, comment_post_id, reporter_id in db.session.execute(
         select(BlogReport.id, BlogReport.post_id, BlogComment.post_id, BlogReport.reporter_id)
         .outerjoin(BlogComment, BlogComment.id == BlogReport.comment_id)
         .where(or_(BlogReport.post_id.in_(post_ids), BlogReport.comment_id.in_(comment_ids)))
         .order_by(BlogReport.id)
     ):
-        owner = post_id if post_id is not None else comment_post_id
+        owner = report_post_id if report_post_id is not None else comment_post_id
         parts.reports.setdefault(owner, []).append(report_id)
         parts.people.setdefault(owner, set()).add(reporter_id)
     for post_id, user_id in db.session.execute(
@@ -164,12 +164,13 @@ def parts_of(post_ids: Select) -> PostParts:
     ):
         parts.tagged_users.setdefault(post_id, set()).add(user_id)
         parts.people.setdefault(post_id, set()).add(user_id)
-    for image_id, post_id, stored_name in db.session.execute(
+    for image_id, image_post_id, stored_name in db.session.execute(
         select(BlogImage.id, BlogImage.post_id, BlogImage.stored_name)
         .where(BlogImage.post_id.in_(post_ids))
         .order_by(BlogImage.id)
     ):
-        parts.images.setdefault(post_id, []).append((image_id, stored_name))
+        assert image_post_id is not None  # only pictures on the posts asked about
+        parts.images.setdefault(image_post_id, []).append((image_id, stored_name))
     return parts
 
 
@@ -263,15 +264,21 @@ def writing_of(user_id: int) -> Writing:
                 rows=[(BlogReport.__table__, reports), (BlogComment.__table__, other_comments)],
             )
         )
-    own_comments_on_own_posts = db.session.scalar(
-        select(func.count(BlogComment.id)).where(
-            BlogComment.author_id == user_id, BlogComment.post_id.in_(own_posts)
+    own_comments_on_own_posts = (
+        db.session.scalar(
+            select(func.count(BlogComment.id)).where(
+                BlogComment.author_id == user_id, BlogComment.post_id.in_(own_posts)
+            )
         )
+        or 0
     )
-    drawings = db.session.scalar(
-        select(func.count(BlogImage.id)).where(
-            BlogImage.uploaded_by_id == user_id, BlogImage.post_id.in_(own_posts)
+    drawings = (
+        db.session.scalar(
+            select(func.count(BlogImage.id)).where(
+                BlogImage.uploaded_by_id == user_id, BlogImage.post_id.in_(own_posts)
+            )
         )
+        or 0
     )
     return Writing(
         records=records,

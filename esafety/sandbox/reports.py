@@ -155,7 +155,7 @@ def pass_to_esafety_officer(
         reporter=report.reporter,
         class_id=report.class_id,
         item_kind=report.item_kind,
-        item_id=report.post_id if report.post_id is not None else report.comment_id,
+        item_id=report.item.id,
         reported_text=report.reported_text,
         reason=report.reason.value,
         note=(note or "").strip(),

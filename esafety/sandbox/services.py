@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import BinaryIO
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from .. import audit, concurrency
 from ..auth.models import User
@@ -579,7 +579,7 @@ def blog_page(actor: User, class_id: int, page: int = 1) -> BlogPage:
         )
     views = {p.id: PostView(p) for p in posts + mine}
     if views:
-        comment_filter = BlogComment.state.in_(shown_states)
+        comment_filter: ColumnElement[bool] = BlogComment.state.in_(shown_states)
         if not reader.is_parent:
             comment_filter = or_(comment_filter, BlogComment.author_id == actor.id)
         for comment in db.session.scalars(
@@ -591,6 +591,7 @@ def blog_page(actor: User, class_id: int, page: int = 1) -> BlogPage:
         for image in db.session.scalars(
             select(BlogImage).where(BlogImage.post_id.in_(views)).order_by(BlogImage.id)
         ):
+            assert image.post_id is not None  # only pictures on these posts
             views[image.post_id].images.append(image)
     my_reports = list(
         db.session.scalars(
@@ -671,7 +672,7 @@ def attach_picture(actor: User, post: BlogPost, upload: BinaryIO, description: s
 
 def remove_picture(actor: User, image: BlogImage) -> None:
     """Take a picture off a post (staff at any time; the writer before approval)."""
-    post = db.session.get(BlogPost, image.post_id)
+    post = db.session.get_one(BlogPost, image.post_id)
     reader = blog_reader(actor, post.class_id)
     if not reader.is_staff:
         if post.author_id != actor.id or post.state is ItemState.APPROVED:

@@ -351,6 +351,7 @@ def _picture_return(post, reader) -> str:
 def remove_picture(image_id: int):
     """Take a picture off a post."""
     image = services.picture_for(current_user, image_id)
+    assert image.post_id is not None  # picture_for refuses a picture that is not on a post
     post, reader = services.post_for(current_user, image.post_id)
     services.remove_picture(current_user, image)
     flash("The picture is taken off.", "success")

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..clock import utcnow
-from ..extensions import AppendOnly, IntEnumType, db, enum_type
+from ..extensions import AppendOnly, IntEnumType, Model, enum_type
 
 
 class YearGroup(enum.IntEnum):
@@ -41,7 +41,7 @@ class YearGroup(enum.IntEnum):
         return self.value + 5
 
 
-class AcademicYear(db.Model):
+class AcademicYear(Model):
     __tablename__ = "academic_year"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,7 +62,7 @@ class AcademicYear(db.Model):
     )
 
 
-class SchoolClass(db.Model):
+class SchoolClass(Model):
     __tablename__ = "school_class"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -89,7 +89,7 @@ class SchoolClass(db.Model):
         return f"{self.name} ({self.year_group.label})"
 
 
-class ClassTeacher(db.Model):
+class ClassTeacher(Model):
     """Staff who teach or support a class: they see its pupils, blog and progress."""
 
     __tablename__ = "class_teacher"
@@ -104,7 +104,7 @@ class ClassTeacher(db.Model):
     user: Mapped[User] = relationship(lazy="joined")
 
 
-class Pupil(db.Model):
+class Pupil(Model):
     __tablename__ = "pupil"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -133,7 +133,7 @@ class Pupil(db.Model):
         return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
 
 
-class ParentLink(db.Model):
+class ParentLink(Model):
     """A parent or carer of a pupil; a pupil may have several and a parent several children."""
 
     __tablename__ = "parent_link"
@@ -151,7 +151,7 @@ class ParentLink(db.Model):
     pupil: Mapped[Pupil] = relationship(lazy="joined")
 
 
-class StaffProfile(db.Model):
+class StaffProfile(Model):
     """Staff and governors: job title and start date (the induction clock starts here)."""
 
     __tablename__ = "staff_profile"
@@ -247,7 +247,7 @@ class _ConsentAnswers:
         return f"yes to {', '.join(yes)}" if yes else "no to everything"
 
 
-class PhotoConsent(_ConsentAnswers, db.Model):
+class PhotoConsent(_ConsentAnswers, Model):
     """This year's answer for one pupil, the one approval checks read; asked afresh every year."""
 
     __tablename__ = "photo_consent"
@@ -264,7 +264,7 @@ class PhotoConsent(_ConsentAnswers, db.Model):
     __table_args__ = (UniqueConstraint("pupil_id", "academic_year_id"),)
 
 
-class PhotoConsentChange(_ConsentAnswers, AppendOnly, db.Model):
+class PhotoConsentChange(_ConsentAnswers, AppendOnly, Model):
     """Every answer ever given, in order: who gave it, how, and when (the register's history)."""
 
     __tablename__ = "photo_consent_change"

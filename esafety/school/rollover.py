@@ -52,7 +52,7 @@ def plan_rollover() -> RolloverPlan:
     name, starts_on, ends_on = academic_year_for(date(year.ends_on.year, 9, 1))
     if db.session.scalar(select(AcademicYear.id).where(AcademicYear.name == name)):
         raise DomainError(f"The academic year {name} already exists: the rollover has been done.")
-    counts = dict(
+    counts: dict[int, int] = dict(
         db.session.execute(
             select(Pupil.class_id, db.func.count(Pupil.id))
             .where(Pupil.left_on.is_(None))

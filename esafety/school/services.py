@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import case, func, select
@@ -208,7 +209,7 @@ def known_names(class_id: int | None = None) -> list[tuple[str, str]]:
     staff = select(User.first_name, User.last_name).join(
         StaffProfile, StaffProfile.user_id == User.id
     )
-    return [tuple(row) for row in db.session.execute(pupils.union_all(staff))]
+    return [(first, last) for first, last in db.session.execute(pupils.union_all(staff))]
 
 
 def chair_of_governors() -> User | None:
@@ -306,13 +307,14 @@ def record_photo_consent(
         )
     )
     db.session.flush()
+    answers_detail: dict[str, Any] = {kind.value: value for kind, value in answers.items()}
     audit.record(
         "school.photo_consent_recorded",
         actor=actor,
         target=pupil,
         year=year.name,
         source=source.value,
-        **{kind.value: value for kind, value in answers.items()},
+        **answers_detail,
     )
     return consent
 

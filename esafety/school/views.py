@@ -65,6 +65,8 @@ def _recent_lockouts(pupils: list[Pupil]):
     )
     locked: dict[int, object] = {}
     for entry in entries:
+        if entry.target_id is None:
+            continue  # the query asks only for entries about these pupils
         if entry.action == "auth.pupil_locked_out":
             locked[entry.target_id] = entry.at
         else:

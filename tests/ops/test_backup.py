@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 
 from esafety import create_app
 from esafety.backup import RestoreRefused, create_backup, restore_backup, upload_files
+from esafety.errors import DomainError
 from esafety.extensions import db
 from esafety.school import demo
 
@@ -60,6 +61,21 @@ def _instance(folder: Path, name: str) -> Iterator:
 def instance(tmp_path):
     with _instance(tmp_path, "backup") as app:
         yield app
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
+def test_a_database_held_in_memory_is_refused_not_backed_up_empty(tmp_path, url):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "INSTANCE_DIR": str(tmp_path),
+        }
+    )
+    with app.app_context(), pytest.raises(DomainError, match="held in memory"):
+        create_backup(tmp_path / "backups")
+    assert list((tmp_path / "backups").iterdir()) == []
 
 
 def _snapshot() -> dict[str, list[tuple]]:
