@@ -58,9 +58,9 @@ class PolicyItem:
 
     policy: Policy
     #: The version to sign now (the latest published on the date asked about).
-    version: PolicyVersion | None
+    version: PolicyVersion
     #: The latest major version: signing it or anything newer counts as current.
-    major: PolicyVersion | None
+    major: PolicyVersion
     state: ItemState
     signed_number: int | None = None
     signed_at: datetime | None = None
@@ -135,10 +135,12 @@ class Induction:
         labels = [
             f"{p.policy.title} ({p.state.label.lower()}, due {_long(p.due_on)})"
             for p in self.policies
-            if p.overdue
+            if p.overdue and p.due_on
         ]
         labels += [
-            f"{c.course.title} quiz (due {_long(c.due_on)})" for c in self.courses if c.overdue
+            f"{c.course.title} quiz (due {_long(c.due_on)})"
+            for c in self.courses
+            if c.overdue and c.due_on
         ]
         return labels
 
@@ -155,10 +157,8 @@ def _end_of(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time.min)
 
 
-def _latest(versions: list[PolicyVersion]) -> tuple[PolicyVersion | None, PolicyVersion | None]:
-    """The newest version, and the newest major one, among those published by then."""
-    if not versions:
-        return None, None
+def _latest(versions: list[PolicyVersion]) -> tuple[PolicyVersion, PolicyVersion]:
+    """The newest version, and the newest major one, among those (one or more) published by then."""
     ordered = sorted(versions, key=lambda v: v.number)
     majors = [v for v in ordered if v.change == ChangeSize.MAJOR] or ordered[:1]
     return ordered[-1], majors[-1]
@@ -202,7 +202,7 @@ def inductions(as_of: date | None = None, user_ids: Iterable[int] | None = None)
                 courses=courses_by_policy.get(policy.id, []) if policy.id in with_courses else [],
             )
             for policy in _policies_of(mine)
-            if latest.get(policy.id, (None, None))[0] is not None
+            if policy.id in latest  # nothing published yet on that date: nothing to sign
         ]
         course_items = []
         for course_id in sorted(
@@ -251,9 +251,7 @@ def _staff_on(day: date, ids: list[int] | None) -> list[tuple[User, StaffProfile
     return [(user, profile) for user, profile in db.session.execute(query)]
 
 
-def _latest_versions(
-    cutoff: datetime,
-) -> dict[int, tuple[PolicyVersion | None, PolicyVersion | None]]:
+def _latest_versions(cutoff: datetime) -> dict[int, tuple[PolicyVersion, PolicyVersion]]:
     """For each policy, its newest and newest major version published before `cutoff`."""
     by_policy: dict[int, list[PolicyVersion]] = defaultdict(list)
     for version in db.session.scalars(
@@ -303,6 +301,7 @@ def _passing_attempt_rows(cutoff: datetime, ids: list[int] | None):
 def _courses_by_policy() -> dict[int, list[Course]]:
     found: dict[int, list[Course]] = defaultdict(list)
     for course in db.session.scalars(select(Course).where(Course.policy_id.is_not(None))):
+        assert course.policy_id is not None  # the query keeps courses that belong to a policy
         found[course.policy_id].append(course)
     return found
 
@@ -394,6 +393,7 @@ def policy_item(
         item.sign_off_id, item.signed_number, item.signed_at = record
     if record is not None and record[1] < major.number:
         item.state = ItemState.NEEDS_RESIGN
+        assert major.published_at is not None  # only published versions are counted
         item.due_on = max(start, major.published_at.date()) + timedelta(days=days)
     elif record is not None and yearly_from and record[2].date() < yearly_from:
         item.state = ItemState.NEEDS_RESIGN
@@ -403,7 +403,7 @@ def policy_item(
         item.state = ItemState.DONE
     else:
         item.due_on = start + timedelta(days=days)
-    item.overdue = item.state != ItemState.DONE and item.due_on < day
+    item.overdue = item.due_on is not None and item.due_on < day  # None once signed
     return item
 
 
@@ -645,16 +645,21 @@ def checklist(induction: Induction, read: dict[int, int], sections: dict[int, in
                     "course",
                     f"Pass the quiz: {course.title}",
                     passed,
-                    f"Best score {course_item.best_score}%" if passed else "",
+                    f"Best score {course_item.best_score}%" if course_item and passed else "",
                     course_id=course.id,
                 )
             )
         detail = ""
-        if item.state == ItemState.NEEDS_RESIGN and item.yearly:
+        signed_on = _long(item.signed_at) if item.signed_at else ""
+        if (
+            item.state == ItemState.NEEDS_RESIGN
+            and item.yearly
+            and item.policy.annual_resign_month is not None
+        ):
             month = date(2000, item.policy.annual_resign_month, 1)
             detail = (
                 f"Everyone reads and signs this again each {month:%B}: you last signed on "
-                f"{_long(item.signed_at)}."
+                f"{signed_on}."
             )
         elif item.state == ItemState.NEEDS_RESIGN:
             detail = (
@@ -662,7 +667,7 @@ def checklist(induction: Induction, read: dict[int, int], sections: dict[int, in
                 f"version {item.major.number} changed the rules."
             )
         elif signed:
-            detail = f"Signed version {item.signed_number} on {_long(item.signed_at)}"
+            detail = f"Signed version {item.signed_number} on {signed_on}"
         steps.append(Step("sign", "Sign it", signed, detail, version_id=version.id))
         groups.append(
             ChecklistGroup(

@@ -188,15 +188,19 @@ def mark_sections_read(
         return already
     wanted = None if positions is None else set(positions)
     opened_at = at or utcnow()
-    rows = [
-        {"user_id": user.id, "section_id": section.id, "opened_at": opened_at}
+    new_ids = [
+        section.id
         for section in version.sections
         if section.id not in already and (wanted is None or section.position in wanted)
     ]
-    if rows:
+    if new_ids:
+        rows = [
+            {"user_id": user.id, "section_id": section_id, "opened_at": opened_at}
+            for section_id in new_ids
+        ]
         dialect = sqlite if db.engine.dialect.name == "sqlite" else postgresql
         db.session.execute(dialect.insert(SectionRead).values(rows).on_conflict_do_nothing())
-        already |= {row["section_id"] for row in rows}
+        already |= set(new_ids)
     return already
 
 
