@@ -225,7 +225,7 @@ def _locked_booking(actor: User, booking_id: int) -> tuple[Booking, Meeting]:
     if row is None or (row.parent_id != actor.id and not is_manager(actor)):
         raise NotFoundError("We could not find that booking.")
     meeting = lock_meeting(row.meeting_id)
-    booking = db.session.get(Booking, booking_id, populate_existing=True)
+    booking = db.session.get_one(Booking, booking_id, populate_existing=True)
     return booking, meeting
 
 

@@ -4,7 +4,9 @@ conditional UPDATE, and given back the same way.
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, select, update
 
 from ..errors import NotFoundError
 from ..extensions import db
@@ -56,7 +58,7 @@ def take_places(meeting: Meeting, n: int) -> bool:
         .execution_options(synchronize_session=False)
     )
     db.session.expire(meeting, ["places_taken"])
-    return result.rowcount == 1
+    return cast(CursorResult[Any], result).rowcount == 1
 
 
 def give_back_places(meeting: Meeting, n: int) -> None:
@@ -67,5 +69,5 @@ def give_back_places(meeting: Meeting, n: int) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.expire(meeting, ["places_taken"])
-    if result.rowcount != 1:
+    if cast(CursorResult[Any], result).rowcount != 1:
         raise RuntimeError(f"meeting {meeting.id}: cannot give back {n} places")

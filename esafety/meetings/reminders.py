@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from .. import audit
 from ..clock import utcnow
@@ -47,9 +48,9 @@ def send_reminder(booking_id: int, now: datetime | None = None) -> bool:
         .values(reminder_sent_at=now)
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:
+    if cast(CursorResult[Any], claimed).rowcount != 1:
         return False
-    booking = db.session.get(Booking, booking_id, populate_existing=True)
+    booking = db.session.get_one(Booking, booking_id, populate_existing=True)
     notify.booking_reminder(booking)
     audit.record("meetings.reminder_sent", target=booking, meeting_id=booking.meeting_id)
     return True
