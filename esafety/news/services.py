@@ -169,6 +169,7 @@ def images_by_item(items: list[NewsItem]) -> dict[int, list[BlogImage]]:
         for image in db.session.scalars(
             select(BlogImage).where(BlogImage.news_item_id.in_(found)).order_by(BlogImage.id)
         ):
+            assert image.news_item_id is not None  # the query keeps pictures of these items
             found[image.news_item_id].append(image)
     return found
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
@@ -77,7 +78,7 @@ class ModeratedWriting(Revisioned):
         return mapped_column(ForeignKey("user.id"))
 
     @declared_attr
-    def author(cls) -> Mapped[User]:
+    def author(cls: Any) -> Mapped[User]:  # called on the mapped class
         return relationship("User", foreign_keys=f"[{cls.__name__}.author_id]", lazy="joined")
 
 
@@ -217,7 +218,9 @@ class BlogReport(Revisioned, Model):
 
     @property
     def item(self) -> BlogPost | BlogComment:
-        return self.post if self.post_id is not None else self.comment
+        item = self.post if self.post_id is not None else self.comment
+        assert item is not None  # the one_item check: a report is of a post or of a comment
+        return item
 
 
 class AllowedWords(Model):

@@ -62,6 +62,7 @@ def _long_waiting(cutoff: datetime) -> dict[int, list[Waiting]]:
     )
     for kind, query in (("post", posts), ("comment", comments)):
         for class_id, item_id, submitted_at in db.session.execute(query):
+            assert submitted_at is not None  # sent before the cutoff, so sent
             found[class_id].append((kind, item_id, submitted_at))
     return found
 
@@ -134,7 +135,7 @@ def notice_long_waits(now: datetime | None = None) -> NoticeReport:
         new = [item for item in waiting if item not in told]
         if not new:
             continue
-        school_class = db.session.get(SchoolClass, class_id)
+        school_class = db.session.get_one(SchoolClass, class_id)
         teachers = _class_teachers(class_id)
         if not teachers:
             # Not recorded: once the class has a teacher, they are told.
