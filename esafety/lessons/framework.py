@@ -124,7 +124,7 @@ def _statement(item: object, where: str, problems: list[str]) -> FrameworkStatem
         problems.append(f"{where}.{unknown} is not a known field")
     ref, text = item.get("ref"), item.get("text")
     try:
-        strand = Strand(item.get("strand"))
+        strand = Strand(str(item.get("strand")))
     except ValueError:
         problems.append(f"{where}.strand {item.get('strand')!r} is not a strand")
         return None
@@ -202,6 +202,7 @@ def load_framework(path: Path = FRAMEWORK_FILE) -> Framework:
                 problems.append(f"{name}: {strand.label} has no statements for {band.label}")
     if problems:
         raise FrameworkError(problems)
+    assert isinstance(reviewed, date) and isinstance(owner, str)  # else a problem was raised
     ordered = sorted(statements.values(), key=FrameworkStatement.sort_key)
     return Framework({s.ref: s for s in ordered}, reviewed, owner.strip())
 

@@ -416,7 +416,7 @@ def class_statements(class_id: int):
 def school_statements():
     """For leaders: framework statements covered per year group, as numbers (no names)."""
     try:
-        year = YearGroup(request.args.get("year", type=int))
+        year = YearGroup(request.args.get("year", -1, type=int))
     except ValueError:
         year = YearGroup.YEAR_6
     years = statement_coverage.school_statement_coverage()
