@@ -92,7 +92,7 @@ def test_a_misconception_shown_first_appears_on_the_teachers_knowledge_map(
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Framework statements: Kestrels (Year 5)"
     )
-    bots = page.locator("tr[id='MI.7-11.6']")
+    bots = page.locator("tr[id='MI.7-11.7']")
     expect(bots).to_contain_text("1 of 2 pupils")
     expect(bots).to_contain_text(f"{mistaken.misconception} (1)")
     # axe runs in a context that lets it in past the page's script policy, signed in the same way.

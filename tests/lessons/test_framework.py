@@ -48,6 +48,37 @@ def test_every_statement_has_a_lesson_in_each_year_it_is_taught_and_every_refere
     assert all(lesson.reviewed and lesson.owner for lesson in catalogue)
 
 
+#: The statements added to the map once lessons taught them: where they sit in the framework's
+#: order, a word from our wording, and the one lesson that teaches and quizzes each.
+ADDED = [
+    ("MI.EY-7.7", "MI.EY-7.6", "back and home buttons", "y2-managing-online-information"),
+    ("MI.7-11.2", "MI.7-11.1", "autocomplete", "y3-managing-online-information"),
+    ("RP.7-11.6", "RP.7-11.5", "summing up what the search shows", "y5-online-reputation"),
+    ("HW.7-11.7", "HW.7-11.6", "wrong or trying to sell", "y4-health-wellbeing-and-lifestyle"),
+]
+
+
+@pytest.mark.parametrize(("ref", "before", "words", "lesson_id"), ADDED)
+def test_an_added_statement_follows_the_framework_order_and_its_lesson_quizzes_it(
+    ref, before, words, lesson_id
+):
+    framework, lesson = get_framework(), get_catalogue().get(lesson_id)
+    refs = list(framework.statements)
+    assert refs.index(ref) == refs.index(before) + 1
+    statement = framework.get(ref)
+    assert words in statement.text
+    assert statement.years == (lesson.year_group,)
+    assert ref in lesson.framework
+    (question,) = (lesson.quiz[n] for n in lesson.questions_checking(ref))
+    assert question.framework == (ref,) and len(question.answers) == 3
+    assert all(a.misconception for a in question.answers if not a.correct)
+
+
+def test_the_bands_count_the_added_statements():
+    counts = {band: len(get_framework().in_band(band)) for band in Band}
+    assert counts == {Band.EARLY_YEARS_TO_7: 39, Band.AGES_7_TO_11: 87}
+
+
 def test_a_question_checks_its_own_statements_or_else_its_lessons():
     lesson = get_catalogue().get("y3-online-relationships")
     assert lesson.question_framework(1) == ("HW.7-11.2", "PS.7-11.12")

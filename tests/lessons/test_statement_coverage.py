@@ -21,9 +21,9 @@ from esafety.school.models import YearGroup
 from tests import factories
 from tests.lessons.conftest import make_class_setup, wrong_answer
 
-#: Year 5's chatbot lesson is the one lesson of the year that teaches MI.7-11.6 (bots).
+#: Year 5's chatbot lesson is the one lesson of the year that teaches MI.7-11.7 (bots).
 AI_LESSON = "y5-online-relationships-2"
-BOTS = "MI.7-11.6"
+BOTS = "MI.7-11.7"
 
 
 def _finish(pupil, lesson, *, first_wrong: bool = False) -> None:
