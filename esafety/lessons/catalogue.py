@@ -445,106 +445,28 @@ def _parse_sections(body: str, problems: _Problems) -> dict[str, Section]:
 def parse_lesson(path: Path) -> tuple[Lesson | None, list[str]]:
     """Read one lesson file: the lesson, or None and the problems (each naming file and field)."""
     problems = _Problems(path.name)
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        problems.add("", f"cannot be read ({error})")
+    parts = _front_matter_and_body(path, problems)
+    if parts is None:
         return None, problems.items
-    match = _FRONT_MATTER.match(raw.lstrip("\ufeff"))
-    if match is None:
-        problems.add("front matter", "is missing: the file must start with a '---' block")
-        return None, problems.items
-    try:
-        data = yaml.safe_load(match.group(1))
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 2}" if mark is not None else ""
-        problems.add(
-            "front matter", f"is not valid YAML{where}: {getattr(error, 'problem', error)}"
-        )
-        return None, problems.items
-    if not isinstance(data, dict):
-        problems.add("front matter", "must be a set of 'field: value' lines")
-        return None, problems.items
+    data, body = parts
 
     for unknown in sorted(set(data) - set(_FIELDS), key=str):
         problems.add(str(unknown), "is not a known field")
     lesson_id = _text(data, "id", "", problems)
     title = _text(data, "title", "", problems)
-
-    year_group = None
-    year_key = _text(data, "year_group", "", problems)
-    if year_key is not None:
-        try:
-            year_group = YearGroup[year_key.upper()]
-        except KeyError:
-            keys = ", ".join(y.key for y in YearGroup)
-            problems.add("year_group", f'"{year_key}" is not a year group (use one of: {keys})')
-
-    strand = None
-    strand_key = _text(data, "strand", "", problems)
-    if strand_key is not None:
-        try:
-            strand = Strand(strand_key)
-        except ValueError:
-            keys = ", ".join(s.value for s in Strand)
-            problems.add("strand", f'"{strand_key}" is not a strand (use one of: {keys})')
-
+    year_group = _year_group(data, problems)
+    strand = _strand(data, problems)
     if lesson_id is not None:
-        if lesson_id != path.stem:
-            problems.add("id", f'"{lesson_id}" must match the file name "{path.stem}"')
-        if year_group is not None and strand is not None:
-            stem = f"{_YEAR_PREFIX[year_group]}-{strand.slug}"
-            if not re.fullmatch(re.escape(stem) + r"(-[0-9]+)?", lesson_id):
-                problems.add("id", f'"{lesson_id}" must be "{stem}" or "{stem}-N"')
-
-    objectives = _list(data, "objectives", 2, 3, problems) or []
-    for n, objective in enumerate(objectives):
-        if not isinstance(objective, str) or not objective.strip().startswith("I can"):
-            problems.add(f"objectives[{n}]", 'must be text starting "I can"')
-
-    key_words: list[KeyWord] = []
-    for n, item in enumerate(_list(data, "key_words", 2, 5, problems) or []):
-        if not isinstance(item, dict):
-            problems.add(f"key_words[{n}]", "must have a word and a meaning")
-            continue
-        word = _text(item, "word", f"key_words[{n}].", problems)
-        meaning = _text(item, "meaning", f"key_words[{n}].", problems)
-        if word and meaning:
-            key_words.append(KeyWord(word, meaning))
-
-    minutes = data.get("minutes")
-    if minutes is None:
-        problems.add("minutes", "is missing")
-    elif not isinstance(minutes, int) or isinstance(minutes, bool):
-        problems.add("minutes", "must be a whole number")
-        minutes = None
-    elif year_group is not None:
-        low, high = _MINUTES[year_group <= YearGroup.YEAR_2]
-        if not low <= minutes <= high:
-            problems.add("minutes", f"is {minutes}; for {year_group.label} use {low} to {high}")
-
-    four_cs: list[FourC] = []
-    for n, item in enumerate(_list(data, "four_cs", 1, 4, problems) or []):
-        try:
-            four_cs.append(FourC(item))
-        except ValueError:
-            problems.add(
-                f"four_cs[{n}]", f'"{item}" is not one of content, contact, conduct, commerce'
-            )
-
-    reviewed = data.get("reviewed")
-    if reviewed is not None and not isinstance(reviewed, date):
-        problems.add("reviewed", "must be a date like 2026-12-03")
-        reviewed = None
-    owner = _text(data, "owner", "", problems) if "owner" in data else None
-    if "reviewed" in data and "owner" not in data:
-        problems.add("owner", "is missing: say who looks after the lesson")
-
+        _check_id(lesson_id, path, year_group, strand, problems)
+    objectives = _objectives(data, problems)
+    key_words = _key_words(data, problems)
+    minutes = _minutes(data, year_group, problems)
+    four_cs = _four_cs(data, problems)
+    reviewed, owner = _review(data, problems)
     framework = _references(data, "", problems)
     quiz_items = _list(data, "quiz", 3, 6, problems)
     quiz = _parse_quiz(quiz_items, len(objectives), problems) if quiz_items is not None else []
-    sections = _parse_sections(match.group(2), problems)
+    sections = _parse_sections(body, problems)
 
     if problems.items:
         return None, problems.items
@@ -565,6 +487,133 @@ def parse_lesson(path: Path) -> tuple[Lesson | None, list[str]]:
         framework=tuple(framework),
     )
     return lesson, []
+
+
+def _front_matter_and_body(path: Path, problems: _Problems) -> tuple[dict, str] | None:
+    """The YAML block as a mapping and the Markdown after it, or None when either is unusable."""
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        problems.add("", f"cannot be read ({error})")
+        return None
+    match = _FRONT_MATTER.match(raw.lstrip("\ufeff"))
+    if match is None:
+        problems.add("front matter", "is missing: the file must start with a '---' block")
+        return None
+    try:
+        data = yaml.safe_load(match.group(1))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark is not None else ""
+        problems.add(
+            "front matter", f"is not valid YAML{where}: {getattr(error, 'problem', error)}"
+        )
+        return None
+    if not isinstance(data, dict):
+        problems.add("front matter", "must be a set of 'field: value' lines")
+        return None
+    return data, match.group(2)
+
+
+def _year_group(data: dict, problems: _Problems) -> YearGroup | None:
+    year_key = _text(data, "year_group", "", problems)
+    if year_key is None:
+        return None
+    try:
+        return YearGroup[year_key.upper()]
+    except KeyError:
+        keys = ", ".join(y.key for y in YearGroup)
+        problems.add("year_group", f'"{year_key}" is not a year group (use one of: {keys})')
+        return None
+
+
+def _strand(data: dict, problems: _Problems) -> Strand | None:
+    strand_key = _text(data, "strand", "", problems)
+    if strand_key is None:
+        return None
+    try:
+        return Strand(strand_key)
+    except ValueError:
+        keys = ", ".join(s.value for s in Strand)
+        problems.add("strand", f'"{strand_key}" is not a strand (use one of: {keys})')
+        return None
+
+
+def _check_id(
+    lesson_id: str,
+    path: Path,
+    year_group: YearGroup | None,
+    strand: Strand | None,
+    problems: _Problems,
+) -> None:
+    """A lesson's id is its file name, and says its year and strand, so files sort and find."""
+    if lesson_id != path.stem:
+        problems.add("id", f'"{lesson_id}" must match the file name "{path.stem}"')
+    if year_group is not None and strand is not None:
+        stem = f"{_YEAR_PREFIX[year_group]}-{strand.slug}"
+        if not re.fullmatch(re.escape(stem) + r"(-[0-9]+)?", lesson_id):
+            problems.add("id", f'"{lesson_id}" must be "{stem}" or "{stem}-N"')
+
+
+def _objectives(data: dict, problems: _Problems) -> list:
+    objectives = _list(data, "objectives", 2, 3, problems) or []
+    for n, objective in enumerate(objectives):
+        if not isinstance(objective, str) or not objective.strip().startswith("I can"):
+            problems.add(f"objectives[{n}]", 'must be text starting "I can"')
+    return objectives
+
+
+def _key_words(data: dict, problems: _Problems) -> list[KeyWord]:
+    key_words: list[KeyWord] = []
+    for n, item in enumerate(_list(data, "key_words", 2, 5, problems) or []):
+        if not isinstance(item, dict):
+            problems.add(f"key_words[{n}]", "must have a word and a meaning")
+            continue
+        word = _text(item, "word", f"key_words[{n}].", problems)
+        meaning = _text(item, "meaning", f"key_words[{n}].", problems)
+        if word and meaning:
+            key_words.append(KeyWord(word, meaning))
+    return key_words
+
+
+def _minutes(data: dict, year_group: YearGroup | None, problems: _Problems) -> int | None:
+    """A lesson's length suits the age: shorter for Reception to Year 2."""
+    minutes = data.get("minutes")
+    if minutes is None:
+        problems.add("minutes", "is missing")
+        return None
+    if not isinstance(minutes, int) or isinstance(minutes, bool):
+        problems.add("minutes", "must be a whole number")
+        return None
+    if year_group is not None:
+        low, high = _MINUTES[year_group <= YearGroup.YEAR_2]
+        if not low <= minutes <= high:
+            problems.add("minutes", f"is {minutes}; for {year_group.label} use {low} to {high}")
+    return minutes
+
+
+def _four_cs(data: dict, problems: _Problems) -> list[FourC]:
+    four_cs: list[FourC] = []
+    for n, item in enumerate(_list(data, "four_cs", 1, 4, problems) or []):
+        try:
+            four_cs.append(FourC(item))
+        except ValueError:
+            problems.add(
+                f"four_cs[{n}]", f'"{item}" is not one of content, contact, conduct, commerce'
+            )
+    return four_cs
+
+
+def _review(data: dict, problems: _Problems) -> tuple[date | None, str | None]:
+    """When the lesson was last reviewed and who looks after it: a reviewed lesson has an owner."""
+    reviewed = data.get("reviewed")
+    if reviewed is not None and not isinstance(reviewed, date):
+        problems.add("reviewed", "must be a date like 2026-12-03")
+        reviewed = None
+    owner = _text(data, "owner", "", problems) if "owner" in data else None
+    if "reviewed" in data and "owner" not in data:
+        problems.add("owner", "is missing: say who looks after the lesson")
+    return reviewed, owner
 
 
 def lesson_files(content_dir: Path) -> list[Path]:

@@ -107,20 +107,9 @@ def _parent_of(pupil) -> User:
     return parents_of([pupil.id])[0].parent
 
 
-def seed(school: DemoSchool) -> None:
-    """Add the demo concerns and register entries the demo school does not have yet."""
-    officer = school.staff["esafety"]
-    head = school.staff["head"]
+def _a_pupil_tells_a_teacher(school: DemoSchool) -> None:
+    """New: a Year 5 pupil tells a teacher."""
     year5_pupil = school.pupils[YearGroup.YEAR_5][0]
-    year3_parent = _parent_of(school.pupils[YearGroup.YEAR_3][0])
-    year6_child = school.pupils[YearGroup.YEAR_6][1]
-    year6_parent = _parent_of(year6_child)
-
-    for domain, reason in POLICY_BLOCKED:
-        if db.session.scalar(select(BlockedSite.id).where(BlockedSite.domain == domain)) is None:
-            register.record_domain(officer, domain, reason)
-
-    # 1. New: a Year 5 pupil tells a teacher.
     choice = services.TellChoice.UNKIND
     words = "Someone in my game chat keeps calling me names and saying nobody likes me."
     description = f"{choice.label}.\n\nIn their words: {words}"
@@ -128,7 +117,11 @@ def seed(school: DemoSchool) -> None:
         concern = services.tell_a_teacher(year5_pupil.user, choice, words)
         _spread(concern, 1)
 
-    # 2. In progress: an adult outside school posts abuse about the school; steps under way.
+
+def _abuse_about_the_school_online(school: DemoSchool) -> None:
+    """In progress: an adult outside school posts abuse about the school; steps under way."""
+    head = school.staff["head"]
+    year3_parent = _parent_of(school.pupils[YearGroup.YEAR_3][0])
     description = (
         "An adult who is not a parent keeps commenting on the school's Facebook posts, calling "
         "Mr Price useless and saying parents should complain about him. Several parents have "
@@ -165,7 +158,10 @@ def seed(school: DemoSchool) -> None:
         )
         _spread(concern, 10)
 
-    # 3. Resolved: inappropriate content on a school laptop; the site is now blocked.
+
+def _a_shocking_site_on_a_class_laptop(school: DemoSchool) -> None:
+    """Resolved: inappropriate content on a school laptop; the site is now blocked."""
+    officer = school.staff["esafety"]
     teacher = school.staff["year3"]
     description = "A pupil found a video site with violent clips on a class laptop in golden time."
     if not _exists(teacher, description):
@@ -191,7 +187,9 @@ def seed(school: DemoSchool) -> None:
         services.resolve(officer, concern, "Site blocked; the class talked it through in PSHE.")
         _spread(concern, 30)
 
-    # 4. New: another site from a classroom, waiting on the register for approval.
+
+def _an_unblocked_games_site(school: DemoSchool) -> None:
+    """New: another site from a classroom, waiting on the register for approval."""
     teacher = school.staff["year6"]
     description = "Pupils showed each other an 'unblocked games' site that has chat with strangers."
     if not _exists(teacher, description):
@@ -208,7 +206,12 @@ def seed(school: DemoSchool) -> None:
         )
         _spread(concern, 2)
 
-    # 5. Referred: an unknown adult asked a Year 6 child for photos.
+
+def _an_adult_asks_a_child_for_photos(school: DemoSchool) -> None:
+    """Referred: an unknown adult asked a Year 6 child for photos."""
+    officer = school.staff["esafety"]
+    year6_child = school.pupils[YearGroup.YEAR_6][1]
+    year6_parent = _parent_of(year6_child)
     description = (
         "An adult my daughter does not know messaged her in a game and asked for photos of her."
     )
@@ -245,7 +248,9 @@ def seed(school: DemoSchool) -> None:
         casefile.refer(handler, concern, Agency.CEOP, referred_on=today() - timedelta(days=19))
         _spread(concern, 20)
 
-    # 6. New: a parent sent a friend request to a teacher.
+
+def _a_parent_befriends_a_teacher(school: DemoSchool) -> None:
+    """New: a parent sent a friend request to a teacher."""
     teacher = school.staff["year4"]
     description = "A parent in my class sent me a friend request on Facebook last night."
     if not _exists(teacher, description):
@@ -262,8 +267,12 @@ def seed(school: DemoSchool) -> None:
         )
         _spread(concern, 1)
 
-    # 7. The same Year 5 child again: their class teacher reports a group chat, with another
-    #    pupil who harmed and one who saw it. The child's file now links two concerns.
+
+def _a_group_chat_sticker(school: DemoSchool) -> None:
+    """The same Year 5 child again: their class teacher reports a group chat, with another
+    pupil who harmed and one who saw it. The child's file now links two concerns."""
+    officer = school.staff["esafety"]
+    year5_pupil = school.pupils[YearGroup.YEAR_5][0]
     teacher = school.staff["computing"]
     other, witness = school.pupils[YearGroup.YEAR_5][1], school.pupils[YearGroup.YEAR_5][2]
     description = (
@@ -293,7 +302,9 @@ def seed(school: DemoSchool) -> None:
         task.due_on = today() - timedelta(days=3)
         _spread(concern, 4)
 
-    # 8. An allegation about a member of staff (the LADO contact is due in a working day).
+
+def _an_allegation_about_a_teacher(school: DemoSchool) -> None:
+    """An allegation about a member of staff (the LADO contact is due in a working day)."""
     parent = _parent_of(school.pupils[YearGroup.YEAR_4][0])
     subject = school.staff["year4"]
     description = (
@@ -314,7 +325,10 @@ def seed(school: DemoSchool) -> None:
         )
         _spread(concern, 1)
 
-    # 9. A concern about the headteacher: only the chair of governors sees it.
+
+def _a_concern_about_the_headteacher(school: DemoSchool) -> None:
+    """A concern about the headteacher: only the chair of governors sees it."""
+    head = school.staff["head"]
     reporter = school.staff["office"]
     description = "The headteacher shared a photo of a pupil on her personal social media."
     if not _exists(reporter, description):
@@ -330,7 +344,9 @@ def seed(school: DemoSchool) -> None:
         )
         _spread(concern, 3)
 
-    # 10. A low-level concern about a member of staff, for the headteacher and the DSL.
+
+def _a_low_level_concern(school: DemoSchool) -> None:
+    """A low-level concern about a member of staff, for the headteacher and the DSL."""
     dsls = school.staff_with(Role.DSL)
     if dsls and not db.session.scalar(select(LowLevelConcern.id)):
         lowlevel.record(
@@ -340,3 +356,28 @@ def seed(school: DemoSchool) -> None:
             today() - timedelta(days=6),
             "A teaching assistant",
         )
+
+
+#: One of each kind of concern a DSL meets, in the order the demo adds them.
+_CASES = (
+    _a_pupil_tells_a_teacher,
+    _abuse_about_the_school_online,
+    _a_shocking_site_on_a_class_laptop,
+    _an_unblocked_games_site,
+    _an_adult_asks_a_child_for_photos,
+    _a_parent_befriends_a_teacher,
+    _a_group_chat_sticker,
+    _an_allegation_about_a_teacher,
+    _a_concern_about_the_headteacher,
+    _a_low_level_concern,
+)
+
+
+def seed(school: DemoSchool) -> None:
+    """Add the demo concerns and register entries the demo school does not have yet."""
+    officer = school.staff["esafety"]
+    for domain, reason in POLICY_BLOCKED:
+        if db.session.scalar(select(BlockedSite.id).where(BlockedSite.domain == domain)) is None:
+            register.record_domain(officer, domain, reason)
+    for case in _CASES:
+        case(school)

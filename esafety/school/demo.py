@@ -206,147 +206,177 @@ def _picture_sequence(rng: random.Random) -> list[str]:
 
 
 def build(start: date | None = None) -> DemoSchool:
-    """Create the demo school if it is not there; either way return it and its logins."""
-    rng = random.Random(2026)
-    name, starts_on, ends_on = academic_year_for(start or today())
-    year = db.session.scalar(select(AcademicYear).where(AcademicYear.name == name))
-    if year is None:
-        db.session.execute(db.update(AcademicYear).values(is_current=False))
-        year = AcademicYear(name=name, starts_on=starts_on, ends_on=ends_on, is_current=True)
-        db.session.add(year)
-        db.session.flush()
+    """Create the demo school if it is not there; either way return it and its logins.
 
+    One seeded random source, drawn from in the same order every time, so a fresh demo always
+    has the same class codes, pictures and names (the README's tour relies on it)."""
+    rng = random.Random(2026)
+    day = start or today()
+    year = _academic_year(day)
     staff: dict[str, User] = {}
     logins: list[dict] = []
     for first, last, local, title, roles, _ in STAFF:
-        email = f"{local}@{EMAIL_DOMAIN}"
         worked_days = rng.randint(30, 2000)
-        user = db.session.scalar(select(User).where(User.email == email))
-        if user is None:
-            user = create_user(first, last, roles, email=email, password=DEMO_PASSWORD)
-            db.session.add(
-                StaffProfile(
-                    user_id=user.id,
-                    job_title=title,
-                    start_date=starts_on - timedelta(days=worked_days),
-                    is_chair_of_governors=(local == "chair"),
-                )
-            )
-        staff[local] = user
-        logins.append(
-            {
-                "role": roles[0].value,
-                "roles": [r.value for r in roles],
-                "name": f"{first} {last}",
-                "email": email,
-                "password": DEMO_PASSWORD,
-                "job_title": title,
-            }
-        )
-
+        start_date = year.starts_on - timedelta(days=worked_days)
+        staff[local] = _adult(first, last, local, title, roles, start_date, logins, True)
     for first, last, local, title, role, days_ago in VISITORS:
-        email = f"{local}@{EMAIL_DOMAIN}"
-        user = db.session.scalar(select(User).where(User.email == email))
-        if user is None:
-            user = create_user(first, last, [role], email=email, password=DEMO_PASSWORD)
-            db.session.add(
-                StaffProfile(
-                    user_id=user.id,
-                    job_title=title,
-                    start_date=(start or today()) - timedelta(days=days_ago),
-                )
-            )
-        staff[local] = user
-        logins.append(
-            {
-                "role": role.value,
-                "name": f"{first} {last}",
-                "email": email,
-                "password": DEMO_PASSWORD,
-                "job_title": title,
-            }
-        )
+        start_date = day - timedelta(days=days_ago)
+        staff[local] = _adult(first, last, local, title, [role], start_date, logins, False)
 
     classes: dict[YearGroup, SchoolClass] = {}
     pupils: dict[YearGroup, list[Pupil]] = {}
     parents: list[User] = []
     name_index = 0
     for year_group, class_name in CLASS_NAMES.items():
-        code = new_login_code(choice=rng.choice)
+        school_class = _class(rng, year, year_group, class_name, staff)
+        classes[year_group] = school_class
         tiles = rng.sample(list(AVATARS), min(PUPILS_PER_CLASS, len(AVATARS)))
-        school_class = db.session.scalar(
-            select(SchoolClass).where(
-                SchoolClass.academic_year_id == year.id, SchoolClass.name == class_name
+        pupils[year_group] = []
+        for n in range(PUPILS_PER_CLASS):
+            pupil, parent = _pupil_and_parent(
+                rng, year, school_class, n, name_index, tiles[n % len(tiles)], logins
+            )
+            name_index += 1
+            pupils[year_group].append(pupil)
+            parents.append(parent)
+    return DemoSchool(year, classes, pupils, parents, staff, logins)
+
+
+def _academic_year(day: date) -> AcademicYear:
+    """The school year `day` falls in, made the current one if the demo creates it."""
+    name, starts_on, ends_on = academic_year_for(day)
+    year = db.session.scalar(select(AcademicYear).where(AcademicYear.name == name))
+    if year is None:
+        db.session.execute(db.update(AcademicYear).values(is_current=False))
+        year = AcademicYear(name=name, starts_on=starts_on, ends_on=ends_on, is_current=True)
+        db.session.add(year)
+        db.session.flush()
+    return year
+
+
+def _adult(
+    first: str,
+    last: str,
+    local: str,
+    title: str,
+    roles: list[Role],
+    start_date: date,
+    logins: list[dict],
+    is_staff: bool,
+) -> User:
+    """A member of staff or a visitor with their profile, and their line in the printed logins."""
+    email = f"{local}@{EMAIL_DOMAIN}"
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = create_user(first, last, roles, email=email, password=DEMO_PASSWORD)
+        db.session.add(
+            StaffProfile(
+                user_id=user.id,
+                job_title=title,
+                start_date=start_date,
+                is_chair_of_governors=(local == "chair"),
             )
         )
-        if school_class is None:
-            school_class = SchoolClass(
-                name=class_name, year_group=year_group, academic_year_id=year.id, login_code=code
-            )
-            db.session.add(school_class)
-            db.session.flush()
-        classes[year_group] = school_class
-        for _, _, local, _, _, taught in STAFF:
-            if taught == year_group:
-                assign_teacher(school_class, staff[local])
-        pupils[year_group] = []
-        born_from = date(starts_on.year - 5 - int(year_group), 9, 1)
-        for n in range(PUPILS_PER_CLASS):
-            first = FIRST_NAMES[name_index % len(FIRST_NAMES)]
-            last = LAST_NAMES[(name_index * 5) % len(LAST_NAMES)]
-            name_index += 1
-            reference = f"DEMO{int(year_group)}{n:02d}"
-            sequence = _picture_sequence(rng)
-            avatar = tiles[n % len(tiles)]
-            age_days = rng.randint(0, 360)
-            pupil = db.session.scalar(select(Pupil).where(Pupil.reference == reference))
-            if pupil is None:
-                user = create_user(first, last, [Role.PUPIL])
-                set_picture_password(None, user, sequence)
-                pupil = Pupil(
-                    user_id=user.id,
-                    reference=reference,
-                    first_name=first,
-                    last_name=last,
-                    date_of_birth=born_from + timedelta(days=age_days),
-                    class_id=school_class.id,
-                    avatar=avatar,
-                )
-                db.session.add(pupil)
-                db.session.flush()
-            pupils[year_group].append(pupil)
-            logins.append(
-                {
-                    "role": "pupil",
-                    "name": first,
-                    "class": class_name,
-                    "class_code": school_class.login_code,
-                    "pictures": sequence,
-                    "year_group": year_group.label,
-                }
-            )
-            parent_email = f"parent.{last.lower()}{int(year_group)}{n}@{EMAIL_DOMAIN}"
-            parent = db.session.scalar(select(User).where(User.email == parent_email))
-            parent_first = rng.choice(["Sam", "Alex", "Jo", "Chris", "Kim", "Pat", "Lee", "Dana"])
-            if parent is None:
-                parent = create_user(
-                    parent_first, last, [Role.PARENT], email=parent_email, password=DEMO_PASSWORD
-                )
-                db.session.add(
-                    ParentLink(
-                        parent_id=parent.id, pupil_id=pupil.id, relationship_to_pupil="Parent"
-                    )
-                )
-                db.session.flush()
-            parents.append(parent)
-            if n == 0:
-                logins.append(
-                    {
-                        "role": "parent",
-                        "name": parent.full_name,
-                        "email": parent_email,
-                        "password": DEMO_PASSWORD,
-                        "child": f"{first} ({class_name})",
-                    }
-                )
-    return DemoSchool(year, classes, pupils, parents, staff, logins)
+    login: dict = {"role": roles[0].value}
+    if is_staff:
+        login["roles"] = [r.value for r in roles]
+    login |= {
+        "name": f"{first} {last}",
+        "email": email,
+        "password": DEMO_PASSWORD,
+        "job_title": title,
+    }
+    logins.append(login)
+    return user
+
+
+def _class(
+    rng: random.Random,
+    year: AcademicYear,
+    year_group: YearGroup,
+    class_name: str,
+    staff: dict[str, User],
+) -> SchoolClass:
+    """A class of the year with its code and its teachers from the staff list."""
+    code = new_login_code(choice=rng.choice)
+    school_class = db.session.scalar(
+        select(SchoolClass).where(
+            SchoolClass.academic_year_id == year.id, SchoolClass.name == class_name
+        )
+    )
+    if school_class is None:
+        school_class = SchoolClass(
+            name=class_name, year_group=year_group, academic_year_id=year.id, login_code=code
+        )
+        db.session.add(school_class)
+        db.session.flush()
+    for _, _, local, _, _, taught in STAFF:
+        if taught == year_group:
+            assign_teacher(school_class, staff[local])
+    return school_class
+
+
+def _pupil_and_parent(
+    rng: random.Random,
+    year: AcademicYear,
+    school_class: SchoolClass,
+    n: int,
+    name_index: int,
+    avatar: str,
+    logins: list[dict],
+) -> tuple[Pupil, User]:
+    """The class's n-th pupil with their pictures, and a parent (the first one's is printed)."""
+    year_group = school_class.year_group
+    first = FIRST_NAMES[name_index % len(FIRST_NAMES)]
+    last = LAST_NAMES[(name_index * 5) % len(LAST_NAMES)]
+    reference = f"DEMO{int(year_group)}{n:02d}"
+    sequence = _picture_sequence(rng)
+    born_from = date(year.starts_on.year - 5 - int(year_group), 9, 1)
+    age_days = rng.randint(0, 360)
+    pupil = db.session.scalar(select(Pupil).where(Pupil.reference == reference))
+    if pupil is None:
+        user = create_user(first, last, [Role.PUPIL])
+        set_picture_password(None, user, sequence)
+        pupil = Pupil(
+            user_id=user.id,
+            reference=reference,
+            first_name=first,
+            last_name=last,
+            date_of_birth=born_from + timedelta(days=age_days),
+            class_id=school_class.id,
+            avatar=avatar,
+        )
+        db.session.add(pupil)
+        db.session.flush()
+    logins.append(
+        {
+            "role": "pupil",
+            "name": first,
+            "class": school_class.name,
+            "class_code": school_class.login_code,
+            "pictures": sequence,
+            "year_group": year_group.label,
+        }
+    )
+    parent_email = f"parent.{last.lower()}{int(year_group)}{n}@{EMAIL_DOMAIN}"
+    parent = db.session.scalar(select(User).where(User.email == parent_email))
+    parent_first = rng.choice(["Sam", "Alex", "Jo", "Chris", "Kim", "Pat", "Lee", "Dana"])
+    if parent is None:
+        parent = create_user(
+            parent_first, last, [Role.PARENT], email=parent_email, password=DEMO_PASSWORD
+        )
+        db.session.add(
+            ParentLink(parent_id=parent.id, pupil_id=pupil.id, relationship_to_pupil="Parent")
+        )
+        db.session.flush()
+    if n == 0:
+        logins.append(
+            {
+                "role": "parent",
+                "name": parent.full_name,
+                "email": parent_email,
+                "password": DEMO_PASSWORD,
+                "child": f"{first} ({school_class.name})",
+            }
+        )
+    return pupil, parent
