@@ -19,6 +19,7 @@ from ..auth.roles import Role
 from ..clock import utcnow
 from ..errors import DomainError, NotAllowed, NotFoundError
 from ..extensions import db
+from ..memo import forget, per_request
 from ..school import services as school
 from ..school.models import Pupil, SchoolClass
 from ..text import render_markdown
@@ -189,8 +190,10 @@ def comment_for(actor: User, comment_id: int) -> tuple[BlogComment, Reader]:
 # --- Posting windows -----------------------------------------------------------------------
 
 
+@per_request
 def current_window(class_id: int) -> PostingWindow | None:
-    """The open posting window, if the teacher has opened the blog for writing."""
+    """The open posting window, if the teacher has opened the blog for writing (asked twice
+    when a pupil sends a post: may they write, then which window it is)."""
     window = db.session.scalar(
         select(PostingWindow)
         .where(PostingWindow.class_id == class_id, PostingWindow.closed_at.is_(None))
@@ -232,6 +235,7 @@ def close_window(actor: User, class_id: int) -> None:
 
 
 def _close_open_windows(actor: User, class_id: int) -> int:
+    forget(current_window)
     now = utcnow()
     windows = db.session.scalars(
         select(PostingWindow).where(

@@ -299,7 +299,7 @@ CEILINGS = {
     "blog": 10,
     "quiz": 10,
     "lesson": 6,
-    "post": 10,
+    "post": 9,
     "moderation": 18,
     "progress": 7,
     "approve": 10,
