@@ -32,6 +32,7 @@ from esafety.auth.pictures import encode_sequence
 from esafety.auth.roles import STAFF_ROLES, Role
 from esafety.clock import utcnow
 from esafety.extensions import db
+from esafety.sandbox import moderation
 from esafety.school import demo
 from esafety.school.models import (
     ClassTeacher,
@@ -1077,6 +1078,9 @@ def seed() -> dict:
     log(f"{answers} quiz answers")
     posts, comments = add_blog_history(people, rng, school.year.starts_on)
     open_lesson_blogs(school, people)
+    # As if each waiting item had been saved through the app: its findings kept with it.
+    for school_class in people.classes:
+        moderation.store_waiting_findings(school_class.id)
     log(f"{posts} posts, {comments} comments")
     evenings = add_evenings(school, people, rng)
     db.session.commit()

@@ -67,6 +67,11 @@ class ModeratedWriting(Revisioned):
     worry_concern_id: Mapped[int | None]
     #: The words that concern was raised with.
     worry_words: Mapped[str | None] = mapped_column(Text)
+    #: What the checks found when it was saved (JSON, esafety/sandbox/saved_findings.py), so the
+    #: teacher's queue does not run every check on every item at every view.
+    findings: Mapped[str | None] = mapped_column(Text)
+    #: The rules version and class lists (names, allowed words) those findings were made with.
+    findings_key: Mapped[str | None] = mapped_column(String(32))
 
     @declared_attr
     def author_id(cls) -> Mapped[int]:

@@ -24,7 +24,7 @@ from ..school import services as school
 from ..school.models import Pupil, SchoolClass
 from ..text import render_markdown
 from . import findings as class_findings
-from . import images
+from . import images, saved_findings
 from .checks import Finding, check_text
 from .models import (
     BlogComment,
@@ -289,11 +289,18 @@ def names_to_check(class_id: int) -> list[tuple[str, str]]:
     return school.known_names(class_id)
 
 
-def check_fields(fields: dict[str, str], class_id: int) -> dict[str, list[Finding]]:
-    """Run the checks on each field of a form; the same answer the live check gives."""
+def _check_fields_keyed(
+    fields: dict[str, str], class_id: int
+) -> tuple[dict[str, list[Finding]], str]:
     names = names_to_check(class_id)
     allowed = class_findings.allowed_words(class_id)
-    return {name: check_text(text, names, allowed=allowed) for name, text in fields.items()}
+    found = {name: check_text(text, names, allowed=allowed) for name, text in fields.items()}
+    return found, saved_findings.checks_key(names, allowed)
+
+
+def check_fields(fields: dict[str, str], class_id: int) -> dict[str, list[Finding]]:
+    """Run the checks on each field of a form; the same answer the live check gives."""
+    return _check_fields_keyed(fields, class_id)[0]
 
 
 @dataclass
@@ -302,6 +309,8 @@ class Checked:
 
     findings: dict[str, list[Finding]]
     worried: bool
+    #: The rules and class lists the findings were made with (stored with the writing).
+    key: str = ""
 
 
 def _check_writing(reader: Reader, fields: dict[str, str], class_id: int, sending: bool) -> Checked:
@@ -310,13 +319,13 @@ def _check_writing(reader: Reader, fields: dict[str, str], class_id: int, sendin
     Each time the checks step in on a pupil's writing it is counted for the class (never the
     pupil), even when the writing must change first.
     """
-    findings = check_fields(fields, class_id)
+    findings, key = _check_fields_keyed(fields, class_id)
     if reader.is_pupil:
         class_findings.record_findings(class_id, (f for fs in findings.values() for f in fs))
         if class_findings.worries_in(findings):
-            return Checked(findings, worried=True)
+            return Checked(findings, worried=True, key=key)
     _require_sendable(findings, sending, staff=reader.is_staff)
-    return Checked(findings, worried=False)
+    return Checked(findings, worried=False, key=key)
 
 
 def _require_sendable(findings: dict[str, list[Finding]], sending: bool, staff: bool) -> None:
@@ -405,6 +414,7 @@ def save_post(
         post.created_at = now
         db.session.add(post)
     post.title, post.source, post.html, post.updated_at = title, body, render_markdown(body), now
+    saved_findings.store(post, checked.findings, checked.key)
     if checked.worried:
         # Sent to the teacher's queue whatever was pressed, kept off the blog, and heard.
         _send(post, now)
@@ -457,6 +467,7 @@ def add_comment(actor: User, post: BlogPost, body: str) -> BlogComment:
     comment.post = post
     comment.html = render_markdown(body)
     comment.created_at = comment.updated_at = now
+    saved_findings.store(comment, checked.findings, checked.key)
     db.session.add(comment)
     if reader.is_staff:
         comment.state, comment.decided_at, comment.decided_by_id = ItemState.APPROVED, now, actor.id
@@ -483,6 +494,7 @@ def edit_comment(
     checked = _check_writing(reader, {"body": body}, comment.post.class_id, sending=True)
     now = utcnow()
     comment.source, comment.html, comment.updated_at = body, render_markdown(body), now
+    saved_findings.store(comment, checked.findings, checked.key)
     if reader.is_staff:
         comment.state, comment.decided_at, comment.decided_by_id = ItemState.APPROVED, now, actor.id
     else:

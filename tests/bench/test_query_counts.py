@@ -300,7 +300,7 @@ CEILINGS = {
     "quiz": 10,
     "lesson": 6,
     "post": 9,
-    "moderation": 18,
+    "moderation": 17,
     "progress": 7,
     "approve": 10,
     "booking_page": 6,
