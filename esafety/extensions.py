@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 
+from flask_caching import Cache
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -31,6 +32,8 @@ guards.register(Base.metadata)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+#: Leaders' dashboards and summaries (esafety/caching.py): per process, or Redis when set.
+cache = Cache()
 
 
 def enum_type(enum_cls: type) -> Enum:

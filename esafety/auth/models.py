@@ -64,7 +64,7 @@ class User(UserMixin, db.Model):
         held = self.__dict__.get("roles")
         if held is not None:  # changed (or read) in this transaction: the rows are the truth
             return frozenset(Role(r.role) for r in held)
-        return _roles_from_codes(self.role_codes or "")
+        return roles_from_codes(self.role_codes or "")
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.role_set.intersection(roles))
@@ -99,7 +99,7 @@ def role_codes_of(roles: Iterable[Role | str]) -> str:
 
 
 @functools.lru_cache(maxsize=512)
-def _roles_from_codes(codes: str) -> frozenset[Role]:
+def roles_from_codes(codes: str) -> frozenset[Role]:
     return frozenset(Role(code) for code in codes.split(",") if code)
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import BinaryIO
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from .. import audit, concurrency
 from ..auth.models import User
@@ -23,8 +23,8 @@ from ..memo import forget, per_request
 from ..school import services as school
 from ..school.models import Pupil, SchoolClass
 from ..text import render_markdown
+from . import blog_list, images, saved_findings
 from . import findings as class_findings
-from . import images, saved_findings
 from .checks import Finding, check_text
 from .models import (
     BlogComment,
@@ -58,7 +58,7 @@ SEND_BLOCKING_KINDS = PERSONAL_KINDS | {"text_speak", "school"}
 #: the school's name) sees these as advice, not a stop.
 CHILD_DETAIL_KINDS = frozenset({"username", "password", "school", "birthday", "whereabouts"})
 #: Posts shown on one page of the blog, newest first.
-POSTS_PER_PAGE = 20
+POSTS_PER_PAGE = blog_list.POSTS_PER_PAGE
 TITLE_MAX = 120
 POST_MAX = 5000
 COMMENT_MAX = 1000
@@ -535,24 +535,19 @@ class BlogPage:
 
 
 def blog_page(actor: User, class_id: int, page: int = 1) -> BlogPage:
-    """Everything one person may see on a class blog, in a fixed number of queries."""
+    """Everything one person may see on a class blog, in a fixed number of queries: the posts
+    everyone of their kind sees (kept per class, blog_list.py), then their own writing."""
     reader = blog_reader(actor, class_id)
     window = current_window(class_id)
     page = max(1, page)
     shown_states = [ItemState.APPROVED]
     if reader.is_staff:
         shown_states.append(ItemState.HIDDEN)
-    posts = list(
-        db.session.scalars(
-            select(BlogPost)
-            .where(BlogPost.class_id == class_id, BlogPost.state.in_(shown_states))
-            .order_by(BlogPost.decided_at.desc(), BlogPost.id.desc())
-            .offset((page - 1) * POSTS_PER_PAGE)
-            .limit(POSTS_PER_PAGE + 1)
-        )
-    )
-    has_older = len(posts) > POSTS_PER_PAGE
-    posts = posts[:POSTS_PER_PAGE]
+    shared = blog_list.shared_page(class_id, reader.is_staff, page)
+    views: dict[int, PostView] = {
+        p.id: PostView(p, list(shared.comments.get(p.id, ())), list(shared.images.get(p.id, ())))
+        for p in shared.posts
+    }
     mine: list[BlogPost] = []
     if not reader.is_parent:
         mine = list(
@@ -566,21 +561,33 @@ def blog_page(actor: User, class_id: int, page: int = 1) -> BlogPage:
                 .order_by(BlogPost.updated_at.desc())
             )
         )
-    views = {p.id: PostView(p) for p in posts + mine}
-    if views:
-        comment_filter = BlogComment.state.in_(shown_states)
-        if not reader.is_parent:
-            comment_filter = or_(comment_filter, BlogComment.author_id == actor.id)
-        for comment in db.session.scalars(
-            select(BlogComment)
-            .where(BlogComment.post_id.in_(views), comment_filter)
-            .order_by(BlogComment.created_at, BlogComment.id)
-        ):
-            views[comment.post_id].comments.append(comment)
-        for image in db.session.scalars(
-            select(BlogImage).where(BlogImage.post_id.in_(views)).order_by(BlogImage.id)
-        ):
-            views[image.post_id].images.append(image)
+        for post in mine:
+            views[post.id] = PostView(post)
+        mine_ids = [p.id for p in mine]
+        own_elsewhere = and_(
+            BlogComment.author_id == actor.id, BlogComment.state.not_in(shown_states)
+        )
+        on_mine = and_(
+            BlogComment.post_id.in_(mine_ids),
+            or_(BlogComment.state.in_(shown_states), BlogComment.author_id == actor.id),
+        )
+        if views:
+            extra = False
+            for comment in db.session.scalars(
+                select(BlogComment)
+                .where(BlogComment.post_id.in_(views), or_(own_elsewhere, on_mine))
+                .order_by(BlogComment.created_at, BlogComment.id)
+            ):
+                views[comment.post_id].comments.append(comment)
+                extra = True
+            if extra:
+                for view in views.values():
+                    view.comments.sort(key=lambda c: (c.created_at, c.id))
+        if mine:
+            for image in db.session.scalars(
+                select(BlogImage).where(BlogImage.post_id.in_(mine_ids)).order_by(BlogImage.id)
+            ):
+                views[image.post_id].images.append(image)
     my_reports = list(
         db.session.scalars(
             select(BlogReport)
@@ -592,11 +599,11 @@ def blog_page(actor: User, class_id: int, page: int = 1) -> BlogPage:
     result = BlogPage(
         reader=reader,
         window=window,
-        posts=[views[p.id] for p in posts],
+        posts=[views[p.id] for p in shared.posts],
         my_writing=[views[p.id] for p in mine],
         my_reports=my_reports,
         page=page,
-        has_older=has_older,
+        has_older=shared.has_older,
     )
     if reader.is_staff:
         result.waiting_count, result.open_report_count = waiting_counts(class_id)
