@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ..auth.models import User
@@ -88,6 +88,9 @@ class ModeratedWriting(Revisioned):
 
 class BlogPost(ModeratedWriting, db.Model):
     __tablename__ = "blog_post"
+    #: A page of a class's blog, newest first, read from the index in order (not a sort of the
+    #: class's whole history).
+    __table_args__ = (Index("ix_blog_post_class_listing", "class_id", "state", "decided_at", "id"),)
 
     class_id: Mapped[int] = mapped_column(ForeignKey("school_class.id"), index=True)
     title: Mapped[str] = mapped_column(String(120))
