@@ -47,18 +47,36 @@ def part_version(scope: str, key: object) -> str:
     return f"{version(scope)}.{version(f'{scope}:{key}')}"
 
 
+class CacheDown(Exception):
+    """The shared cache did not answer: pages are worked out afresh until it does."""
+
+
+def _get(key: str):
+    try:
+        return cache.get(key)
+    except Exception as error:  # Redis down or slow: never a failed page because of it
+        raise CacheDown() from error
+
+
+def _set(key: str, value, timeout: int | None) -> None:
+    try:
+        cache.set(key, value, timeout=timeout)
+    except Exception as error:
+        raise CacheDown() from error
+
+
 def version(scope: str) -> str:
     """The scope's current version (a new one when the cache has none)."""
     key = f"version:{scope}"
-    current = cache.get(key)
+    current = _get(key)
     if current is None:
         current = secrets.token_hex(6)
-        cache.set(key, current, timeout=0)
+        _set(key, current, timeout=0)
     return current
 
 
 def bump(scope: str) -> None:
-    cache.set(f"version:{scope}", secrets.token_hex(6), timeout=0)
+    _set(f"version:{scope}", secrets.token_hex(6), timeout=0)
 
 
 def kept(
@@ -72,12 +90,19 @@ def kept(
     its `part`'s) and `parts` for `timeout` seconds."""
     if not current_app.config.get("PAGE_CACHE", True) or _written_in_this_transaction():
         return make()
-    current = version(scope) if part is None else part_version(scope, part)
-    key = ":".join(["page", scope, str(part), current, *map(str, parts)])
-    value = cache.get(key)
+    try:
+        current = version(scope) if part is None else part_version(scope, part)
+        key = ":".join(["page", scope, str(part), current, *map(str, parts)])
+        value = _get(key)
+    except CacheDown:
+        current_app.logger.warning("page cache unreachable: %s worked out afresh", scope)
+        return make()
     if value is None:
         value = make()
-        cache.set(key, value, timeout=timeout or current_app.config["PAGE_CACHE_SECONDS"])
+        try:
+            _set(key, value, timeout=timeout or current_app.config["PAGE_CACHE_SECONDS"])
+        except CacheDown:
+            current_app.logger.warning("page cache unreachable: %s not kept", scope)
     return value
 
 
@@ -138,6 +163,9 @@ def _bump_after_commit(session: Session) -> None:
             bump(key)
     except RuntimeError:  # no app context (a script outside the app): nothing is cached there
         pass
+    except CacheDown:
+        # Kept pages may now lag by up to their timeout; the log says so.
+        current_app.logger.warning("page cache unreachable: versions not moved on")
 
 
 @event.listens_for(Session, "after_rollback")

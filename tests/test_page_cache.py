@@ -159,3 +159,17 @@ def test_a_class_blog_changes_on_each_write_to_that_class_and_only_that_class(
     db.session.commit()
     posts_section = _page(client, kites_blog).split('id="posts-h"')[-1]
     assert "Our pond" not in posts_section
+
+
+def test_a_cache_that_does_not_answer_never_fails_a_page(client, login_as, monkeypatch):
+    from esafety.extensions import cache
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("the cache server is down")
+
+    login_as(Role.HEADTEACHER)
+    monkeypatch.setattr(cache, "get", refuse)
+    monkeypatch.setattr(cache, "set", refuse)
+    assert "Whole-school e-safety coverage" in _page(client, "/lessons/coverage")
+    factories.make_class(YearGroup.YEAR_1, name="Larks")
+    db.session.commit()  # the version cannot move on: logged, not raised
