@@ -88,7 +88,7 @@ def kept(
 ) -> T:
     """What `make()` gives (text, or plain picklable rows), kept under the scope's version (and
     its `part`'s) and `parts` for `timeout` seconds."""
-    if not current_app.config.get("PAGE_CACHE", True) or _written_in_this_transaction():
+    if not current_app.config.get("PAGE_CACHE", True) or _written_in_this_transaction(scope):
         return make()
     try:
         current = version(scope) if part is None else part_version(scope, part)
@@ -106,15 +106,21 @@ def kept(
     return value
 
 
-def _written_in_this_transaction() -> bool:
-    """A transaction that has written reads its own writes, never a page kept from before."""
+def _written_in_this_transaction(scope: str) -> bool:
+    """A transaction that has written what a scope shows reads its own writes, never a page
+    kept from before (touching a device session's last-seen time changes no page)."""
     session = db.session()
-    return bool(
-        session.info.get(_CHANGED)
-        or session.info.get(_CHANGED_KEYS)
-        or session.new
-        or session.dirty
-        or session.deleted
+    tables = _SCOPES.get(scope, frozenset()) | {
+        table for table, keyed in _KEYED.items() if any(s == scope for s, _ in keyed)
+    }
+    pending = {
+        obj.__table__.name
+        for obj in (*session.new, *session.dirty, *session.deleted)
+        if hasattr(obj, "__table__")
+    }
+    keys = session.info.get(_CHANGED_KEYS, set())
+    return bool(tables & (pending | session.info.get(_CHANGED, set()))) or any(
+        key == scope or key.startswith(f"{scope}:") for key in keys
     )
 
 
