@@ -49,6 +49,8 @@ def reference_loop_ms() -> float:
 
 def _backend_ticks(pid: int) -> int:
     """utime + stime of a PostgreSQL backend, in clock ticks (needs the server on this host)."""
+    if not pid:  # SQLite: the database works inside this process, in its CPU already
+        return 0
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
@@ -148,7 +150,8 @@ def measure(count: int) -> dict:
     }
     results: dict[str, dict] = {}
     with app.app_context():
-        backend = db.session.scalar(text("SELECT pg_backend_pid()"))
+        postgres = db.engine.dialect.name == "postgresql"
+        backend = db.session.scalar(text("SELECT pg_backend_pid()")) if postgres else 0
         db.session.commit()
         event.listen(db.engine, "before_cursor_execute", before)
         event.listen(db.engine, "after_cursor_execute", after)

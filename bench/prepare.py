@@ -50,6 +50,8 @@ def _app():
     )
     os.environ.setdefault("ESAFETY_INSTANCE_DIR", str(OUT / "instance"))
     os.environ.setdefault("ESAFETY_ENV", "production")
+    # The in-process runs use Flask's test client, whose requests name the host "localhost".
+    os.environ.setdefault("ESAFETY_TRUSTED_HOSTS", "localhost")
     key_file = OUT / "secret_key"
     if "ESAFETY_SECRET_KEY" not in os.environ and key_file.is_file():
         os.environ["ESAFETY_SECRET_KEY"] = key_file.read_text().strip()

@@ -26,12 +26,13 @@ from sqlalchemy import func, insert, select, update
 
 from esafety import create_app, features
 from esafety.auth import services as auth_services
-from esafety.auth.models import User, UserRole
+from esafety.auth.models import User, UserRole, role_codes_of
 from esafety.auth.passwords import hash_secret
 from esafety.auth.pictures import encode_sequence
 from esafety.auth.roles import STAFF_ROLES, Role
 from esafety.clock import utcnow
 from esafety.extensions import db
+from esafety.sandbox import moderation
 from esafety.school import demo
 from esafety.school.models import (
     ClassTeacher,
@@ -239,8 +240,14 @@ def add_people(school: demo.DemoSchool, rng: random.Random) -> People:
     staff_ids = insert_rows(
         User,
         [
-            {"first_name": f, "last_name": la, "email": e, "password_hash": staff_hash}
-            for f, la, e, _, _ in new_staff
+            {
+                "first_name": f,
+                "last_name": la,
+                "email": e,
+                "password_hash": staff_hash,
+                "role_codes": role_codes_of(roles),
+            }
+            for f, la, e, _, roles in new_staff
         ],
         User.id,
     )
@@ -335,7 +342,12 @@ def add_people(school: demo.DemoSchool, rng: random.Random) -> People:
     user_ids = insert_rows(
         User,
         [
-            {"first_name": first, "last_name": last, "picture_hash": picture_hashes[pool]}
+            {
+                "first_name": first,
+                "last_name": last,
+                "picture_hash": picture_hashes[pool],
+                "role_codes": role_codes_of([Role.PUPIL]),
+            }
             for _, first, last, pool, _, _ in pupil_specs
         ],
         User.id,
@@ -372,7 +384,13 @@ def add_people(school: demo.DemoSchool, rng: random.Random) -> People:
     parent_ids = insert_rows(
         User,
         [
-            {"first_name": f, "last_name": la, "email": e, "password_hash": staff_hash}
+            {
+                "first_name": f,
+                "last_name": la,
+                "email": e,
+                "password_hash": staff_hash,
+                "role_codes": role_codes_of([Role.PARENT]),
+            }
             for _, f, la, e in parent_specs
         ],
         User.id,
@@ -487,8 +505,8 @@ def add_sign_off_history(school: demo.DemoSchool, people: People, rng: random.Ra
                 )
             at = now - timedelta(days=365 * (versions_per_policy - number) + 60 + len(policy_ids))
             checks = list(ratification.CHECK_KEYS)
-            ratification.approve_version(head, version, checks=checks, at=at)
-            ratification.approve_version(school.staff["chair"], version, checks=checks, at=at)
+            policies.approve_version(head, version, checks=checks, at=at)
+            policies.approve_version(school.staff["chair"], version, checks=checks, at=at)
             published.append((at, version))
     inductees = list(
         db.session.execute(
@@ -1062,6 +1080,9 @@ def seed() -> dict:
     log(f"{answers} quiz answers")
     posts, comments = add_blog_history(people, rng, school.year.starts_on)
     open_lesson_blogs(school, people)
+    # As if each waiting item had been saved through the app: its findings kept with it.
+    for school_class in people.classes:
+        moderation.store_waiting_findings(school_class.id)
     log(f"{posts} posts, {comments} comments")
     evenings = add_evenings(school, people, rng)
     db.session.commit()

@@ -21,7 +21,7 @@ from .auth.roles import Role
 from .concurrency import STALE_MESSAGE
 from .config import from_environment, refuse_unsafe_production
 from .errors import DomainError
-from .extensions import csrf, db, login_manager, migrate
+from .extensions import cache, csrf, db, login_manager, migrate
 from .inputs import register_converters
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -105,6 +105,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
+    cache.init_app(app, config=_cache_config(app.config))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to see that page."
@@ -129,6 +130,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     cli.register(app)
     return app
+
+
+def _cache_config(config) -> dict:
+    """Redis when ESAFETY_REDIS_URL is set (shared by every worker), else each process's own."""
+    if config.get("REDIS_URL") and not config.get("TESTING"):
+        return {
+            "CACHE_TYPE": "RedisCache",
+            "CACHE_REDIS_URL": config["REDIS_URL"],
+            "CACHE_KEY_PREFIX": "esafety:",
+            "CACHE_OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
+        }
+    return {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
 
 
 def _configure_logging(app: Flask) -> None:

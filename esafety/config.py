@@ -80,6 +80,8 @@ def from_environment() -> dict:
         "MAIL_POLL_SECONDS": float(os.environ.get("ESAFETY_MAIL_POLL_SECONDS", "1")),
         #: Shared store for lockouts and rate limits when several servers run.
         "REDIS_URL": os.environ.get("ESAFETY_REDIS_URL", ""),
+        #: How long a leader's dashboard may be kept (a write that changes it ends it sooner).
+        "PAGE_CACHE_SECONDS": int(os.environ.get("ESAFETY_PAGE_CACHE_SECONDS", "60")),
         #: How many proxies in front of the app set X-Forwarded-For/-Proto/-Host (nginx: 1).
         #: 0 trusts none: the client's address is the connection's.
         "PROXY_HOPS": int(os.environ.get("ESAFETY_PROXY_HOPS", "0")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from typing import TYPE_CHECKING
 
+from flask_caching import Cache
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -38,6 +39,8 @@ guards.register(Base.metadata)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+#: Leaders' dashboards and summaries (esafety/caching.py): per process, or Redis when set.
+cache = Cache()
 
 
 def enum_type(enum_cls: type[enum.Enum]) -> Enum:

@@ -30,17 +30,27 @@ def _memo() -> dict | None:
 
 
 def per_request(function: F) -> F:
-    """Remember `function(user, *args)` for the rest of this request, keyed by the user's id."""
+    """Remember `function(subject, *args)` for the rest of this request, keyed by the subject's
+    id (a user, or a class id given as an int)."""
 
     @functools.wraps(function)
-    def remembered(user, *args):
-        memo = _memo() if has_request_context() and user.id is not None else None
+    def remembered(subject, *args):
+        subject_id = subject if isinstance(subject, int) else subject.id
+        memo = _memo() if has_request_context() and subject_id is not None else None
         if memo is None:
-            return function(user, *args)
-        key = (function.__qualname__, user.id, *args)
+            return function(subject, *args)
+        key = (function.__qualname__, subject_id, *args)
         if key not in memo:
-            memo[key] = function(user, *args)
+            memo[key] = function(subject, *args)
         value = memo[key]
         return set(value) if isinstance(value, set) else value
 
     return remembered  # type: ignore[return-value]
+
+
+def forget(function: Callable[..., Any]) -> None:
+    """Drop what this request remembered of `function`: the service that changed it calls this."""
+    memo = _memo() if has_request_context() else None
+    if memo is not None:
+        for key in [k for k in memo if k[0] == function.__qualname__]:
+            del memo[key]

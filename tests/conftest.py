@@ -21,6 +21,7 @@ from esafety.auth import passwords
 from esafety.auth.models import User
 from esafety.auth.roles import Role
 from esafety.auth.throttle import MemoryStore, make_throttle
+from esafety.extensions import cache
 from esafety.extensions import db as _db
 from tests import factories
 
@@ -90,10 +91,12 @@ def db(app, tmp_path: Path) -> Iterator:
     app.extensions["esafety_throttle"] = make_throttle("")
     assert isinstance(app.extensions["esafety_throttle"].store, MemoryStore)
     with app.app_context():
+        cache.clear()  # cached pages of another test's school are not this one's
         yield _db
         _db.session.rollback()
         _empty_all_tables()
         _db.session.remove()
+        cache.clear()
 
 
 @pytest.fixture

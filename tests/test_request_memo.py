@@ -7,12 +7,14 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 
 from esafety.auth import services as auth
 from esafety.auth.models import UserRole
 from esafety.auth.roles import Role
 from esafety.extensions import db
+from esafety.sandbox import services as sandbox
+from esafety.sandbox.models import BlogPost
 from esafety.school import services as school
 from esafety.school.models import YearGroup
 from tests import factories
@@ -90,9 +92,9 @@ def test_the_signed_in_account_and_its_roles_come_in_one_statement(client, login
     db.session.expunge_all()  # as a real server starts: nothing in the session yet
     with count_queries_of(client) as statements:
         assert client.get("/").status_code == 200
-    assert re.search(r"FROM \"?user\"? LEFT OUTER JOIN user_role", statements[0]), statements[0]
-    # The home page goes on to list other people, whose roles may follow; never the user's own.
-    assert "FROM user_role" not in statements[1], statements[1]
+    assert re.search(r"role_codes\s+FROM \"?user\"?\s+WHERE", statements[0]), statements[0]
+    # Roles are read from the account's own row: the page never asks user_role for anyone.
+    assert not [s for s in statements if "FROM user_role" in s], statements
     assert user.role_set == {Role.TEACHER}
 
 
@@ -102,3 +104,25 @@ def test_a_rotated_session_token_still_ends_the_session(client, login_as):
     auth.end_session(user)
     db.session.commit()
     assert client.get("/").status_code == 302
+
+
+def test_a_pupil_sending_a_post_looks_the_open_window_up_once_and_a_closed_blog_is_seen(
+    client, login_as
+):
+    teacher = factories.make_user(Role.TEACHER)
+    school_class = factories.make_class(YearGroup.YEAR_5, name="Swifts", teacher=teacher)
+    pupil = factories.make_pupil(school_class)
+    sandbox.open_window(teacher, school_class.id, None)
+    login_as(pupil.user)
+    write = f"/sandbox/classes/{school_class.id}/write"
+    post = {"title": "Our trip", "body": "We went to the park.", "send": "Send to my teacher"}
+    with count_queries_of(client) as statements:
+        assert client.post(write, data=post).status_code == 302
+    assert len([s for s in statements if "FROM posting_window" in s]) == 1
+    sandbox.close_window(teacher, school_class.id)
+    db.session.commit()
+    client.post(write, data=post)
+    sent = db.session.scalar(
+        select(func.count(BlogPost.id)).where(BlogPost.author_id == pupil.user_id)
+    )
+    assert sent == 1

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 import secrets
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, String, event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..clock import utcnow
 from ..extensions import Model, enum_type
@@ -45,8 +47,13 @@ class User(UserMixin, Model):
     #: The last 30-second step a code was accepted for, so a code works only once.
     totp_last_step: Mapped[int | None]
 
+    #: The roles held, their values joined by commas: a copy of `roles` written at every flush
+    #: that changes them, so an account and its roles are one row (and one statement).
+    role_codes: Mapped[str] = mapped_column(String(400), default="", server_default="")
+
+    #: Loaded only where a page changes or lists roles; reading them goes through `role_set`.
     roles: Mapped[list[UserRole]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user", cascade="all, delete-orphan", lazy="select"
     )
 
     @property
@@ -55,7 +62,10 @@ class User(UserMixin, Model):
 
     @property
     def role_set(self) -> frozenset[Role]:
-        return frozenset(r.role for r in self.roles)
+        held = self.__dict__.get("roles")
+        if held is not None:  # changed (or read) in this transaction: the rows are the truth
+            return frozenset(Role(r.role) for r in held)
+        return roles_from_codes(self.role_codes or "")
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.role_set.intersection(roles))
@@ -84,6 +94,26 @@ class User(UserMixin, Model):
     def rotate_session_token(self) -> None:
         """End every session this account has open, on every device."""
         self.session_token = _new_session_token()
+
+
+def role_codes_of(roles: Iterable[Role | str]) -> str:
+    """The text kept in `User.role_codes` for these roles."""
+    return ",".join(sorted({Role(r).value for r in roles}))
+
+
+@functools.lru_cache(maxsize=512)
+def roles_from_codes(codes: str) -> frozenset[Role]:
+    return frozenset(Role(code) for code in codes.split(",") if code)
+
+
+@event.listens_for(Session, "before_flush")
+def _keep_role_codes(session: Session, flush_context, instances) -> None:
+    """Whoever grants or takes away a role through `User.roles`, the copy on the row follows."""
+    for item in (*session.new, *session.dirty):
+        if isinstance(item, User) and "roles" in item.__dict__:
+            codes = role_codes_of(r.role for r in item.roles)
+            if item.__dict__.get("role_codes") != codes:
+                item.role_codes = codes
 
 
 class UserRole(Model):

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 
 from .. import audit, mail
 from ..clock import utcnow
@@ -250,10 +249,11 @@ def _session_over(user: User, device: UserSession, now) -> bool:
 
 def load_session_user(session_id: str) -> User | None:
     """The account of a session cookie, while its device session is current and not idle: the
-    account and its roles in one statement, as every signed-in request starts here."""
+    account and its roles (kept on its row) in one statement, as every signed-in request starts
+    here."""
     try:
         user_id, token, key = session_id.split(":", 2)
-        user = db.session.get(User, int(user_id), options=[joinedload(User.roles)])
+        user = db.session.get(User, int(user_id))
     except (ValueError, TypeError):
         return None
     if user is None or not user.active or not secrets.compare_digest(user.session_token, token):

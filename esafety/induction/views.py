@@ -17,8 +17,10 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from markupsafe import Markup
 from wtforms import SelectChoice
 
+from .. import caching
 from ..auth.access import requires
 from ..auth.models import User
 from ..auth.roles import STAFF_ROLES, Role
@@ -56,6 +58,24 @@ from .models import AgreementKind, ChangeSize, TrainingKind, VersionState
 from .rules import DASHBOARD_VIEWERS, INDUCTEE_ROLES, MANAGERS, is_manager
 
 bp = Blueprint("induction", __name__, template_folder="templates", url_prefix="/induction")
+
+#: The cached part of the page changes after any commit that writes these tables.
+caching.depends_on(
+    "induction",
+    "sign_off",
+    "policy",
+    "policy_version",
+    "pathway",
+    "pathway_role",
+    "pathway_policy",
+    "pathway_course",
+    "course",
+    "quiz_attempt",
+    "training_record",
+    "staff_profile",
+    "user",
+    "user_role",
+)
 
 
 def _checklist_for(user: User, induction: compliance.Induction | None):
@@ -327,9 +347,15 @@ def _as_of() -> tuple[date, str | None]:
 def dashboard():
     """Show who is current on each policy, who is overdue and whose training is expiring."""
     day, message = _as_of()
+    body = caching.kept(
+        "induction",
+        (day.isoformat(),),
+        lambda: render_template("induction/_dashboard_board.html", board=compliance.dashboard(day)),
+    )
     return render_template(
         "induction/dashboard.html",
-        board=compliance.dashboard(day),
+        body=Markup(body),  # noqa: S704 (rendered by Jinja)
+        as_of=day,
         message=message,
         is_today=day == today(),
         can_manage=is_manager(current_user),

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Integer, String, and_, func, literal, select, union_all
 
 from ..auth.models import User
 from ..clock import today
@@ -483,30 +483,42 @@ def school_coverage() -> SchoolCoverage:
     }
     finished_cells: dict[tuple[YearGroup, str], int] = defaultdict(int)
     if strand_of:
-        own_year_lessons = or_(
+        # The lessons each year group needs, as a small table joined on (year group, lesson):
+        # a hash join the database does cheaply, where a CASE with a branch per lesson and an
+        # OR per year group were worked out for every progress row.
+        own_year = union_all(
             *(
-                and_(SchoolClass.year_group == year, LessonProgress.lesson_id.in_(ids))
-                for year in YearGroup
-                if (ids := set().union(*(needed[(year, s)] for s in Strand)))
+                select(
+                    literal(int(year), Integer).label("year_group"),
+                    literal(lesson_id, String).label("lesson_id"),
+                    literal(strand.value, String).label("strand"),
+                )
+                for (year, strand), ids in needed.items()
+                for lesson_id in sorted(ids)
             )
-        )
-        strand = case(strand_of, value=LessonProgress.lesson_id).label("strand")
+        ).subquery("own_year_lesson")
         per_pupil = (
             select(
-                SchoolClass.year_group.label("year_group"),
-                strand,
-                func.count(func.distinct(LessonProgress.lesson_id)).label("done"),
+                own_year.c.year_group,
+                own_year.c.strand,
+                func.count(LessonProgress.lesson_id).label("done"),
             )
             .select_from(Pupil)
             .join(SchoolClass, SchoolClass.id == Pupil.class_id)
             .join(LessonProgress, LessonProgress.pupil_id == Pupil.id)
+            .join(
+                own_year,
+                and_(
+                    own_year.c.year_group == SchoolClass.year_group,
+                    own_year.c.lesson_id == LessonProgress.lesson_id,
+                ),
+            )
             .where(
                 Pupil.left_on.is_(None),
                 SchoolClass.archived.is_(False),
                 LessonProgress.completed_at.is_not(None),
-                own_year_lessons,
             )
-            .group_by(SchoolClass.year_group, strand, Pupil.id)
+            .group_by(own_year.c.year_group, own_year.c.strand, Pupil.id)
             .subquery()
         )
         rows = db.session.execute(

@@ -17,9 +17,10 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from markupsafe import Markup
 from wtforms import SelectChoice
 
-from .. import audit
+from .. import audit, caching
 from ..auth.access import requires, signed_in
 from ..auth.roles import Role
 from ..clock import today
@@ -37,6 +38,9 @@ from .services import COVERAGE_ROLES, CURRICULUM_ROLES, PROGRESS_ROLES, TEACHING
 from .signup import COUNTRIES, DEFAULT_COUNTRY, FEATURES, app_ages, find_app, sign_up_verdict
 
 bp = Blueprint("lessons", __name__, template_folder="templates", url_prefix="/lessons")
+
+#: The cached part of the page changes after any commit that writes these tables.
+caching.depends_on("coverage", "lesson_progress", "pupil", "school_class", "academic_year")
 
 
 def step_url(lesson: Lesson, step: Step | None) -> str:
@@ -366,9 +370,14 @@ def family():
 @requires(*COVERAGE_ROLES)
 def coverage():
     """Whole-school coverage: the share of pupils who finished each strand, by year group."""
-    return render_template(
-        "lessons/coverage.html", coverage=reports.school_coverage(), strands=list(Strand)
+    body = caching.kept(
+        "coverage",
+        (),
+        lambda: render_template(
+            "lessons/_coverage_body.html", coverage=reports.school_coverage(), strands=list(Strand)
+        ),
     )
+    return render_template("lessons/coverage.html", body=Markup(body))  # noqa: S704 (rendered by Jinja)
 
 
 # --- Knowledge maps ---------------------------------------------------------------------------

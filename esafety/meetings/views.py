@@ -13,8 +13,9 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from markupsafe import Markup
 
-from .. import mail
+from .. import caching, mail
 from ..auth.access import requires
 from ..auth.roles import Role
 from ..clock import utcnow
@@ -45,6 +46,9 @@ from .forms import (
 from .models import Audience, BookingStatus, Meeting
 
 bp = Blueprint("meetings", __name__, template_folder="templates", url_prefix="/meetings")
+
+#: The cached part of the page changes after any commit that writes these tables.
+caching.depends_on("evenings", "meeting", "booking", "meeting_year_group")
 
 MANAGERS = access.MANAGER_ROLES
 SUMMARY_READERS = access.SUMMARY_ROLES
@@ -541,9 +545,14 @@ def remove_resource(resource_id: int):
 @requires(*SUMMARY_READERS)
 def summary():
     """Figures for each evening for leaders and governors: no names, just who was reached."""
-    return render_template(
-        "meetings/summary.html",
-        summaries=figures.summaries(current_user),
-        year_groups=list(YearGroup),
-        now=utcnow(),
+    body = caching.kept(
+        "evenings",
+        (),
+        lambda: render_template(
+            "meetings/_summary_body.html",
+            summaries=figures.summaries(current_user),
+            year_groups=list(YearGroup),
+            now=utcnow(),
+        ),
     )
+    return render_template("meetings/summary.html", body=Markup(body))  # noqa: S704

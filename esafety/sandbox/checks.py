@@ -39,6 +39,10 @@ from .lexicon import (
     WORRY_PHRASES,
 )
 
+#: Change it whenever a rule below changes what is found: findings stored with writing under
+#: another version are worked out again (esafety/sandbox/saved_findings.py).
+RULES_VERSION = "2026-12-03"
+
 
 @dataclass(frozen=True)
 class Finding:

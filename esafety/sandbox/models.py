@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ..auth.models import User
@@ -68,6 +68,11 @@ class ModeratedWriting(Revisioned):
     worry_concern_id: Mapped[int | None]
     #: The words that concern was raised with.
     worry_words: Mapped[str | None] = mapped_column(Text)
+    #: What the checks found when it was saved (JSON, esafety/sandbox/saved_findings.py), so the
+    #: teacher's queue does not run every check on every item at every view.
+    findings: Mapped[str | None] = mapped_column(Text)
+    #: The rules version and class lists (names, allowed words) those findings were made with.
+    findings_key: Mapped[str | None] = mapped_column(String(32))
 
     @declared_attr
     def author_id(cls) -> Mapped[int]:
@@ -84,6 +89,9 @@ class ModeratedWriting(Revisioned):
 
 class BlogPost(ModeratedWriting, Model):
     __tablename__ = "blog_post"
+    #: A page of a class's blog, newest first, read from the index in order (not a sort of the
+    #: class's whole history).
+    __table_args__ = (Index("ix_blog_post_class_listing", "class_id", "state", "decided_at", "id"),)
 
     class_id: Mapped[int] = mapped_column(ForeignKey("school_class.id"), index=True)
     title: Mapped[str] = mapped_column(String(120))

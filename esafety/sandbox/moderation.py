@@ -22,6 +22,7 @@ from ..photos.models import BlogImage
 from ..school import services as school
 from ..school.models import Pupil
 from . import findings as class_findings
+from . import saved_findings
 from .checks import Finding, check_text
 from .findings import KIND_LABELS, allowed_words
 from .models import (
@@ -260,17 +261,50 @@ def queue(reader: Reader) -> list[QueueEntry]:
     consent = school.photo_consent_for(tagged, "class_blog") if tagged else {}
     names = names_to_check(class_id)
     allowed = allowed_words(class_id)
+    key = saved_findings.checks_key(names, allowed)
     entries = []
     items: list[Item] = [*posts, *comments]
     for item in items:
-        findings = check_text(item.source, names, allowed=allowed)
+        found = saved_findings.stored(item, key) or _check_again(item, names, allowed)
+        findings = found.get("body", [])
         entry = QueueEntry(item, findings, highlight(item.source, findings))
         if isinstance(item, BlogPost):
-            entry.title_findings = check_text(item.title, names, allowed=allowed)
+            entry.title_findings = found.get("title", [])
             entry.images = pictures.get(item.id, [])
             entry.photo_problem = photo_problem(item, entry.images, consent)
         entries.append(entry)
     return sorted(entries, key=lambda e: (e.waiting_since, e.item.kind, e.item.id))
+
+
+def _check_again(item: Item, names, allowed) -> dict[str, list[Finding]]:
+    """Stored findings missing or out of date (new rules, names or allowed words): the checks."""
+    texts = saved_findings.texts_of(item)
+    return {field: check_text(text, names, allowed=allowed) for field, text in texts.items()}
+
+
+def store_waiting_findings(class_id: int) -> int:
+    """Work out and store the findings of the class's waiting writing whose stored ones are out
+    of date (after new rules, or for writing saved before findings were kept). Returns how many."""
+    names = names_to_check(class_id)
+    allowed = allowed_words(class_id)
+    key = saved_findings.checks_key(names, allowed)
+    waiting = [
+        *db.session.scalars(
+            select(BlogPost).where(
+                BlogPost.class_id == class_id, BlogPost.state == ItemState.PENDING
+            )
+        ),
+        *db.session.scalars(
+            select(BlogComment)
+            .join(BlogPost, BlogPost.id == BlogComment.post_id)
+            .where(BlogPost.class_id == class_id, BlogComment.state == ItemState.PENDING)
+        ),
+    ]
+    stale = [item for item in waiting if saved_findings.stored(item, key) is None]
+    for item in stale:
+        saved_findings.store(item, _check_again(item, names, allowed), key)
+    db.session.flush()
+    return len(stale)
 
 
 # --- "This is fine" ----------------------------------------------------------------------------

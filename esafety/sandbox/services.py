@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import BinaryIO
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from .. import audit, concurrency
 from ..auth.models import User
@@ -19,12 +19,14 @@ from ..auth.roles import Role
 from ..clock import utcnow
 from ..errors import DomainError, NotAllowed, NotFoundError
 from ..extensions import db
+from ..memo import forget, per_request
 from ..photos import consent as photo_consent
 from ..photos import storage as images
 from ..photos.models import BlogImage, ImageKind
 from ..school import services as school
 from ..school.models import Pupil, SchoolClass
 from ..text import render_markdown
+from . import blog_list, saved_findings
 from . import findings as class_findings
 from .checks import Finding, check_text
 from .models import (
@@ -57,7 +59,7 @@ SEND_BLOCKING_KINDS = PERSONAL_KINDS | {"text_speak", "school"}
 #: the school's name) sees these as advice, not a stop.
 CHILD_DETAIL_KINDS = frozenset({"username", "password", "school", "birthday", "whereabouts"})
 #: Posts shown on one page of the blog, newest first.
-POSTS_PER_PAGE = 20
+POSTS_PER_PAGE = blog_list.POSTS_PER_PAGE
 TITLE_MAX = 120
 POST_MAX = 5000
 COMMENT_MAX = 1000
@@ -189,8 +191,10 @@ def comment_for(actor: User, comment_id: int) -> tuple[BlogComment, Reader]:
 # --- Posting windows -----------------------------------------------------------------------
 
 
+@per_request
 def current_window(class_id: int) -> PostingWindow | None:
-    """The open posting window, if the teacher has opened the blog for writing."""
+    """The open posting window, if the teacher has opened the blog for writing (asked twice
+    when a pupil sends a post: may they write, then which window it is)."""
     window = db.session.scalar(
         select(PostingWindow)
         .where(PostingWindow.class_id == class_id, PostingWindow.closed_at.is_(None))
@@ -232,6 +236,7 @@ def close_window(actor: User, class_id: int) -> None:
 
 
 def _close_open_windows(actor: User, class_id: int) -> int:
+    forget(current_window)
     now = utcnow()
     windows = db.session.scalars(
         select(PostingWindow).where(
@@ -285,11 +290,18 @@ def names_to_check(class_id: int) -> list[tuple[str, str]]:
     return school.known_names(class_id)
 
 
-def check_fields(fields: dict[str, str], class_id: int) -> dict[str, list[Finding]]:
-    """Run the checks on each field of a form; the same answer the live check gives."""
+def _check_fields_keyed(
+    fields: dict[str, str], class_id: int
+) -> tuple[dict[str, list[Finding]], str]:
     names = names_to_check(class_id)
     allowed = class_findings.allowed_words(class_id)
-    return {name: check_text(text, names, allowed=allowed) for name, text in fields.items()}
+    found = {name: check_text(text, names, allowed=allowed) for name, text in fields.items()}
+    return found, saved_findings.checks_key(names, allowed)
+
+
+def check_fields(fields: dict[str, str], class_id: int) -> dict[str, list[Finding]]:
+    """Run the checks on each field of a form; the same answer the live check gives."""
+    return _check_fields_keyed(fields, class_id)[0]
 
 
 @dataclass
@@ -298,6 +310,8 @@ class Checked:
 
     findings: dict[str, list[Finding]]
     worried: bool
+    #: The rules and class lists the findings were made with (stored with the writing).
+    key: str = ""
 
 
 def _check_writing(reader: Reader, fields: dict[str, str], class_id: int, sending: bool) -> Checked:
@@ -306,13 +320,13 @@ def _check_writing(reader: Reader, fields: dict[str, str], class_id: int, sendin
     Each time the checks step in on a pupil's writing it is counted for the class (never the
     pupil), even when the writing must change first.
     """
-    findings = check_fields(fields, class_id)
+    findings, key = _check_fields_keyed(fields, class_id)
     if reader.is_pupil:
         class_findings.record_findings(class_id, (f for fs in findings.values() for f in fs))
         if class_findings.worries_in(findings):
-            return Checked(findings, worried=True)
+            return Checked(findings, worried=True, key=key)
     _require_sendable(findings, sending, staff=reader.is_staff)
-    return Checked(findings, worried=False)
+    return Checked(findings, worried=False, key=key)
 
 
 def _require_sendable(findings: dict[str, list[Finding]], sending: bool, staff: bool) -> None:
@@ -401,6 +415,7 @@ def save_post(
         post.created_at = now
         db.session.add(post)
     post.title, post.source, post.html, post.updated_at = title, body, render_markdown(body), now
+    saved_findings.store(post, checked.findings, checked.key)
     if checked.worried:
         # Sent to the teacher's queue whatever was pressed, kept off the blog, and heard.
         _send(post, now)
@@ -480,6 +495,7 @@ def add_comment(actor: User, post: BlogPost, body: str) -> BlogComment:
     comment.post = post
     comment.html = render_markdown(body)
     comment.created_at = comment.updated_at = now
+    saved_findings.store(comment, checked.findings, checked.key)
     db.session.add(comment)
     if reader.is_staff:
         comment.state, comment.decided_at, comment.decided_by_id = ItemState.APPROVED, now, actor.id
@@ -506,6 +522,7 @@ def edit_comment(
     checked = _check_writing(reader, {"body": body}, comment.post.class_id, sending=True)
     now = utcnow()
     comment.source, comment.html, comment.updated_at = body, render_markdown(body), now
+    saved_findings.store(comment, checked.findings, checked.key)
     if reader.is_staff:
         comment.state, comment.decided_at, comment.decided_by_id = ItemState.APPROVED, now, actor.id
     else:
@@ -522,9 +539,12 @@ def edit_comment(
 
 @dataclass
 class PostView:
-    post: BlogPost
-    comments: list[BlogComment] = field(default_factory=list)
-    images: list[BlogImage] = field(default_factory=list)
+    """A post on the page: an ORM row for the reader's own writing, a plain row from the kept
+    class list for everyone else's (blog_list.py); templates read the same names from both."""
+
+    post: BlogPost | blog_list.PostRow
+    comments: list[BlogComment | blog_list.CommentRow] = field(default_factory=list)
+    images: list[BlogImage | blog_list.ImageRow] = field(default_factory=list)
 
 
 @dataclass
@@ -546,24 +566,19 @@ class BlogPage:
 
 
 def blog_page(actor: User, class_id: int, page: int = 1) -> BlogPage:
-    """Everything one person may see on a class blog, in a fixed number of queries."""
+    """Everything one person may see on a class blog, in a fixed number of queries: the posts
+    everyone of their kind sees (kept per class, blog_list.py), then their own writing."""
     reader = blog_reader(actor, class_id)
     window = current_window(class_id)
     page = max(1, page)
     shown_states = [ItemState.APPROVED]
     if reader.is_staff:
         shown_states.append(ItemState.HIDDEN)
-    posts = list(
-        db.session.scalars(
-            select(BlogPost)
-            .where(BlogPost.class_id == class_id, BlogPost.state.in_(shown_states))
-            .order_by(BlogPost.decided_at.desc(), BlogPost.id.desc())
-            .offset((page - 1) * POSTS_PER_PAGE)
-            .limit(POSTS_PER_PAGE + 1)
-        )
-    )
-    has_older = len(posts) > POSTS_PER_PAGE
-    posts = posts[:POSTS_PER_PAGE]
+    shared = blog_list.shared_page(class_id, reader.is_staff, page)
+    views: dict[int, PostView] = {
+        p.id: PostView(p, list(shared.comments.get(p.id, ())), list(shared.images.get(p.id, ())))
+        for p in shared.posts
+    }
     mine: list[BlogPost] = []
     if not reader.is_parent:
         mine = list(
@@ -577,22 +592,34 @@ def blog_page(actor: User, class_id: int, page: int = 1) -> BlogPage:
                 .order_by(BlogPost.updated_at.desc())
             )
         )
-    views = {p.id: PostView(p) for p in posts + mine}
-    if views:
-        comment_filter: ColumnElement[bool] = BlogComment.state.in_(shown_states)
-        if not reader.is_parent:
-            comment_filter = or_(comment_filter, BlogComment.author_id == actor.id)
-        for comment in db.session.scalars(
-            select(BlogComment)
-            .where(BlogComment.post_id.in_(views), comment_filter)
-            .order_by(BlogComment.created_at, BlogComment.id)
-        ):
-            views[comment.post_id].comments.append(comment)
-        for image in db.session.scalars(
-            select(BlogImage).where(BlogImage.post_id.in_(views)).order_by(BlogImage.id)
-        ):
-            assert image.post_id is not None  # only pictures on these posts
-            views[image.post_id].images.append(image)
+        for post in mine:
+            views[post.id] = PostView(post)
+        mine_ids = [p.id for p in mine]
+        own_elsewhere = and_(
+            BlogComment.author_id == actor.id, BlogComment.state.not_in(shown_states)
+        )
+        on_mine = and_(
+            BlogComment.post_id.in_(mine_ids),
+            or_(BlogComment.state.in_(shown_states), BlogComment.author_id == actor.id),
+        )
+        if views:
+            extra = False
+            for comment in db.session.scalars(
+                select(BlogComment)
+                .where(BlogComment.post_id.in_(views), or_(own_elsewhere, on_mine))
+                .order_by(BlogComment.created_at, BlogComment.id)
+            ):
+                views[comment.post_id].comments.append(comment)
+                extra = True
+            if extra:
+                for view in views.values():
+                    view.comments.sort(key=lambda c: (c.created_at, c.id))
+        if mine:
+            for image in db.session.scalars(
+                select(BlogImage).where(BlogImage.post_id.in_(mine_ids)).order_by(BlogImage.id)
+            ):
+                assert image.post_id is not None  # only pictures on these posts
+                views[image.post_id].images.append(image)
     my_reports = list(
         db.session.scalars(
             select(BlogReport)
@@ -604,11 +631,11 @@ def blog_page(actor: User, class_id: int, page: int = 1) -> BlogPage:
     result = BlogPage(
         reader=reader,
         window=window,
-        posts=[views[p.id] for p in posts],
+        posts=[views[p.id] for p in shared.posts],
         my_writing=[views[p.id] for p in mine],
         my_reports=my_reports,
         page=page,
-        has_older=has_older,
+        has_older=shared.has_older,
     )
     if reader.is_staff:
         result.waiting_count, result.open_report_count = waiting_counts(class_id)

@@ -358,12 +358,23 @@ def remove_picture(image_id: int):
     return redirect(_picture_return(post, reader))
 
 
-@bp.post("/posts/<int:post_id>/pupils")
+@bp.route("/posts/<int:post_id>/pupils", methods=["GET", "POST"])
 @requires(*STAFF)
 def tag_pupils(post_id: int):
-    """Record which pupils can be seen in a post's photos."""
+    """Record which pupils can be seen in a post's photos (a page of its own, so the queue does
+    not repeat the class list for every post)."""
     post, reader = services.post_for(current_user, post_id)
     form = _tag_form(post)
+    if request.method == "GET":
+        services.require_staff(current_user, post.class_id)
+        return render_template(
+            "sandbox/tag_pupils.html",
+            post=post,
+            form=form,
+            pictures=services.images_of(post),
+            photo_problem=services.photo_problem(post, services.images_of(post)),
+            back=_picture_return(post, reader),
+        )
     form.process(request.form)
     with rule_errors():
         services.tag_pupils(current_user, post, form.pupils.data or [], form.nobody.data)
@@ -426,7 +437,6 @@ def moderation_queue(class_id: int):
         report_form=ReportDecisionForm(formdata=None),
         pass_form=PassOnForm(formdata=None),
         picture_form=PictureForm(formdata=None),
-        class_pupils=school.pupils_in_class(class_id),
         window=services.current_window(class_id),
         window_form=WindowForm(formdata=None),
         display_name=services.display_name,

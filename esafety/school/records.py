@@ -28,7 +28,7 @@ def subject_records(subject: DataSubject) -> SubjectRecords:
                 "created_at",
                 "last_login_at",
             ),
-            "roles": sorted(r.role.value for r in user.roles),
+            "roles": sorted(r.value for r in user.role_set),
         }
     ]
     if subject.pupil is not None:

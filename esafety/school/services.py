@@ -71,12 +71,8 @@ def academic_year_for(day: date) -> tuple[str, date, date]:
 
 @per_request
 def pupil_of(user: User) -> Pupil | None:
-    """The pupil record of a signed-in child; their roles are loaded only if asked for."""
-    return db.session.scalar(
-        select(Pupil)
-        .where(Pupil.user_id == user.id)
-        .options(joinedload(Pupil.user).lazyload(User.roles))
-    )
+    """The pupil record of a signed-in child (their account is the one already loaded)."""
+    return db.session.scalar(select(Pupil).where(Pupil.user_id == user.id))
 
 
 def children_of(parent: User) -> list[Pupil]:
