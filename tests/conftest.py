@@ -21,8 +21,8 @@ import pytest
 from flask import Flask, current_app, g
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import event, text
-from sqlalchemy.engine import Connection
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Connection, Engine, make_url
 
 from esafety import create_app
 from esafety.auth import passwords
@@ -41,6 +41,33 @@ def _database_url(tmp_dir: Path) -> str:
     return os.environ.get("ESAFETY_TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.sqlite3'}"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist (`-n 2`) each worker has a database of its own: SQLite's file is in
+    the worker's own temporary folder already; on PostgreSQL worker gw0 of `test_ci` uses
+    `test_ci_gw0`, made the first time. Tests that read the URL themselves (migrations, a
+    second server) see the worker's."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = os.environ.get("ESAFETY_TEST_DATABASE_URL")
+    if worker and url and url.startswith("postgresql"):
+        os.environ["ESAFETY_TEST_DATABASE_URL"] = _worker_database(url, worker)
+
+
+def _worker_database(url: str, worker: str) -> str:
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            exists = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).scalar()
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 class FreshRequestClient(FlaskClient):
     """pytest-flask keeps one app context for the whole test, so `g` would outlive a request:
     forget the signed-in user before each request, as a real server does."""
@@ -57,11 +84,25 @@ class JoinedSession(FlaskSession):
 
     #: The test app and the connection its sessions join, while a test holds one open.
     joined: tuple[Flask, Connection] | None = None
+    #: Engines other than the test app's that connected to the test database meanwhile.
+    others: list[str] = []
 
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
         if bind is None and self.joined and current_app._get_current_object() is self.joined[0]:
             return self.joined[1]
         return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+@event.listens_for(Engine, "engine_connect")
+def _notice_a_second_engine(connection: Connection) -> None:
+    """What a second app (or engine) on the test database commits is kept for real, outside
+    the rolled-back transaction, and would be left for the next test: such tests must be
+    marked `commits`."""
+    if JoinedSession.joined is None:
+        return
+    joined = JoinedSession.joined[1].engine
+    if connection.engine is not joined and connection.engine.url == joined.url:
+        JoinedSession.others.append(repr(connection.engine))
 
 
 @pytest.fixture(scope="session")
@@ -122,6 +163,7 @@ def _inside_one_rolled_back_transaction(app: Flask) -> Iterator[None]:
         event.listen(connection, "begin", _sqlite_begin)
     outer = connection.begin()
     JoinedSession.joined = (app, connection)
+    JoinedSession.others = []
     try:
         yield
     finally:
@@ -132,6 +174,12 @@ def _inside_one_rolled_back_transaction(app: Flask) -> Iterator[None]:
             event.remove(connection, "begin", _sqlite_begin)
             connection.connection.dbapi_connection.isolation_level = ""
         connection.close()
+    if JoinedSession.others:
+        pytest.fail(
+            f"{JoinedSession.others[0]} connected to the test database beside the test's own"
+            " transaction: what it commits would stay for the next test. Mark the test"
+            " @pytest.mark.commits so that the tables are emptied after it."
+        )
 
 
 def _sqlite_begin(connection: Connection) -> None:
