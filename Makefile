@@ -6,6 +6,8 @@ FLASK := $(BIN)/flask --app esafety
 #: `make run PORT=5001` when 5000 is taken (AirPlay on macOS); links the app writes follow it.
 PORT ?= 5000
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+#: pytest-xdist processes for the suite, one per core (each has a database of its own); 0 runs it in one.
+TEST_WORKERS ?= 2
 
 .PHONY: run test test-postgres browser screenshots lint format clean
 
@@ -33,10 +35,10 @@ $(AXE): package.json
 	touch $@
 
 test: $(VENV)/.installed $(AXE)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS)
 
 test-postgres: $(VENV)/.installed
-	ESAFETY_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -m "not browser"
+	ESAFETY_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -n $(TEST_WORKERS) -m "not browser"
 
 browser: $(VENV)/.installed $(AXE)
 	ESAFETY_REQUIRE_BROWSER=1 $(BIN)/pytest -q -m browser

@@ -13,6 +13,9 @@ from sqlalchemy import create_engine, text
 from esafety import create_app
 from esafety.extensions import db
 
+#: The migrations build a database of their own, on connections of their own.
+pytestmark = pytest.mark.commits
+
 
 @pytest.fixture
 def empty_database_url(tmp_path):

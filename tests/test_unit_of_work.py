@@ -25,7 +25,9 @@ def _audited(action: str) -> int:
 
 @pytest.fixture
 def lifecycle_app(app):
-    """The test app's settings, plus four routes that write an audit row and then end as told."""
+    """The test app's settings, plus four routes that write an audit row and then end as told.
+
+    A second app on the test database: its tests are marked `commits`."""
     from esafety import audit
 
     fresh = create_app({**app.config, "PROPAGATE_EXCEPTIONS": False})
@@ -54,18 +56,21 @@ def lifecycle_app(app):
         _db.engine.dispose()
 
 
+@pytest.mark.commits
 def test_a_request_that_returns_commits_its_work(lifecycle_app):
     with lifecycle_app.test_client() as client:
         assert client.post("/probe/ok").status_code == 200
     assert _audited("probe.ok") == 1
 
 
+@pytest.mark.commits
 def test_a_request_that_raises_keeps_nothing(lifecycle_app):
     with lifecycle_app.test_client() as client:
         assert client.post("/probe/raise").status_code == 500
     assert _audited("probe.raise") == 0
 
 
+@pytest.mark.commits
 def test_a_refused_rule_undoes_its_work_but_keeps_what_came_after(lifecycle_app):
     with lifecycle_app.test_client() as client:
         response = client.post("/probe/refused")
@@ -74,6 +79,7 @@ def test_a_refused_rule_undoes_its_work_but_keeps_what_came_after(lifecycle_app)
     assert _audited("probe.kept_after_refusal") == 1
 
 
+@pytest.mark.commits
 def test_not_allowed_passes_through_rule_errors_as_a_403(lifecycle_app):
     with lifecycle_app.test_client() as client:
         response = client.post("/probe/forbidden")

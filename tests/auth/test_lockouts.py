@@ -122,6 +122,7 @@ class TestClassCodes:
         assert client.get(f"/pupils/{owls.login_code}").status_code == 200  # another address
 
 
+@pytest.mark.commits  # a second app, set behind a proxy, on the test database
 class TestBehindAProxy:
     @pytest.fixture
     def proxied(self, app):

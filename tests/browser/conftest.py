@@ -31,6 +31,8 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if Path(str(item.fspath)).is_relative_to(here):
             item.add_marker(pytest.mark.browser)
+            # The live server's threads read what the test committed, on their own connections.
+            item.add_marker(pytest.mark.commits)
             # The test server may be cut off mid-file when the browser moves on; the unclosed
             # file it leaves is the server's, not the app's, and must not fail the test.
             item.add_marker(pytest.mark.filterwarnings("ignore::ResourceWarning"))

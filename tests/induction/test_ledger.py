@@ -353,6 +353,7 @@ def test_a_certificate_is_shown_only_to_its_holder_and_leaders():
         ledger.certificate_for(make_staff(first_name="Other"), certificate.id)
 
 
+@pytest.mark.commits
 def test_three_managers_recording_sign_offs_at_once_lose_none(app):
     """On SQLite, 3 managers recording 6 sign-offs at once lost 3 of them (two read the
     same chain head); each sign-off now takes the write lock before reading it."""
@@ -396,6 +397,7 @@ def test_three_managers_recording_sign_offs_at_once_lose_none(app):
     assert report.ok and report.checked == before + 6, report
 
 
+@pytest.mark.commits
 def test_concurrent_sign_offs_join_the_chain_one_at_a_time(app):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("needs PostgreSQL's row of concurrent writers")

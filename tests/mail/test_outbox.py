@@ -195,6 +195,7 @@ def test_mail_waits_for_its_transaction_to_commit(app):
     assert [m["To"] for m in mail.outbox_messages()] == ["soon@school.example"]
 
 
+@pytest.mark.commits
 def test_the_worker_sends_committed_mail_within_seconds(app):
     """The worker runs on its own (here a thread with its own app context and session)."""
     stop = threading.Event()

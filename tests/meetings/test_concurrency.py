@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 
+import pytest
 from sqlalchemy import select, text
 
 from esafety import create_app
@@ -22,6 +23,9 @@ from esafety.school.models import YearGroup
 PARENTS = 50
 DOUBLE_CLICKS = 10
 CAPACITY = 20
+
+#: Threads or a second app commit for real on connections of their own.
+pytestmark = pytest.mark.commits
 
 
 def _app_with_a_connection_each(app, threads: int):

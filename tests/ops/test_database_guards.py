@@ -23,6 +23,9 @@ from tests import factories
 from tests.induction.helpers import make_staff, read_pass_sign, standard_setup
 from tests.safeguarding.conftest import details
 
+#: The evidence is committed, then changed on connections of the owner's and the app's own.
+pytestmark = pytest.mark.commits
+
 
 def _postgres_only() -> None:
     if db.engine.dialect.name != "postgresql":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from esafety.auth.models import User
@@ -42,6 +43,7 @@ def _closing_steps(concern_id: int) -> int:
     )
 
 
+@pytest.mark.commits
 def test_two_handlers_resolving_at_once_close_the_concern_once(app, people):
     """A referral keeps the case open now, so the race that matters is two closings."""
     officer_id, head_id = people.officer.id, people.head.id

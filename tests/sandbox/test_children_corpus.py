@@ -99,7 +99,9 @@ def test_precision_and_recall_per_kind_meet_the_floors():
     assert len(false_alarms) <= FALSE_ALARMS * innocent, report
 
 
-@pytest.mark.parametrize("sentence", [s for s in load_corpus() if "worry" in s.kinds], ids=str)
+@pytest.mark.parametrize(
+    "sentence", [s for s in load_corpus() if "worry" in s.kinds], ids=lambda s: s.text
+)
 def test_a_worry_never_blocks(sentence):
     worries = [f for f in check_text(sentence.text, ROSTER) if f.kind == "worry"]
     assert worries and not any(f.blocking for f in worries)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from esafety.audit import AuditEntry
@@ -121,6 +122,7 @@ def _decider(post_id: int, teacher_id: int, decision: str):
     return act
 
 
+@pytest.mark.commits
 def test_approve_and_send_back_at_once_record_one_decision(app, open_blog):
     for _ in range(3):
         post = _sent_post(open_blog)
@@ -139,6 +141,7 @@ def test_approve_and_send_back_at_once_record_one_decision(app, open_blog):
         assert _decisions(post.id, "approved", "returned") == 1
 
 
+@pytest.mark.commits
 def test_an_edit_racing_an_approval_never_publishes_unseen_words(app, open_blog):
     for _ in range(3):
         post = _sent_post(open_blog)
@@ -164,6 +167,7 @@ def test_an_edit_racing_an_approval_never_publishes_unseen_words(app, open_blog)
             assert post.state is ItemState.PENDING and post.source == UNKIND
 
 
+@pytest.mark.commits
 def test_two_teachers_deciding_one_report_at_once_record_one_decision(app, open_blog):
     post = approved_post(open_blog)
     report = reports.report_item(open_blog.noah.user, post, ReportReason.UNKIND, "")
