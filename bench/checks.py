@@ -16,7 +16,7 @@ import os
 import statistics
 import time
 
-from esafety.sandbox import checks
+from esafety.writing import checks
 
 ROSTER = [("Ava", "Jones"), ("Noah", "Patel"), ("Ben", "Ahmed"), ("Isla", "Brennan")] * 8
 SENTENCES = (

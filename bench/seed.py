@@ -730,8 +730,8 @@ def _answer(pupil_id: int, lesson_id: str, question: int, answer: int, correct: 
 
 def _writing_pool(rng: random.Random):
     """A few hundred kind, name-free pieces of writing, each rendered to HTML once."""
-    from esafety.sandbox.checks import check_text
     from esafety.text import render_markdown
+    from esafety.writing.checks import check_text
 
     posts = []
     for topic in TOPICS:

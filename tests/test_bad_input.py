@@ -13,7 +13,7 @@ from esafety.errors import DomainError
 from esafety.inputs import MAX_ID, whole_number
 from esafety.safeguarding import services as safeguarding
 from esafety.sandbox import services
-from esafety.sandbox.checks import check_text
+from esafety.writing.checks import check_text
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,8 @@ from functools import lru_cache
 from sqlalchemy import select
 
 from ..extensions import db
-from ..sandbox.checks import Finding, check_text
 from ..school.models import Pupil
+from ..writing.checks import Finding, check_text
 
 #: On the public feed these stop publishing outright.
 NEWS_BLOCKING = frozenset({"text_speak", "full_name", "pupil_name", "unkind"})

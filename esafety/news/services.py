@@ -19,10 +19,10 @@ from ..extensions import db
 from ..photos import consent
 from ..photos import storage as images
 from ..photos.models import BlogImage, ImageKind
-from ..sandbox.services import WritingNeedsChanges
 from ..school import services as school
 from ..school.models import Pupil, SchoolClass
 from ..text import render_markdown
+from ..writing.checks import WritingNeedsChanges
 from .access import require_publisher
 from .checks import NEWS_WARNINGS, check_news, check_news_text
 from .models import NewsItem, NewsItemPupil, NewsState

@@ -21,7 +21,7 @@ from ..clock import utcnow
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
 from ..safeguarding import services as safeguarding
-from .checks import MESSAGES, Finding, allow_key
+from ..writing.checks import MESSAGES, Finding, allow_key
 from .models import AllowedWords, BlogComment, BlogPost, FindingTally
 
 #: What a child reads after writing something that worries us (never a telling-off).

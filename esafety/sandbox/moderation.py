@@ -21,9 +21,9 @@ from ..extensions import db
 from ..photos.models import BlogImage
 from ..school import services as school
 from ..school.models import Pupil
+from ..writing.checks import Finding, check_text
 from . import findings as class_findings
 from . import saved_findings
-from .checks import Finding, check_text
 from .findings import KIND_LABELS, allowed_words
 from .models import (
     BlogComment,

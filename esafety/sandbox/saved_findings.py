@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from flask import current_app, has_app_context
 
-from .checks import RULES_VERSION, Finding
+from ..writing.checks import RULES_VERSION, Finding
 
 
 def checks_key(names: Iterable[tuple[str, str]], allowed: Iterable[str]) -> str:

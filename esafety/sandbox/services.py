@@ -26,9 +26,9 @@ from ..photos.models import BlogImage, ImageKind
 from ..school import services as school
 from ..school.models import Pupil, SchoolClass
 from ..text import render_markdown
+from ..writing.checks import Finding, WritingNeedsChanges, check_text
 from . import blog_list, saved_findings
 from . import findings as class_findings
-from .checks import Finding, check_text
 from .models import (
     BlogComment,
     BlogPost,
@@ -65,19 +65,6 @@ POST_MAX = 5000
 COMMENT_MAX = 1000
 #: How long a teacher may open the blog for, in minutes (None: until they close it).
 WINDOW_CHOICES = (30, 60, 90, None)
-
-
-class WritingNeedsChanges(DomainError):
-    """Something in the writing must change first; `problems` maps each field to its findings."""
-
-    def __init__(self, problems: dict[str, list[Finding]], sending: bool) -> None:
-        message = (
-            "Please change the parts explained below, then send it again."
-            if sending
-            else "Please take out the private details explained below, then save again."
-        )
-        super().__init__(message, field=next(iter(problems), None))
-        self.problems = problems
 
 
 # --- Who reads the blog --------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from esafety.sandbox.checks import TEXT_SPEAK, Finding, check_text
+from esafety.writing.checks import TEXT_SPEAK, Finding, check_text
 
 ROSTER = [("Ava", "Jones"), ("Noah", "Patel"), ("Fatima", "Rahman")]
 
@@ -247,7 +247,7 @@ def test_clean_text_has_no_findings():
 
 
 def test_only_the_first_ten_thousand_characters_are_checked():
-    from esafety.sandbox.checks import MAX_CHECK_CHARS
+    from esafety.writing.checks import MAX_CHECK_CHARS
 
     text = "a " * MAX_CHECK_CHARS + " lol"
     assert check_text(text) == []

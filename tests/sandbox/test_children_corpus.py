@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from esafety.sandbox.checks import MESSAGES, check_text
+from esafety.writing.checks import MESSAGES, check_text
 
 CORPUS = Path(__file__).parent / "data" / "children_writing.tsv"
 ROSTER = [("Ava", "Jones"), ("Noah", "Patel"), ("Ben", "Ahmed"), ("Isla", "Brennan")]

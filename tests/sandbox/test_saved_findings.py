@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from esafety.sandbox import checks, moderation, saved_findings, services
 from esafety.sandbox import findings as class_findings
+from esafety.sandbox import moderation, saved_findings, services
+from esafety.writing import checks
 from tests.sandbox.conftest import approved_post
 
 

@@ -18,6 +18,7 @@ from flask import current_app, has_app_context
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from ..errors import DomainError
 from .lexicon import (
     AIMED_ONLY,
     AIMING_WORDS,
@@ -1189,3 +1190,16 @@ def allow_key(words: str) -> str:
 def blocking(findings: Iterable[Finding]) -> list[Finding]:
     """The findings that stop writing being sent until they are changed."""
     return [f for f in findings if f.blocking]
+
+
+class WritingNeedsChanges(DomainError):
+    """Something in the writing must change first; `problems` maps each field to its findings."""
+
+    def __init__(self, problems: dict[str, list[Finding]], sending: bool) -> None:
+        message = (
+            "Please change the parts explained below, then send it again."
+            if sending
+            else "Please take out the private details explained below, then save again."
+        )
+        super().__init__(message, field=next(iter(problems), None))
+        self.problems = problems
