@@ -66,6 +66,16 @@ STAFF_ROLES = frozenset(
 #: Adults in school for a while (volunteers, supply staff, students on placement, contractors):
 #: not staff (they get no staff powers), but they sign the school's policies on a light pathway.
 LIGHT_ROLES = frozenset({Role.VOLUNTEER, Role.SUPPLY_STAFF, Role.STUDENT, Role.CONTRACTOR})
+#: Staff who work with classes' writing: the class blog's moderators and the news's writers.
+#: A tuple, so `@requires(*CLASSROOM_STAFF)` lists them in a fixed order.
+CLASSROOM_STAFF = (
+    Role.TEACHER,
+    Role.SUPPORT_STAFF,
+    Role.HEADTEACHER,
+    Role.SLT,
+    Role.COMPUTING_LEAD,
+    Role.ESAFETY_OFFICER,
+)
 #: Leaders who read the audit log and the school-wide reports.
 LEADER_ROLES = frozenset({Role.HEADTEACHER, Role.SLT, Role.COMPUTING_LEAD, Role.ESAFETY_OFFICER})
 #: Those who read safeguarding records or every child's: their sessions end sooner when idle.

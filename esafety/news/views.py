@@ -17,7 +17,7 @@ from wtforms import SelectChoice
 
 from .. import mail
 from ..auth.access import public, requires
-from ..auth.roles import Role
+from ..auth.roles import CLASSROOM_STAFF, Role
 from ..errors import rule_errors
 from ..photos import storage
 from ..photos.forms import PictureForm, TagForm
@@ -28,14 +28,7 @@ from .models import NewsState
 #: The public pages keep the addresses they have always had on the school website.
 bp = Blueprint("news", __name__, template_folder="templates", url_prefix="/sandbox")
 
-NEWSROOM_STAFF = (
-    Role.TEACHER,
-    Role.SUPPORT_STAFF,
-    Role.HEADTEACHER,
-    Role.SLT,
-    Role.COMPUTING_LEAD,
-    Role.ESAFETY_OFFICER,
-)
+NEWSROOM_STAFF = CLASSROOM_STAFF
 
 
 # --- The public page and feed -------------------------------------------------------------

@@ -15,7 +15,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..auth.access import requires, signed_in
-from ..auth.roles import Role
+from ..auth.roles import CLASSROOM_STAFF, Role
 from ..errors import DomainError, NotFoundError, rule_errors
 from ..inputs import query_number, whole_number
 from ..photos import storage
@@ -41,14 +41,7 @@ from .models import ItemState, ReportReason
 
 bp = Blueprint("sandbox", __name__, template_folder="templates", url_prefix="/sandbox")
 
-STAFF = (
-    Role.TEACHER,
-    Role.SUPPORT_STAFF,
-    Role.HEADTEACHER,
-    Role.SLT,
-    Role.COMPUTING_LEAD,
-    Role.ESAFETY_OFFICER,
-)
+STAFF = CLASSROOM_STAFF
 
 
 def _findings_for(fields: dict[str, str], class_id: int) -> dict[str, list[dict]]:
