@@ -20,6 +20,9 @@ from esafety.backup import RestoreRefused, create_backup, restore_backup, upload
 from esafety.extensions import db
 from esafety.school import demo
 
+#: An owner's engine on the test database makes and drops each restore's own database.
+pytestmark = pytest.mark.commits
+
 
 @contextmanager
 def _instance(folder: Path, name: str) -> Iterator:
