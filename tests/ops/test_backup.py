@@ -21,6 +21,9 @@ from esafety.errors import DomainError
 from esafety.extensions import db
 from esafety.school import demo
 
+#: An owner's engine on the test database makes and drops each restore's own database.
+pytestmark = pytest.mark.commits
+
 
 @contextmanager
 def _instance(folder: Path, name: str) -> Iterator:

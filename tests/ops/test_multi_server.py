@@ -17,6 +17,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+#: An owner's engine on the test database makes and drops the two servers' schema.
+pytestmark = pytest.mark.commits
+
 PG_URL = os.environ.get(
     "ESAFETY_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
