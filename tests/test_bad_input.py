@@ -66,10 +66,11 @@ def test_superscript_digits_in_a_concern_reference_are_refused_not_a_crash(db):
 
 
 def test_one_very_long_word_is_checked_quickly():
-    started = time.perf_counter()
+    # CPU time of this thread, so a busy machine does not fail it; a catastrophic regex would.
+    started = time.thread_time()
     check_text("a" * 64_000)
     check_text("a@" * 32_000)
-    assert time.perf_counter() - started < 1.0
+    assert time.thread_time() - started < 1.0
     found = check_text("Write to me at sam.smith@example.com please")
     assert [f.kind for f in found if f.kind == "email"] == ["email"]
     assert services.POST_MAX < 20_000  # the checks read everything a post may hold
