@@ -11,7 +11,7 @@ from esafety.clock import utcnow
 from esafety.extensions import db
 from esafety.lessons.catalogue import get_catalogue
 from esafety.lessons.models import LessonProgress, SelfAssessment
-from esafety.meetings import services as meetings
+from esafety.meetings import bookings, planning
 from esafety.meetings.models import Audience
 from esafety.sandbox import moderation
 from esafety.sandbox import services as sandbox
@@ -61,9 +61,9 @@ def test_the_evenings_summary_changes_when_a_parent_books(client, login_as, coun
     pupil = factories.make_pupil(factories.make_class(YearGroup.YEAR_2, name="Owls"))
     parent = factories.make_parent(pupil)
     starts = utcnow() + timedelta(days=10)
-    evening = meetings.create_meeting(
+    evening = planning.create_meeting(
         head,
-        meetings.MeetingDetails(
+        planning.MeetingDetails(
             title="Staying safe online",
             description="For families.",
             starts_at=starts,
@@ -81,7 +81,7 @@ def test_the_evenings_summary_changes_when_a_parent_books(client, login_as, coun
     db.session.commit()
     assert "0 of 40" in _page(client, "/meetings/summary")
     _repeat_sends_only_the_sign_in(client, "/meetings/summary", count_queries)
-    meetings.book_places(evening.id, parent.id, 2)
+    bookings.book_places(evening.id, parent.id, 2)
     db.session.commit()
     assert "2 of 40" in _page(client, "/meetings/summary")
 

@@ -102,11 +102,15 @@ def _start_server(database_url: str, tmp_path: Path) -> tuple[subprocess.Popen, 
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    # A minute: on a busy machine importing the app alone can take several seconds.
+    for _ in range(600):
         if _reachable("127.0.0.1", port):
             return process, base
+        if process.poll() is not None:
+            break
         time.sleep(0.1)
     process.kill()
+    process.wait()
     raise RuntimeError("the app server did not start")
 
 
