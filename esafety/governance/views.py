@@ -3,6 +3,8 @@ and filtering and monitoring (thin views: each calls one service)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -233,6 +235,21 @@ def filtering_page():
     return _filtering_page()
 
 
+def _filtering_decision(form, key: str, record: Callable[[], object], done: str):
+    """Check one of the filtering page's forms, record it, and go back to the page.
+
+    A refusal shows the page again with the form as typed and the message beside its field;
+    `key` names the form on the page.
+    """
+    if form.validate_on_submit():
+        with rule_errors(form) as outcome:
+            record()
+            flash(done, "success")
+            return redirect(url_for("governance.filtering_page"))
+        return _filtering_page(outcome.status, problem=outcome.problem, **{key: form})
+    return _filtering_page(400, **{key: form})
+
+
 @bp.post("/filtering/people")
 @requires(Role.HEADTEACHER)
 def name_responsible():
@@ -240,19 +257,18 @@ def name_responsible():
     form = ResponsibilityForm()
     form.slt_lead_id.choices = _people_choices(Role.SLT, Role.HEADTEACHER)
     form.governor_id.choices = _people_choices(Role.GOVERNOR)
-    if form.validate_on_submit():
-        with rule_errors(form) as outcome:
-            filtering.name_responsible(
-                current_user,
-                slt_lead_id=form.slt_lead_id.data or None,
-                governor_id=form.governor_id.data or None,
-                filter_provider=form.filter_provider.data or "",
-                monitoring_provider=form.monitoring_provider.data or "",
-            )
-            flash("Saved.", "success")
-            return redirect(url_for("governance.filtering_page"))
-        return _filtering_page(outcome.status, people=form, problem=outcome.problem)
-    return _filtering_page(400, people=form)
+    return _filtering_decision(
+        form,
+        "people",
+        lambda: filtering.name_responsible(
+            current_user,
+            slt_lead_id=form.slt_lead_id.data or None,
+            governor_id=form.governor_id.data or None,
+            filter_provider=form.filter_provider.data or "",
+            monitoring_provider=form.monitoring_provider.data or "",
+        ),
+        "Saved.",
+    )
 
 
 @bp.post("/filtering/review")
@@ -260,18 +276,17 @@ def name_responsible():
 def record_filtering_review():
     """Record the yearly review of filtering and monitoring."""
     form = FilteringReviewForm()
-    if form.validate_on_submit():
-        with rule_errors(form) as outcome:
-            filtering.record_review(
-                current_user,
-                reviewed_on=form.reviewed_on.data,
-                confirmed=form.confirmed.data or [],
-                notes=form.notes.data or "",
-            )
-            flash("The review is recorded.", "success")
-            return redirect(url_for("governance.filtering_page"))
-        return _filtering_page(outcome.status, review=form, problem=outcome.problem)
-    return _filtering_page(400, review=form)
+    return _filtering_decision(
+        form,
+        "review",
+        lambda: filtering.record_review(
+            current_user,
+            reviewed_on=form.reviewed_on.data,
+            confirmed=form.confirmed.data or [],
+            notes=form.notes.data or "",
+        ),
+        "The review is recorded.",
+    )
 
 
 @bp.post("/filtering/checks")
@@ -279,20 +294,19 @@ def record_filtering_review():
 def record_filter_check():
     """Record one check of the filter and its result."""
     form = FilterCheckForm()
-    if form.validate_on_submit():
-        with rule_errors(form) as outcome:
-            filtering.record_check(
-                current_user,
-                checked_on=form.checked_on.data,
-                where=form.where.data or "",
-                what=form.what.data or "",
-                result=CheckResult(form.result.data),
-                action=form.action.data or "",
-            )
-            flash("The check is recorded.", "success")
-            return redirect(url_for("governance.filtering_page"))
-        return _filtering_page(outcome.status, check=form, problem=outcome.problem)
-    return _filtering_page(400, check=form)
+    return _filtering_decision(
+        form,
+        "check",
+        lambda: filtering.record_check(
+            current_user,
+            checked_on=form.checked_on.data,
+            where=form.where.data or "",
+            what=form.what.data or "",
+            result=CheckResult(form.result.data),
+            action=form.action.data or "",
+        ),
+        "The check is recorded.",
+    )
 
 
 @bp.post("/filtering/alerts/import")
@@ -317,21 +331,20 @@ def import_alerts():
 def add_alert():
     """Type in an alert the provider sent another way."""
     form = AlertForm()
-    if form.validate_on_submit():
-        with rule_errors(form) as outcome:
-            filtering.add_alert(
-                current_user,
-                occurred_at=form.occurred_at.data,
-                category=form.category.data or "",
-                account=form.account.data or "",
-                device=form.device.data or "",
-                detail=form.detail.data or "",
-                severity=form.severity.data or "",
-            )
-            flash("The alert is recorded.", "success")
-            return redirect(url_for("governance.filtering_page"))
-        return _filtering_page(outcome.status, alert=form, problem=outcome.problem)
-    return _filtering_page(400, alert=form)
+    return _filtering_decision(
+        form,
+        "alert",
+        lambda: filtering.add_alert(
+            current_user,
+            occurred_at=form.occurred_at.data,
+            category=form.category.data or "",
+            account=form.account.data or "",
+            device=form.device.data or "",
+            detail=form.detail.data or "",
+            severity=form.severity.data or "",
+        ),
+        "The alert is recorded.",
+    )
 
 
 @bp.post("/filtering/alerts/<int:alert_id>/dismiss")

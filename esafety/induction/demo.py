@@ -126,6 +126,47 @@ def seed(school: DemoSchool) -> None:
 
 
 def _write_history(school: DemoSchool, head: User, new_starter: User, now: datetime) -> None:
+    """Set the policies up, then replay the year's approvals, reading and signing in order."""
+    first_versions = _first_versions(school, head)
+    courses.sync_all_courses()
+    policy_ids = {slug: v.policy_id for slug, v in first_versions.items()}
+    course_ids = {c.policy_id: c.id for c in courses.all_courses() if c.policy_id}
+    _save_pathways(head, policy_ids)
+    _set_rules(head, first_versions)
+
+    timeline = _Timeline()
+    _versions_over_the_year(timeline, school, head, first_versions, now)
+    _staff_sign_offs(timeline, school, policy_ids, course_ids, now)
+    timeline.at(
+        now - timedelta(days=1), partial(_read_some, new_starter, policy_ids["social-media"])
+    )
+    _september_sign_offs(timeline, school, policy_ids, now)
+    _visitor_sign_offs(timeline, school, policy_ids)
+    timeline.play()
+    _training(school, now)
+
+
+class _Timeline:
+    """What happened over the year, written through the services in date order.
+
+    Steps on the same moment keep the order they were added in, so the ledger's chain is the
+    same on every run.
+    """
+
+    def __init__(self) -> None:
+        self.events: list[tuple[datetime, int, Callable[[datetime], None]]] = []
+
+    def at(self, moment: datetime, action: Callable[[datetime], None]) -> None:
+        """Do `action` at `moment` (it is given the moment)."""
+        self.events.append((moment, len(self.events), action))
+
+    def play(self) -> None:
+        for moment, _order, action in sorted(self.events, key=lambda e: (e[0], e[1])):
+            action(moment)
+
+
+def _first_versions(school: DemoSchool, head: User) -> dict[str, PolicyVersion]:
+    """Each policy's first version, with the member of staff who owns it."""
     first_versions: dict[str, PolicyVersion] = {}
     for item in POLICIES:
         text = _social_media_versions()[0] if item.slug == "social-media" else _text(item.file)
@@ -137,33 +178,28 @@ def _write_history(school: DemoSchool, head: User, new_starter: User, now: datet
             body_markdown=text,
             slug=item.slug,
         )
-    courses.sync_all_courses()
-    policy_ids = {slug: v.policy_id for slug, v in first_versions.items()}
-    course_ids = {c.policy_id: c.id for c in courses.all_courses() if c.policy_id}
-    for name, roles, slugs, days in PATHWAYS:
-        if db.session.scalar(select(Pathway.id).where(Pathway.name == name)) is None:
-            pathways.save_pathway(
-                head,
-                None,
-                name=name,
-                roles=roles,
-                policy_ids=[policy_ids[s] for s in slugs],
-                course_ids=[],
-                due_within_days=days,
-            )
+    return first_versions
 
-    for name, roles, slugs, days in LIGHT_PATHWAYS:
-        if db.session.scalar(select(Pathway.id).where(Pathway.name == name)) is None:
-            pathways.save_pathway(
-                head,
-                None,
-                name=name,
-                roles=roles,
-                policy_ids=[policy_ids[s] for s in slugs],
-                course_ids=[],
-                due_within_days=days,
-                sign_only=True,
-            )
+
+def _save_pathways(head: User, policy_ids: dict[str, int]) -> None:
+    """The induction pathways, then the sign-only ones for visitors (each once)."""
+    for sign_only, found in ((False, PATHWAYS), (True, LIGHT_PATHWAYS)):
+        for name, roles, slugs, days in found:
+            if db.session.scalar(select(Pathway.id).where(Pathway.name == name)) is None:
+                pathways.save_pathway(
+                    head,
+                    None,
+                    name=name,
+                    roles=roles,
+                    policy_ids=[policy_ids[s] for s in slugs],
+                    course_ids=[],
+                    due_within_days=days,
+                    sign_only=sign_only,
+                )
+
+
+def _set_rules(head: User, first_versions: dict[str, PolicyVersion]) -> None:
+    """Which policies are signed again each September, and which families may read."""
     for slug, version in first_versions.items():
         policies.set_policy_rules(
             head,
@@ -172,26 +208,29 @@ def _write_history(school: DemoSchool, head: User, new_starter: User, now: datet
             open_to_families=slug in FOR_FAMILIES,
         )
 
-    events: list[tuple[datetime, int, Callable[[], None]]] = []
 
-    def at(moment: datetime, action: Callable[[], None]) -> None:
-        events.append((moment, len(events), action))
-
-    launch = now - timedelta(days=400)
+def _versions_over_the_year(
+    timeline: _Timeline,
+    school: DemoSchool,
+    head: User,
+    first_versions: dict[str, PolicyVersion],
+    now: datetime,
+) -> None:
+    """Every policy ratified at launch; the Social Media Policy tidied, then changed a lot."""
     chair = school.staff["chair"]
     for version in first_versions.values():
-        at(launch, partial(_ratify, head, chair, version, launch))
+        timeline.at(now - timedelta(days=400), partial(_ratify, head, chair, version))
     texts = _social_media_versions()
-    social = policy_ids["social-media"]
-    at(
+    social = first_versions["social-media"].policy_id
+    timeline.at(
         now - timedelta(days=200),
-        lambda: _new_version(
+        lambda _moment: _new_version(
             head, chair, social, texts[1], ChangeSize.MINOR, "Wording tidied.", 200
         ),
     )
-    at(
+    timeline.at(
         now - timedelta(days=5),
-        lambda: _new_version(
+        lambda _moment: _new_version(
             head,
             chair,
             social,
@@ -202,6 +241,16 @@ def _write_history(school: DemoSchool, head: User, new_starter: User, now: datet
         ),
     )
 
+
+def _staff_sign_offs(
+    timeline: _Timeline,
+    school: DemoSchool,
+    policy_ids: dict[str, int],
+    course_ids: dict[int, int],
+    now: datetime,
+) -> None:
+    """Each person's induction after they joined; those still here read the major change."""
+    social = policy_ids["social-media"]
     everyone = [*CURRENT, *CURRENT_GOVERNORS, *MUST_RESIGN, *PARTLY]
     for n, key in enumerate(everyone):
         user = school.staff[key]
@@ -210,46 +259,47 @@ def _write_history(school: DemoSchool, head: User, new_starter: User, now: datet
         first_day = max(joined, now - timedelta(days=395)) + timedelta(days=n)
         wanted = PARTLY.get(key) or _required_slugs(user)
         for k, slug in enumerate(wanted):
-            moment = first_day + timedelta(hours=k)
             policy_id = policy_ids[slug]
             fail = key == "reception" and k == 0  # one person needed a second go at the quiz
-            at(
-                moment,
+            timeline.at(
+                first_day + timedelta(hours=k),
                 partial(
-                    _read_pass_and_sign,
-                    user,
-                    policy_id,
-                    course_ids.get(policy_id),
-                    moment,
-                    fail_first=fail,
+                    _read_pass_and_sign, user, policy_id, course_ids.get(policy_id), fail_first=fail
                 ),
             )
         if key in CURRENT or key in CURRENT_GOVERNORS:
-            moment = now - timedelta(days=4) + timedelta(hours=n)
-            at(moment, partial(_read_pass_and_sign, user, social, None, moment))
-    moment = now - timedelta(days=1)
-    at(moment, partial(_read_some, new_starter, social, moment))
+            timeline.at(
+                now - timedelta(days=4) + timedelta(hours=n),
+                partial(_read_pass_and_sign, user, social, None),
+            )
 
-    # Each September everyone signs the codes of conduct again, whatever the version.
+
+def _september_sign_offs(
+    timeline: _Timeline, school: DemoSchool, policy_ids: dict[str, int], now: datetime
+) -> None:
+    """Each September everyone signs the codes of conduct again, whatever the version."""
     september = datetime.combine(resign_cutoff(now.date(), 9), time(9, 0))
     for n, key in enumerate([*CURRENT, *CURRENT_GOVERNORS]):
         user = school.staff[key]
         for slug in SIGNED_EVERY_SEPTEMBER:
             if slug in _required_slugs(user) and september > now - timedelta(days=395):
-                moment = september + timedelta(days=2, hours=n)
-                at(moment, partial(_read_pass_and_sign, user, policy_ids[slug], None, moment))
-    # The reading volunteer and the contractor have signed; the supply teacher and the
-    # student on placement are still within their first days.
+                timeline.at(
+                    september + timedelta(days=2, hours=n),
+                    partial(_read_pass_and_sign, user, policy_ids[slug], None),
+                )
+
+
+def _visitor_sign_offs(timeline: _Timeline, school: DemoSchool, policy_ids: dict[str, int]) -> None:
+    """The reading volunteer and the contractor have signed; the supply teacher and the
+    student on placement are still within their first days."""
     for n, key in enumerate(VISITORS_SIGNED):
         user = school.staff[key]
         joined = datetime.combine(_start_date(user), time(10, 0)) + timedelta(hours=n)
         for k, slug in enumerate(LIGHT_PATHWAYS[0][2]):
-            moment = joined + timedelta(minutes=20 * k)
-            at(moment, partial(_read_pass_and_sign, user, policy_ids[slug], None, moment))
-
-    for _moment, _order, action in sorted(events, key=lambda e: (e[0], e[1])):
-        action()
-    _training(school, now)
+            timeline.at(
+                joined + timedelta(minutes=20 * k),
+                partial(_read_pass_and_sign, user, policy_ids[slug], None),
+            )
 
 
 def _new_version(

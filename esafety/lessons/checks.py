@@ -21,8 +21,8 @@ from ..errors import DomainError
 from ..extensions import db
 from ..school import services as school
 from ..school.models import Pupil, SchoolClass, YearGroup
-from .catalogue import Lesson, Question, get_catalogue
-from .knowledge import Statement, statements_of
+from .catalogue import Question, get_catalogue
+from .knowledge import LessonPart, Statement, statements_of
 from .models import CheckAnswer, CheckPhase
 from .services import class_for_teaching, option_order, pupil_in_class
 
@@ -36,11 +36,8 @@ def school_year_of(day: date) -> int:
 
 
 @dataclass(frozen=True)
-class CheckItem:
+class CheckItem(LessonPart):
     """One question of the check: the first question of one lesson of the year."""
-
-    lesson: Lesson
-    number: int
 
     @property
     def key(self) -> str:

@@ -50,12 +50,17 @@ class Knowledge(enum.StrEnum):
 
 
 @dataclass(frozen=True)
-class Statement:
-    """One "I can" statement of one lesson, with the questions that check it."""
+class LessonPart:
+    """One numbered part of a lesson: an "I can" statement or a quiz question."""
 
     lesson: Lesson
-    #: Its place in the lesson's objectives, from 0.
+    #: Its place in the lesson's objectives or quiz, from 0.
     number: int
+
+
+@dataclass(frozen=True)
+class Statement(LessonPart):
+    """One "I can" statement of one lesson, with the questions that check it."""
 
     @property
     def key(self) -> str:

@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 
 from .. import mail
+from ..auth.models import User
 from ..clock import today, utcnow
 from ..extensions import db
 from ..school.demo import DemoSchool
@@ -99,11 +100,22 @@ def _upcoming(school: DemoSchool) -> None:
         bookings.book_places(meeting.id, parent.id, 3, "Happy to stand at the back.")
 
 
+#: The past evening was for the families of the youngest children.
+YOUNG_YEARS = [YearGroup.RECEPTION, YearGroup.YEAR_1, YearGroup.YEAR_2]
+
+
 def _past(school: DemoSchool) -> None:
     officer = school.staff["esafety"]
-    head = school.staff["head"]
+    meeting = _past_evening(officer)
+    _bookings_on_the_night(school, meeting)
+    _after_the_evening(officer, meeting)
+    db.session.flush()
+
+
+def _past_evening(officer: User) -> Meeting:
+    """The evening itself, forty days ago."""
     starts = _local(-40, 18, 0)
-    meeting = planning.create_meeting(
+    return planning.create_meeting(
         officer,
         planning.MeetingDetails(
             title=PAST_TITLE,
@@ -118,14 +130,19 @@ def _past(school: DemoSchool) -> None:
             booking_closes_at=starts - timedelta(hours=3),
             cancellation_deadline=starts - timedelta(days=1),
             audience=Audience.YEAR_GROUPS,
-            year_groups=[YearGroup.RECEPTION, YearGroup.YEAR_1, YearGroup.YEAR_2],
+            year_groups=list(YOUNG_YEARS),
         ),
     )
 
-    young = [YearGroup.RECEPTION, YearGroup.YEAR_1, YearGroup.YEAR_2]
+
+def _bookings_on_the_night(school: DemoSchool, meeting: Meeting) -> None:
+    """Five families from each young year group, written as they stood on the night."""
+    # Bookings closed long ago, so they are written directly rather than booked now.
+    head = school.staff["head"]
+    starts = meeting.starts_at
     families = [
         (parent, year_group)
-        for year_group in young
+        for year_group in YOUNG_YEARS
         for parent, _ in zip(
             school.parents[int(year_group) * 8 : int(year_group) * 8 + 8],
             range(5),
@@ -154,7 +171,9 @@ def _past(school: DemoSchool) -> None:
         taken += places
     meeting.places_taken = taken
 
-    # Bookings closed long ago, so they are written as they stood on the night.
+
+def _after_the_evening(officer: User, meeting: Meeting) -> None:
+    """The thank-you note, the slides and two links for families."""
     resources.set_note(
         officer,
         meeting.id,
@@ -187,7 +206,6 @@ def _past(school: DemoSchool) -> None:
             ),
         ]
     )
-    db.session.flush()
 
 
 _DEMO_SLIDES = _slides_pdf(
