@@ -4,20 +4,18 @@ change it, in the same worker, at once."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from esafety.auth.roles import Role
 from esafety.clock import utcnow
 from esafety.extensions import db
 from esafety.lessons.catalogue import get_catalogue
 from esafety.lessons.models import LessonProgress, SelfAssessment
 from esafety.meetings import bookings, planning
-from esafety.meetings.models import Audience
 from esafety.sandbox import moderation
 from esafety.sandbox import services as sandbox
 from esafety.school.models import YearGroup
 from tests import factories
 from tests.induction.helpers import make_staff, read_pass_sign, standard_setup
+from tests.meetings.conftest import details
 
 
 def _page(client, path: str) -> str:
@@ -60,24 +58,7 @@ def test_the_evenings_summary_changes_when_a_parent_books(client, login_as, coun
     head = login_as(Role.HEADTEACHER)
     pupil = factories.make_pupil(factories.make_class(YearGroup.YEAR_2, name="Owls"))
     parent = factories.make_parent(pupil)
-    starts = utcnow() + timedelta(days=10)
-    evening = planning.create_meeting(
-        head,
-        planning.MeetingDetails(
-            title="Staying safe online",
-            description="For families.",
-            starts_at=starts,
-            ends_at=starts + timedelta(hours=1),
-            location="School hall",
-            online_url="",
-            capacity=40,
-            max_places_per_booking=2,
-            booking_opens_at=utcnow() - timedelta(days=1),
-            booking_closes_at=starts - timedelta(days=1),
-            cancellation_deadline=starts - timedelta(days=1),
-            audience=Audience.ALL_PARENTS,
-        ),
-    )
+    evening = planning.create_meeting(head, details(capacity=40, max_places_per_booking=2))
     db.session.commit()
     assert "0 of 40" in _page(client, "/meetings/summary")
     _repeat_sends_only_the_sign_in(client, "/meetings/summary", count_queries)

@@ -15,10 +15,9 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from ..school.models import YearGroup
 from .catalogue import REFERENCE, Catalogue, Strand
+from .datafiles import DataFileError, read_data_file
 
 FRAMEWORK_FILE = Path(__file__).resolve().parent / "data" / "connected_world.yaml"
 #: The map is read against the published framework at least this often.
@@ -101,12 +100,8 @@ class Framework:
         return {ref: s.text for ref, s in self.statements.items()}
 
 
-class FrameworkError(Exception):
+class FrameworkError(DataFileError):
     """The map file is wrong; `problems` names each entry and field."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 def _year(key: object) -> YearGroup | None:
@@ -161,12 +156,7 @@ def _statement(item: object, where: str, problems: list[str]) -> FrameworkStatem
 def load_framework(path: Path = FRAMEWORK_FILE) -> Framework:
     """Read and check the map; raise FrameworkError naming the entry and the field."""
     name = path.name
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise FrameworkError([f"{name}: the file is missing ({path})"]) from None
-    except yaml.YAMLError as error:
-        raise FrameworkError([f"{name}: is not valid YAML: {error}"]) from None
+    data = read_data_file(path, FrameworkError)
     if not isinstance(data, dict):
         raise FrameworkError([f"{name}: must have reviewed, owner and statements"])
     problems: list[str] = []

@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from .datafiles import DataFileError, read_data_file
 
 APP_AGES_FILE = Path(__file__).resolve().parent / "data" / "app_ages.yaml"
 _REQUIRED = ("name", "minimum_age", "kind", "note", "source")
@@ -111,10 +111,8 @@ class Verdict:
         return max(0, self.app.account_age(self.country) - self.age)
 
 
-class AppAgesError(Exception):
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
+class AppAgesError(DataFileError):
+    """The app-age file is wrong; `problems` names each entry and field."""
 
 
 def _age(value) -> bool:
@@ -181,12 +179,7 @@ def _optional(item: dict, where: str, problems: list[str]) -> dict:
 def load_app_ages(path: Path = APP_AGES_FILE) -> list[AppAge]:
     """Read and check the data file; raise AppAgesError naming the entry and the field."""
     name = path.name
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise AppAgesError([f"{name}: the file is missing ({path})"]) from None
-    except yaml.YAMLError as error:
-        raise AppAgesError([f"{name}: is not valid YAML: {error}"]) from None
+    data = read_data_file(path, AppAgesError)
     if not isinstance(data, list):
         raise AppAgesError([f"{name}: must be a list of apps"])
     problems: list[str] = []
