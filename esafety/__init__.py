@@ -8,7 +8,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, abort, g, has_request_context, render_template, request, session
+from flask import (
+    Flask,
+    Response,
+    abort,
+    g,
+    has_request_context,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -323,18 +333,38 @@ def _register_template_helpers(app: Flask) -> None:
     from . import features
 
     app.add_template_filter(clock.school_time, "school_time")
-    navigation: dict[tuple, Markup] = {}
+    #: Parts of the layout that depend only on the mount point and the person's roles, and the
+    #: URLs that depend only on the mount point: made once per process, not on every page.
+    kept_parts: dict[tuple, Markup] = {}
+    kept_urls: dict[tuple, str] = {}
+
+    def kept_part(template: str) -> Markup:
+        from flask_login import current_user
+
+        key = (template, current_user.role_set, request.script_root)
+        if key not in kept_parts:
+            # An autoescaped template's output, kept as the HTML it already is.
+            kept_parts[key] = Markup(render_template(template))  # noqa: S704
+        return kept_parts[key]
 
     @app.template_global()
     def site_nav() -> Markup:
         """The main navigation, rendered once per set of roles (and mount point), not per page."""
-        from flask_login import current_user
+        return kept_part("_site_nav.html")
 
-        key = (current_user.role_set, request.script_root)
-        if key not in navigation:
-            # An autoescaped template's output, kept as the HTML it already is.
-            navigation[key] = Markup(render_template("_site_nav.html"))  # noqa: S704
-        return navigation[key]
+    @app.template_global()
+    def site_footer() -> Markup:
+        """The signed-in footer's links (a feature's footer line), once per set of roles."""
+        return kept_part("_site_footer.html")
+
+    @app.template_global()
+    def fixed_url(endpoint: str, **values: str) -> str:
+        """`url_for` for a link that depends on nothing but the mount point (a stylesheet, the
+        home page), built once per process."""
+        key = (request.script_root, endpoint, *sorted(values.items()))
+        if key not in kept_urls:
+            kept_urls[key] = url_for(endpoint, **values)
+        return kept_urls[key]
 
     @app.context_processor
     def inject() -> dict[str, Any]:

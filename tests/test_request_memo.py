@@ -87,12 +87,14 @@ def test_the_navigation_follows_a_change_of_roles(client, login_as):
     assert b"Audit log" not in client.get("/").data
 
 
-def test_the_signed_in_account_and_its_roles_come_in_one_statement(client, login_as):
+def test_the_signed_in_account_its_roles_and_its_device_come_in_one_statement(client, login_as):
     user = login_as(Role.TEACHER)
     db.session.expunge_all()  # as a real server starts: nothing in the session yet
     with count_queries_of(client) as statements:
         assert client.get("/").status_code == 200
-    assert re.search(r"role_codes\s+FROM \"?user\"?\s+WHERE", statements[0]), statements[0]
+    first = statements[0]
+    assert re.search(r"role_codes,.*FROM \"?user\"?\s+JOIN user_session", first, re.S), first
+    assert not [s for s in statements[1:] if "FROM user_session" in s], statements
     # Roles are read from the account's own row: the page never asks user_role for anyone.
     assert not [s for s in statements if "FROM user_role" in s], statements
     assert user.role_set == {Role.TEACHER}
@@ -126,3 +128,26 @@ def test_a_pupil_sending_a_post_looks_the_open_window_up_once_and_a_closed_blog_
         select(func.count(BlogPost.id)).where(BlogPost.author_id == pupil.user_id)
     )
     assert sent == 1
+
+
+def test_the_layout_parts_kept_per_process_follow_the_roles_and_the_mount_point(client, login_as):
+    """The navigation, the footer's link and the layout's own links are made once per set of
+    roles and mount point: each person and each mount point still gets their own."""
+    pupil = factories.make_pupil(factories.make_class(YearGroup.YEAR_2, name="Puffins"))
+    login_as(pupil.user)
+    page = client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert ">Tell a teacher</a>" in page
+    assert "Report a concern" not in page
+    assert "Your devices" not in page
+
+    login_as(Role.DSL)
+    page = client.get("/").get_data(as_text=True)
+    assert 'href="/safeguarding/report">Report a concern' in page
+    assert "Tell a teacher" not in page
+    assert ">Audit log</a>" in page
+
+    mounted = client.get("/", base_url="https://esafety.test/school").get_data(as_text=True)
+    assert 'href="/school/safeguarding/report">Report a concern' in mounted
+    assert 'href="/school/static/css/app.css"' in mounted
+    assert 'href="/school/account/devices"' in mounted
+    assert 'href="/static/' not in mounted

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from .. import audit, mail
 from ..clock import utcnow
@@ -247,25 +248,36 @@ def _session_over(user: User, device: UserSession, now) -> bool:
     )
 
 
+@functools.cache
+def _session_statement() -> Select:
+    """The account and its device session in one statement, built (and its cache key made) once
+    per process rather than at every signed-in request."""
+    return (
+        select(User, UserSession)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(User.id == bindparam("user_id"), UserSession.key_digest == bindparam("digest"))
+    )
+
+
 def load_session_user(session_id: str) -> User | None:
     """The account of a session cookie, while its device session is current and not idle: the
-    account and its roles (kept on its row) in one statement, as every signed-in request starts
-    here."""
+    account, its roles (kept on its row) and the device session in one statement, as every
+    signed-in request starts here."""
     try:
         user_id, token, key = session_id.split(":", 2)
-        user = db.session.get(User, int(user_id))
+        found = db.session.execute(
+            _session_statement(), {"user_id": int(user_id), "digest": token_digest(key)}
+        ).first()
     except (ValueError, TypeError):
         return None
-    if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
+    if found is None:
         return None
-    device = db.session.scalar(
-        select(UserSession).where(
-            UserSession.key_digest == token_digest(key), UserSession.user_id == user.id
-        )
-    )
+    user, device = found
+    if not user.active or not secrets.compare_digest(user.session_token, token):
+        return None
     now = utcnow()
-    if device is None or _session_over(user, device, now):
-        if device is not None and device.ended_at is None:
+    if _session_over(user, device, now):
+        if device.ended_at is None:
             device.ended_at = now
         return None
     if now - device.last_seen_at > SEEN_GRANULARITY:

@@ -291,25 +291,26 @@ def _evening_with_bookings(school: School, k: int, now) -> None:
 
 #: The most statements each page may send (the signed-in account is already in the test's
 #: session, so a real request sends one more). Lower a ceiling when a page gets leaner; a page
-#: that needs more has to say why here. Every signed-in page reads (and touches) its device
-#: session; writes also put their mail in the outbox and carry the record's revision. Roles are
+#: that needs more has to say why here. Every signed-in page reads its device session in the
+#: account's own statement (and touches it at most once a minute); writes also put their mail
+#: in the outbox and carry the record's revision. Roles are
 #: on the account's own row: no page asks user_role for the people it lists. Leaders' dashboards
 #: and a class blog's posts are kept between requests (esafety/caching.py): these are the
 #: counts of a kept page; a page worked out afresh sends the statements its services send.
 CEILINGS = {
     "login": 5,
-    "blog": 9,
-    "quiz": 10,
-    "lesson": 6,
-    "post": 9,
-    "moderation": 17,
-    "progress": 7,
-    "approve": 10,
-    "booking_page": 6,
+    "blog": 8,
+    "quiz": 9,
+    "lesson": 5,
+    "post": 8,
+    "moderation": 16,
+    "progress": 6,
+    "approve": 9,
+    "booking_page": 5,
     "booking": 17,
-    "coverage": 2,
-    "induction": 2,
-    "summary": 2,
+    "coverage": 1,
+    "induction": 1,
+    "summary": 1,
 }
 
 
