@@ -358,7 +358,7 @@ def _register_template_helpers(app: Flask) -> None:
         return kept_part("_site_footer.html")
 
     @app.template_global()
-    def fixed_url(endpoint: str, **values: str) -> str:
+    def fixed_url(endpoint: str, **values: Any) -> str:
         """`url_for` for a link that depends on nothing but the mount point (a stylesheet, the
         home page), built once per process."""
         key = (request.script_root, endpoint, *sorted(values.items()))
