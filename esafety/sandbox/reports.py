@@ -120,6 +120,9 @@ def decide_report(
     siblings = db.session.scalars(
         select(BlogReport).where(column == item.id, BlogReport.state == ReportState.OPEN)
     ).all()
+    if report not in siblings:
+        # Decided by someone else since this request read it: say so, rather than do nothing.
+        raise concurrency.StaleDecision()
     outcome = ReportState.UPHELD if uphold else ReportState.DISMISSED
     for each in siblings:
         each.state, each.decided_by_id, each.decided_at, each.decision_note = (

@@ -197,3 +197,22 @@ def test_two_teachers_deciding_one_report_at_once_record_one_decision(app, open_
         )
     )
     assert count == 1
+
+
+def test_a_report_decided_by_someone_else_since_it_was_read_is_refused_not_silently_skipped(
+    open_blog,
+):
+    """The losing teacher of a race must hear it was already decided, not be told "done"."""
+    post = approved_post(open_blog)
+    report = reports.report_item(open_blog.noah.user, post, ReportReason.UNKIND, "")
+    db.session.commit()
+    seen = report.revision
+    # Another teacher's decision lands after this request read the report (the row changes
+    # underneath; this session still holds the report as it was read).
+    db.session.execute(
+        BlogReport.__table__.update()
+        .where(BlogReport.id == report.id)
+        .values(state=ReportState.UPHELD, revision=BlogReport.revision + 1)
+    )
+    with pytest.raises(StaleDecision):
+        reports.decide_report(open_blog.teacher, report, uphold=False, note="Fine.", seen=seen)
