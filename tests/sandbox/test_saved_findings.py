@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from esafety.extensions import db
 from esafety.sandbox import findings as class_findings
 from esafety.sandbox import moderation, saved_findings, services
+from esafety.sandbox.models import BlogPost
 from esafety.writing import checks
 from tests.sandbox.conftest import approved_post
 
@@ -79,3 +81,18 @@ def test_a_command_stores_the_findings_of_writing_saved_before_they_were_kept(
     counted_checks.clear()
     assert _queue(open_blog)[0].flagged
     assert counted_checks == []
+
+
+def test_the_store_findings_command_fills_in_what_older_writing_lacks(app, open_blog):
+    post = services.save_post(
+        open_blog.ava.user, open_blog.id, "Football", "The other team were stupid", send=True
+    )
+    post.findings = post.findings_key = None
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["sandbox", "store-findings"])
+    assert result.exit_code == 0, result.output
+    assert "for 1 waiting item." in result.output
+    db.session.expire_all()
+    assert db.session.get(BlogPost, post.id).findings is not None
+    assert "for 0 waiting items." in runner.invoke(args=["sandbox", "store-findings"]).output
