@@ -291,7 +291,8 @@ def write_requests(state: dict) -> None:
 # --- Approvals and tidying ----------------------------------------------------------------------
 
 
-def _waiting_posts(class_ids: set[int]) -> list[tuple[int, int]]:
+def _waiting_posts(class_ids: set[int]) -> list[tuple[int, int, int]]:
+    """The run's classes' waiting posts, oldest first: id, class and the revision a page shows."""
     from sqlalchemy import select
 
     from esafety.extensions import db
@@ -353,7 +354,7 @@ def tidy() -> None:
                 select(User.id).where(User.email == t["email"])
             )
         waiting = _waiting_posts(class_ids)
-        for post_id, class_id in waiting:
+        for post_id, class_id, _revision in waiting:
             teacher = db.session.get(User, teacher_ids[class_id])
             moderation.approve(teacher, db.session.get(BlogPost, post_id))
         db.session.commit()
