@@ -33,6 +33,7 @@ from .config import from_environment, refuse_unsafe_production
 from .errors import DomainError
 from .extensions import cache, csrf, db, login_manager, migrate
 from .inputs import register_converters
+from .transactions import ping_when_idle, wrote_something
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,10 +48,11 @@ CSP = (
 class SchoolApp(Flask):
     """One unit of work per request, as Indico's request handlers do.
 
-    Views call services and never commit: the request commits once when its view returned,
-    and rolls back when it raised (a refused rule, a 403/404, a bug). A view that caught a
-    refused rule with `errors.rule_errors` has already undone that work, so what it writes
-    afterwards (a safeguarding access-log entry, a failed-login count) is still kept.
+    Views call services and never commit: the request commits once when its view returned
+    (if it wrote anything: esafety/transactions.py), and rolls back when it raised (a refused
+    rule, a 403/404, a bug). A view that caught a refused rule with `errors.rule_errors` has
+    already undone that work, so what it writes afterwards (a safeguarding access-log entry, a
+    failed-login count) is still kept.
     """
 
     def dispatch_request(self):
@@ -59,7 +61,9 @@ class SchoolApp(Flask):
         except BaseException:
             db.session.rollback()
             raise
-        db.session.commit()
+        if wrote_something(db.session()):
+            db.session.commit()
+        # A page that only read ends with the rollback its connection gets on return to the pool.
         return response
 
     def do_teardown_request(self, *args) -> None:
@@ -128,6 +132,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.user_loader(load_session_user)
 
     _register_sqlite_pragmas(app)
+    with app.app_context():
+        ping_when_idle(db.engine)
     # Before any route is added: every <int:...> in a path is an id the database can hold.
     register_converters(app)
     _register_blueprints(app)
@@ -249,20 +255,27 @@ def _register_request_hooks(app: Flask) -> None:
             )
         return response
 
+    always = [
+        ("Content-Security-Policy", CSP),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+        ("X-Frame-Options", "DENY"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ]
+    if app.config["ESAFETY_ENV"] == "production":
+        always.append(("Strict-Transport-Security", "max-age=31536000"))
+    #: Pages for a signed-in person hold personal data: no browser or proxy keeps them (a shared
+    #: classroom computer's back button included).
+    personal = [*always, ("Cache-Control", "no-store")]
+
     @app.after_request
     def security_headers(response):
+        """The headers every response carries, unless the view set its own (one pass over the
+        response's few headers rather than a search per header)."""
+        wanted = personal if "_user_id" in session and request.endpoint != "static" else always
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if "_user_id" in session and request.endpoint != "static":
-            # Pages for a signed-in person hold personal data: no browser or proxy keeps them
-            # (a shared classroom computer's back button included).
-            headers.setdefault("Cache-Control", "no-store")
-        if app.config["ESAFETY_ENV"] == "production":
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        present = {name.lower() for name in headers.keys()}
+        headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
         return response
 
 
@@ -338,14 +351,20 @@ def _register_template_helpers(app: Flask) -> None:
     kept_parts: dict[tuple, Markup] = {}
     kept_urls: dict[tuple, str] = {}
 
-    def kept_part(template: str) -> Markup:
+    def kept_part(template: str, *, per_roles: bool = True) -> Markup:
         from flask_login import current_user
 
-        key = (template, current_user.role_set, request.script_root)
+        roles = current_user.role_set if per_roles else None
+        key = (template, roles, request.script_root)
         if key not in kept_parts:
             # An autoescaped template's output, kept as the HTML it already is.
             kept_parts[key] = Markup(render_template(template))  # noqa: S704
         return kept_parts[key]
+
+    @app.template_global()
+    def site_head() -> Markup:
+        """The stylesheets and icon, the same for everyone: rendered once per mount point."""
+        return kept_part("_site_head.html", per_roles=False)
 
     @app.template_global()
     def site_nav() -> Markup:

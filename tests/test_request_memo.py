@@ -81,6 +81,9 @@ def test_the_navigation_follows_a_change_of_roles(client, login_as):
     assert b"Audit log" not in client.get("/").data
     user.roles.append(UserRole(role=Role.HEADTEACHER))
     db.session.commit()
+    # A change of roles ends the account's sessions; signed in again, the new menu shows.
+    assert client.get("/").status_code == 302
+    login_as(user)
     assert b"Audit log" in client.get("/").data
     other = login_as(Role.TEACHER)
     assert other.id != user.id

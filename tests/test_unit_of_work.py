@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 from flask import Blueprint
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select, update
+from sqlalchemy.orm import Session
 
 from esafety import create_app, uploads
 from esafety.audit import AuditEntry
 from esafety.auth.access import public
+from esafety.auth.models import User
 from esafety.auth.roles import Role
 from esafety.config import UnsafeSettings
 from esafety.errors import DomainError, NotAllowed, rule_errors
@@ -50,6 +52,17 @@ def lifecycle_app(app):
                 raise NotAllowed("Not yours.")
         return "ok"
 
+    @probe.get("/probe/read")
+    @public
+    def probe_read():
+        return str(_db.session.scalar(select(func.count(AuditEntry.id))))
+
+    @probe.post("/probe/rename/<int:user_id>")
+    @public
+    def probe_rename(user_id: int):
+        _db.session.execute(update(User).where(User.id == user_id).values(first_name="Renamed"))
+        return "ok"
+
     fresh.register_blueprint(probe)
     yield fresh
     with fresh.app_context():
@@ -61,6 +74,30 @@ def test_a_request_that_returns_commits_its_work(lifecycle_app):
     with lifecycle_app.test_client() as client:
         assert client.post("/probe/ok").status_code == 200
     assert _audited("probe.ok") == 1
+
+
+@pytest.mark.commits
+def test_a_page_that_only_read_commits_nothing_and_a_bulk_write_is_committed(lifecycle_app):
+    """A read ends with the pool's rollback (no COMMIT, nothing expired); a statement that
+    writes without the ORM's flush still makes the request commit."""
+    person = factories.make_user(Role.TEACHER, first_name="Before")
+    _db.session.commit()
+    commits: list[Session] = []
+
+    def counted(session: Session) -> None:
+        commits.append(session)
+
+    event.listen(Session, "after_commit", counted)
+    try:
+        client = lifecycle_app.test_client()
+        assert client.get("/probe/read").status_code == 200
+        assert commits == []
+        assert client.post(f"/probe/rename/{person.id}").status_code == 200
+        assert len(commits) == 1
+    finally:
+        event.remove(Session, "after_commit", counted)
+    _db.session.expire_all()
+    assert _db.session.get(User, person.id).first_name == "Renamed"
 
 
 @pytest.mark.commits

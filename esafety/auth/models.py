@@ -108,12 +108,16 @@ def roles_from_codes(codes: str) -> frozenset[Role]:
 
 @event.listens_for(Session, "before_flush")
 def _keep_role_codes(session: Session, flush_context, instances) -> None:
-    """Whoever grants or takes away a role through `User.roles`, the copy on the row follows."""
+    """Whoever grants or takes away a role through `User.roles`, the copy on the row follows,
+    and every session of an existing account ends: a page already open was shown for the old
+    roles, and the person signs in again to what they now hold."""
     for item in (*session.new, *session.dirty):
         if isinstance(item, User) and "roles" in item.__dict__:
             codes = role_codes_of(r.role for r in item.roles)
             if item.__dict__.get("role_codes") != codes:
                 item.role_codes = codes
+                if item not in session.new:
+                    item.rotate_session_token()
 
 
 class UserRole(Model):

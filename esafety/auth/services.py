@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy.orm import load_only
 
 from .. import audit, mail
 from ..clock import utcnow
@@ -256,6 +257,25 @@ def _session_statement() -> Select:
         select(User, UserSession)
         .join(UserSession, UserSession.user_id == User.id)
         .where(User.id == bindparam("user_id"), UserSession.key_digest == bindparam("digest"))
+        .options(
+            # What a page asks of the signed-in person; the password and picture hashes and the
+            # second-step secret are read only where signing in needs them.
+            load_only(
+                User.email,
+                User.first_name,
+                User.last_name,
+                User.active,
+                User.session_token,
+                User.role_codes,
+                User.totp_enabled_at,
+            ),
+            load_only(
+                UserSession.account_token,
+                UserSession.created_at,
+                UserSession.last_seen_at,
+                UserSession.ended_at,
+            ),
+        )
     )
 
 
