@@ -107,12 +107,13 @@ def run(
     return results
 
 
-def mix(host: str, port: int, config: str, seconds: float, scale: float) -> dict:
+def mix(host: str, port: int, config: str, seconds: float, scale: int) -> dict:
     rng = random.Random(7)
     schedule: list[tuple[float, str]] = []
     feeds = {}
     for page in PAGES:
-        requests = read_requests(REQUESTS / request_file(page.name, config, paced=True))
+        name = request_file(page.name, config, paced=True, scale=scale)
+        requests = read_requests(REQUESTS / name)
         if not requests:
             continue
         once = page.mode == "once"
@@ -166,7 +167,7 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--config", default="sync")
     parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--scale", type=float, default=1.0, help="multiply every page's rate")
+    parser.add_argument("--scale", type=int, default=1, help="multiply every page's rate")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--count", type=int, default=20, help="warm: requests per page")
     parser.add_argument("--workers", type=int, default=5, help="warm: at once")

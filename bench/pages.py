@@ -41,10 +41,12 @@ PAGES = [
 BY_NAME = {page.name: page for page in PAGES}
 
 
-def request_file(name: str, config: str, paced: bool = False) -> str:
-    """The request file a page uses: bookings and approvals have their own per run."""
+def request_file(name: str, config: str, paced: bool = False, scale: int = 1) -> str:
+    """The request file a page uses: bookings and approvals have their own per run (the paced
+    run at four times the rate books another evening and approves the posts left after it)."""
     if name in ("booking", "approve"):
-        return f"{name}-{config}{'-paced' if paced else ''}.tsv"
+        run = ("-paced" if scale == 1 else f"-paced{scale}") if paced else ""
+        return f"{name}-{config}{run}.tsv"
     return f"{name}.tsv"
 
 

@@ -282,6 +282,10 @@ def write_requests(state: dict) -> None:
     for config in ("sync", "gthread"):
         _write(request_file("booking", config), bookings(evenings[config]["saturation"]))
         _write(request_file("booking", config, paced=True), bookings([evenings[config]["paced"]]))
+        _write(
+            request_file("booking", config, paced=True, scale=4),
+            bookings([evenings[config]["paced4"]]),
+        )
         _write(f"booking-{config}-warmup.tsv", bookings([evenings[config]["warmup"]]))
     _write("surge.tsv", bookings([evenings["surge"]]))
     _write("floor.tsv", [request_line("GET", "/")])

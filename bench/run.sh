@@ -20,7 +20,10 @@ PG_HOST=127.0.0.1
 PG_PORT=5432
 APP_PORT=8000
 FLOOR_PORT=8100
-WORKERS=$((2 * $(nproc) + 1))
+#: One worker per core and one more for the moments a worker waits on PostgreSQL: the load
+#: generator and PostgreSQL share these cores, and more workers than that only add switching
+#: (measured: 2-3 sync workers on 2 cores spend less CPU per request than 5).
+WORKERS=${BENCH_WORKERS:-$(($(nproc) + 1))}
 WRK_THREADS=2
 STARTED=$(date +%s)
 
@@ -146,6 +149,10 @@ for config in $CONFIGS; do
   (cd bench && "$PY" prepare.py approvals --out "$REQ/approve-$config-paced.tsv" >/dev/null)
   (cd bench && "$PY" paced.py mix --config "$config" --seconds "$PACED_SECONDS" \
     --port "$APP_PORT" --out "$OUT/$config/paced.json")
+  step "$config: the paced mix for $PACED_SECONDS s at four times the mix's rate"
+  (cd bench && "$PY" prepare.py approvals --out "$REQ/approve-$config-paced4.tsv" >/dev/null)
+  (cd bench && "$PY" paced.py mix --config "$config" --seconds "$PACED_SECONDS" --scale 4 \
+    --port "$APP_PORT" --out "$OUT/$config/paced4.json")
 
   if [ "$config" = sync ]; then
     step "the surge: 300 parents, one evening of 60 places, within 10 s"
@@ -161,6 +168,6 @@ for config in $CONFIGS; do
 done
 
 step "the table"
-"$PY" bench/report.py --seconds "$(($(date +%s) - STARTED))" \
-  --settings "wrk -t$WRK_THREADS -c$CONNECTIONS -d${RUN_SECONDS}s; gunicorn --workers $WORKERS; gthread --threads $GTHREADS; paced mix ${PACED_SECONDS}s"
+"$PY" bench/report.py --seconds "$(($(date +%s) - STARTED))" ${BENCH_BEFORE:+--before "$BENCH_BEFORE"} \
+  --settings "wrk -t$WRK_THREADS -c$CONNECTIONS -d${RUN_SECONDS}s; gunicorn --workers $WORKERS; gthread --threads $GTHREADS; paced mix ${PACED_SECONDS}s at 1 and 4 times the rate"
 step "done"

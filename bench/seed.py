@@ -1051,6 +1051,7 @@ def add_evenings(school: demo.DemoSchool, people: People, rng: random.Random) ->
         plan[config] = {
             "saturation": [run_evening(f"{config} run {k + 1}", 100) for k in range(RUN_EVENINGS)],
             "paced": run_evening(f"{config} paced run", 100),
+            "paced4": run_evening(f"{config} paced run at four times the rate", 100),
             "warmup": run_evening(f"{config} warm-up", 100),
         }
     db.session.flush()
