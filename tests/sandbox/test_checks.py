@@ -308,3 +308,24 @@ def test_allowed_words_drop_a_finding_but_never_a_worry():
     text = "lol i want to die"
     found = {f.kind for f in check_text(text, allowed=["lol", "i want to die"])}
     assert found == {"worry"}
+
+
+def test_the_compact_word_list_knows_exactly_the_words_pyspellchecker_knows():
+    """The writing checks ask only whether a word is English; the compact list must answer as
+    pyspellchecker's own dictionary does, for its words and for made-up ones."""
+    import random
+
+    from spellchecker import SpellChecker
+
+    from esafety.writing.checks import WordList, english_words
+
+    known = SpellChecker(distance=1)
+    words = english_words()
+    rng = random.Random(3)
+    sample = rng.sample(sorted(known.word_frequency.dictionary), 3000)
+    made_up = [
+        "".join(rng.choice("aeioustrnlk") for _ in range(rng.randint(1, 11))) for _ in range(3000)
+    ]
+    for word in [*sample, *made_up, "Because", "", "zzzzqx"]:
+        assert (word.lower() in words) == (word in known), word
+    assert "b" not in WordList(["a", "c", "abc"]) and "abc" in WordList(["c", "abc"])
