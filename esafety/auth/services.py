@@ -7,8 +7,9 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.orm import load_only
+from sqlalchemy import Row, Select, bindparam, func, select, update
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
 from .. import audit, mail
 from ..clock import utcnow
@@ -239,7 +240,7 @@ def idle_limit(user: User) -> timedelta:
     return timedelta(minutes=minutes)
 
 
-def _session_over(user: User, device: UserSession, now) -> bool:
+def _session_over(user: User, device: UserSession | Row, now) -> bool:
     lifetime = timedelta(hours=current_app.config["SESSION_LIFETIME_HOURS"])
     return (
         device.ended_at is not None
@@ -249,61 +250,83 @@ def _session_over(user: User, device: UserSession, now) -> bool:
     )
 
 
+#: What a page asks of the signed-in person: the password and picture hashes and the second-step
+#: secret are read only where signing in needs them (they load on first use there).
+_ACCOUNT_FIELDS = (
+    "id",
+    "email",
+    "first_name",
+    "last_name",
+    "active",
+    "session_token",
+    "role_codes",
+    "totp_enabled_at",
+)
+
+
 @functools.cache
 def _session_statement() -> Select:
-    """The account and its device session in one statement, built (and its cache key made) once
+    """The account and its device session as one plain row, built (and its cache key made) once
     per process rather than at every signed-in request."""
+    account, device = User.__table__.c, UserSession.__table__.c
     return (
-        select(User, UserSession)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(User.id == bindparam("user_id"), UserSession.key_digest == bindparam("digest"))
-        .options(
-            # What a page asks of the signed-in person; the password and picture hashes and the
-            # second-step secret are read only where signing in needs them.
-            load_only(
-                User.email,
-                User.first_name,
-                User.last_name,
-                User.active,
-                User.session_token,
-                User.role_codes,
-                User.totp_enabled_at,
-            ),
-            load_only(
-                UserSession.account_token,
-                UserSession.created_at,
-                UserSession.last_seen_at,
-                UserSession.ended_at,
-            ),
+        select(
+            *(account[name] for name in _ACCOUNT_FIELDS),
+            device.id.label("device_id"),
+            device.account_token,
+            device.created_at,
+            device.last_seen_at,
+            device.ended_at,
         )
+        .join_from(User.__table__, UserSession.__table__, device.user_id == account.id)
+        .where(account.id == bindparam("user_id"), device.key_digest == bindparam("digest"))
     )
+
+
+def _account_of(row: Row) -> User:
+    """The signed-in account as the session's own `User`, made from the row without the ORM's
+    loading: one the session already holds is used as it is (as a query would)."""
+    held = db.session.identity_map.get(identity_key(User, row.id))
+    if held is not None:
+        return held
+    user = User(**{name: getattr(row, name) for name in _ACCOUNT_FIELDS})
+    make_transient_to_detached(user)  # as if loaded: nothing to write, the rest loads on use
+    db.session.add(user)
+    return user
 
 
 def load_session_user(session_id: str) -> User | None:
     """The account of a session cookie, while its device session is current and not idle: the
-    account, its roles (kept on its row) and the device session in one statement, as every
-    signed-in request starts here."""
+    account, its roles (kept on its row) and the device session in one plain row, as every
+    signed-in request starts here; the device's row is written only when its session ends or
+    it was last seen over a minute ago."""
     try:
         user_id, token, key = session_id.split(":", 2)
-        found = db.session.execute(
-            _session_statement(), {"user_id": int(user_id), "digest": token_digest(key)}
-        ).first()
+        found = (
+            db.session.connection()
+            .execute(_session_statement(), {"user_id": int(user_id), "digest": token_digest(key)})
+            .first()
+        )
     except (ValueError, TypeError):
         return None
-    if found is None:
+    if found is None or not found.active:
         return None
-    user, device = found
-    if not user.active or not secrets.compare_digest(user.session_token, token):
+    if not secrets.compare_digest(found.session_token, token):
         return None
+    user = _account_of(found)
     now = utcnow()
-    if _session_over(user, device, now):
-        if device.ended_at is None:
-            device.ended_at = now
+    if _session_over(user, found, now):
+        if found.ended_at is None:
+            _update_device(found.device_id, ended_at=now)
         return None
-    if now - device.last_seen_at > SEEN_GRANULARITY:
-        device.last_seen_at = now
+    if now - found.last_seen_at > SEEN_GRANULARITY:
+        _update_device(found.device_id, last_seen_at=now)
     user.device_key = key
     return user
+
+
+def _update_device(device_id: int, **values) -> None:
+    db.session.execute(update(UserSession).where(UserSession.id == device_id).values(**values))
 
 
 def signed_in_devices(user: User) -> list[UserSession]:
