@@ -9,6 +9,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import Row, Select, bindparam, func, select, update
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from .. import audit, mail
@@ -285,9 +286,13 @@ def _session_statement() -> Select:
 
 def _account_of(row: Row) -> User:
     """The signed-in account as the session's own `User`, made from the row without the ORM's
-    loading: one the session already holds is used as it is (as a query would)."""
+    loading. One the session already holds is kept, with what it no longer has filled in from
+    the row, as a query would."""
     held = db.session.identity_map.get(identity_key(User, row.id))
     if held is not None:
+        for name in _ACCOUNT_FIELDS:
+            if name not in held.__dict__:
+                set_committed_value(held, name, getattr(row, name))
         return held
     user = User(**{name: getattr(row, name) for name in _ACCOUNT_FIELDS})
     make_transient_to_detached(user)  # as if loaded: nothing to write, the rest loads on use
