@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, lazyload
 
 from .. import audit, concurrency
 from ..auth.models import User
@@ -206,8 +206,12 @@ def open_reports(reader: Reader) -> list[BlogReport]:
         db.session.scalars(
             select(BlogReport)
             .options(
-                selectinload(BlogReport.post),
-                selectinload(BlogReport.comment).selectinload(BlogComment.post),
+                # The reported post's title is shown (or the commented post's), in one statement.
+                joinedload(BlogReport.post).lazyload(BlogPost.author),
+                joinedload(BlogReport.comment).options(
+                    lazyload(BlogComment.author),
+                    joinedload(BlogComment.post).lazyload(BlogPost.author),
+                ),
             )
             .where(BlogReport.class_id == class_id, BlogReport.state == ReportState.OPEN)
             .order_by(BlogReport.created_at, BlogReport.id)

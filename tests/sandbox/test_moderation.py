@@ -140,7 +140,7 @@ def test_unkind_words_do_not_block_but_are_flagged_in_the_queue(open_blog):
         open_blog.ava.user, open_blog.id, "Football", "The other team were stupid", send=True
     )
     entries = moderation.queue(services.require_staff(open_blog.teacher, open_blog.id))
-    assert [e.item for e in entries] == [post]
+    assert [(e.item.kind, e.item.id) for e in entries] == [("post", post.id)]
     assert entries[0].flagged
     marked = [s.text for s in entries[0].segments if s.finding]
     assert marked == ["stupid"]
@@ -158,7 +158,11 @@ def test_the_queue_is_oldest_first_and_includes_comments(open_blog, monkeypatch)
     comment = services.add_comment(open_blog.noah.user, old, "Nice work")
     second = services.save_post(open_blog.noah.user, open_blog.id, "Second", "two", send=True)
     entries = moderation.queue(services.require_staff(open_blog.teacher, open_blog.id))
-    assert [e.item for e in entries] == [first, comment, second]
+    assert [(e.item.kind, e.item.id) for e in entries] == [
+        ("post", first.id),
+        ("comment", comment.id),
+        ("post", second.id),
+    ]
 
 
 def test_a_pupils_comment_on_their_own_post_is_moderated_too(open_blog):
