@@ -792,6 +792,14 @@ def photo_problem_of(
     return None
 
 
+def has_photos(post: BlogPost) -> bool:
+    """Whether a post has a photo (not only drawings): the photo rule asks, not the pictures."""
+    photo = select(BlogImage.id).where(
+        BlogImage.post_id == post.id, BlogImage.kind == ImageKind.PHOTO
+    )
+    return bool(db.session.scalar(select(photo.exists())))
+
+
 def images_of(post: BlogPost) -> list[BlogImage]:
     return list(
         db.session.scalars(
