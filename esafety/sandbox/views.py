@@ -421,12 +421,13 @@ def moderation_queue(class_id: int):
     reader = services.require_staff(current_user, class_id)
     week_counts = moderation.class_counts(reader)
     allowed = class_findings.allowed_entries(class_id)
+    class_reports = reports.class_reports(reader)
     return render_template(
         "sandbox/moderation.html",
         reader=reader,
         entries=moderation.queue(reader, [entry.words for entry in allowed]),
-        open_reports=reports.open_reports(reader),
-        decided_reports=reports.recent_decisions(reader),
+        open_reports=class_reports.open,
+        decided_reports=class_reports.decided,
         decision_form=DecisionForm(formdata=None),
         report_form=ReportDecisionForm(formdata=None),
         pass_form=PassOnForm(formdata=None),
