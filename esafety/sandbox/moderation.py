@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, literal, null, select, union_all
 from sqlalchemy.orm import joinedload
 
 from .. import audit, concurrency
@@ -288,6 +288,7 @@ def highlight(text: str, findings: Iterable[Finding]) -> list[Segment]:
 
 def _writing_columns(table: type[BlogPost] | type[BlogComment]) -> tuple:
     return (
+        literal(table.kind).label("kind"),
         table.id,
         table.source,
         table.html,
@@ -302,12 +303,15 @@ def _writing_columns(table: type[BlogPost] | type[BlogComment]) -> tuple:
         User.first_name,
         User.last_name,
         User.role_codes,
+        BlogPost.title,
+        BlogPost.state.label("post_state"),
+        BlogPost.no_pupils_in_photos,
     )
 
 
-def _queue_item(kind: str, row: Row, post_state: ItemState, **more) -> QueueItem:
+def _queue_item(row: Row) -> QueueItem:
     return QueueItem(
-        kind,
+        row.kind,
         row.id,
         row.title,
         Author(row.first_name, row.last_name, row.role_codes),
@@ -321,19 +325,17 @@ def _queue_item(kind: str, row: Row, post_state: ItemState, **more) -> QueueItem
         row.revision,
         row.findings,
         row.findings_key,
-        post_state,
-        **more,
+        row.post_state,
+        row.no_pupils_in_photos,
     )
 
 
 def waiting_items(class_id: int) -> list[QueueItem]:
-    """The class's waiting posts (with who is tagged in their photos) and comments, as rows."""
-    posts: dict[int, QueueItem] = {}
-    for row in db.session.execute(
+    """The class's waiting posts (with who is tagged in their photos) and comments, as rows of
+    one statement (a post once per pupil tagged in it)."""
+    posts = (
         select(
             *_writing_columns(BlogPost),
-            BlogPost.title,
-            BlogPost.no_pupils_in_photos,
             Pupil.id.label("pupil_id"),
             Pupil.first_name.label("pupil_first_name"),
             Pupil.last_name.label("pupil_last_name"),
@@ -342,29 +344,23 @@ def waiting_items(class_id: int) -> list[QueueItem]:
         .outerjoin(BlogPostPupil, BlogPostPupil.post_id == BlogPost.id)
         .outerjoin(Pupil, Pupil.id == BlogPostPupil.pupil_id)
         .where(BlogPost.class_id == class_id, BlogPost.state == ItemState.PENDING)
-        .order_by(BlogPost.id, Pupil.id)
-    ):
-        post = posts.get(row.id) or _queue_item(
-            "post", row, ItemState.PENDING, no_pupils_in_photos=row.no_pupils_in_photos
-        )
+    )
+    comments = (
+        select(*_writing_columns(BlogComment), null(), null(), null())
+        .join(BlogPost, BlogPost.id == BlogComment.post_id)
+        .join(User, User.id == BlogComment.author_id)
+        .where(BlogPost.class_id == class_id, BlogComment.state == ItemState.PENDING)
+    )
+    both = union_all(posts, comments).subquery()
+    items: dict[tuple[str, int], QueueItem] = {}
+    for row in db.session.execute(select(both).order_by(both.c.kind, both.c.id, both.c.pupil_id)):
+        ref = (row.kind, row.id)
+        item = items.get(ref) or _queue_item(row)
         if row.pupil_id is not None:
             tag = TaggedPupil(row.pupil_id, row.pupil_first_name, row.pupil_last_name)
-            post = replace(post, tagged=(*post.tagged, tag))
-        posts[row.id] = post
-    comments = [
-        _queue_item("comment", row, row.post_state)
-        for row in db.session.execute(
-            select(
-                *_writing_columns(BlogComment),
-                BlogPost.title,
-                BlogPost.state.label("post_state"),
-            )
-            .join(BlogPost, BlogPost.id == BlogComment.post_id)
-            .join(User, User.id == BlogComment.author_id)
-            .where(BlogPost.class_id == class_id, BlogComment.state == ItemState.PENDING)
-        )
-    ]
-    return [*posts.values(), *comments]
+            item = replace(item, tagged=(*item.tagged, tag))
+        items[ref] = item
+    return list(items.values())
 
 
 def queue(reader: Reader, allowed: list[str] | None = None) -> list[QueueEntry]:

@@ -303,7 +303,7 @@ CEILINGS = {
     "quiz": 9,
     "lesson": 5,
     "post": 8,
-    "moderation": 11,
+    "moderation": 10,
     "progress": 6,
     "approve": 7,
     "booking_page": 5,
