@@ -6,11 +6,12 @@ Every decision goes to the audit log; nothing a child wrote is ever deleted.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import Row, literal, null, select, union_all
+from sqlalchemy import Integer, Row, Select, bindparam, literal, null, select, union_all
 from sqlalchemy.orm import joinedload
 
 from .. import audit, concurrency
@@ -330,9 +331,11 @@ def _queue_item(row: Row) -> QueueItem:
     )
 
 
-def waiting_items(class_id: int) -> list[QueueItem]:
-    """The class's waiting posts (with who is tagged in their photos) and comments, as rows of
-    one statement (a post once per pupil tagged in it)."""
+@functools.cache
+def _waiting_statement() -> Select:
+    """Built once per process (a union costs milliseconds to build); the class is a bound
+    parameter."""
+    class_id = bindparam("class_id", type_=Integer)
     posts = (
         select(
             *_writing_columns(BlogPost),
@@ -352,8 +355,14 @@ def waiting_items(class_id: int) -> list[QueueItem]:
         .where(BlogPost.class_id == class_id, BlogComment.state == ItemState.PENDING)
     )
     both = union_all(posts, comments).subquery()
+    return select(both).order_by(both.c.kind, both.c.id, both.c.pupil_id)
+
+
+def waiting_items(class_id: int) -> list[QueueItem]:
+    """The class's waiting posts (with who is tagged in their photos) and comments, as rows of
+    one statement (a post once per pupil tagged in it)."""
     items: dict[tuple[str, int], QueueItem] = {}
-    for row in db.session.execute(select(both).order_by(both.c.kind, both.c.id, both.c.pupil_id)):
+    for row in db.session.execute(_waiting_statement(), {"class_id": class_id}):
         ref = (row.kind, row.id)
         item = items.get(ref) or _queue_item(row)
         if row.pupil_id is not None:
