@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import Integer, Row, Select, bindparam, literal, null, select, union_all
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, undefer
 
 from .. import audit, concurrency
 from ..auth.models import User
@@ -37,7 +37,6 @@ from .models import (
 )
 from .services import (
     Reader,
-    has_photos,
     names_to_check,
     photo_problem_of,
     require_staff,
@@ -61,6 +60,7 @@ class NotWaiting(DomainError):
 Item = BlogPost | BlogComment
 
 _POST_WITH_CLASS_AND_TAGS = [
+    undefer(BlogPost.has_photo),
     joinedload(BlogPost.school_class),
     joinedload(BlogPost.tags).joinedload(BlogPostPupil.pupil).lazyload(Pupil.user),
 ]
@@ -68,7 +68,7 @@ _POST_WITH_CLASS_AND_TAGS = [
 
 def find_item(kind: str, item_id: int) -> Item:
     """The writing a decision is about, with its class (for the access check) and, for a post,
-    who is tagged in its photos (the photo rule), in one statement."""
+    whether it has a photo and who is tagged in them (the photo rule), in one statement."""
     item: Item | None = None
     if kind == "post":
         item = db.session.get(BlogPost, item_id, options=_POST_WITH_CLASS_AND_TAGS)
@@ -113,7 +113,7 @@ def approve(actor: User, item: Item, seen: int | str | None = None) -> None:
         )
     if isinstance(item, BlogPost):
         problem = photo_problem_of(
-            has_photos(item),
+            item.has_photo,
             {tag.pupil_id: tag.pupil for tag in item.tags},
             item.no_pupils_in_photos,
         )

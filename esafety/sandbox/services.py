@@ -680,6 +680,7 @@ def attach_picture(actor: User, post: BlogPost, upload: BinaryIO, description: s
     )
     db.session.add(image)
     db.session.flush()
+    db.session.expire(post, ["has_photo"])
     audit.record("sandbox.image.attached", actor=actor, target=image, post_id=post.id)
     return image
 
@@ -695,6 +696,7 @@ def remove_picture(actor: User, image: BlogImage) -> None:
     audit.record("sandbox.image.removed", actor=actor, target=image, post_id=post.id)
     db.session.delete(image)
     db.session.flush()
+    db.session.expire(post, ["has_photo"])
     images.discard(stored_name)
 
 
@@ -790,14 +792,6 @@ def photo_problem_of(
             "photos they are in before this goes on the blog."
         )
     return None
-
-
-def has_photos(post: BlogPost) -> bool:
-    """Whether a post has a photo (not only drawings): the photo rule asks, not the pictures."""
-    photo = select(BlogImage.id).where(
-        BlogImage.post_id == post.id, BlogImage.kind == ImageKind.PHOTO
-    )
-    return bool(db.session.scalar(select(photo.exists())))
 
 
 def images_of(post: BlogPost) -> list[BlogImage]:

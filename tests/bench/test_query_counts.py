@@ -305,7 +305,7 @@ CEILINGS = {
     "post": 8,
     "moderation": 10,
     "progress": 6,
-    "approve": 7,
+    "approve": 6,
     "booking_page": 5,
     "booking": 17,
     "coverage": 1,
