@@ -62,7 +62,8 @@ def test_a_teacher_sees_writing_waiting_across_her_classes_only(classes):
 def test_once_approved_the_count_goes_down_and_reports_show_as_urgent(classes):
     teacher, (ash, _, _), pupils, _ = classes
     _pending_posts(pupils[ash.id], teacher, ash.id, 2)
-    first = moderation.queue(blog.require_staff(teacher, ash.id))[0].item
+    waiting = moderation.queue(blog.require_staff(teacher, ash.id))[0].item
+    first = moderation.find_item(waiting.kind, waiting.id)
     moderation.approve(teacher, first)
     from esafety.sandbox import reports
 

@@ -6,15 +6,27 @@ the school website) this academic year; staff say who is in each photo before it
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol, TypeVar
 
 from ..errors import DomainError
-from ..school.models import Pupil
 
 
 class Tag(Protocol):
     pupil_id: int
+
+
+class Named(Protocol):
+    """A pupil as the photo rule names them (a Pupil, or a row of their names)."""
+
+    @property
+    def first_name(self) -> str: ...
+
+    @property
+    def full_name(self) -> str: ...
+
+
+N = TypeVar("N", bound=Named)
 
 
 T = TypeVar("T", bound=Tag)
@@ -29,12 +41,12 @@ def check_tag_choice(wanted: set[int], nobody_in_photos: bool) -> None:
         )
 
 
-def needs_tagging(has_photos: bool, tagged: dict[int, Pupil], nobody_in_photos: bool) -> bool:
+def needs_tagging(has_photos: bool, tagged: Mapping[int, Named], nobody_in_photos: bool) -> bool:
     """Photos wait until someone has said who is in them, or that nobody is."""
     return has_photos and not tagged and not nobody_in_photos
 
 
-def lacking_consent(tagged: dict[int, Pupil], consent: dict[int, bool]) -> list[Pupil]:
+def lacking_consent(tagged: Mapping[int, N], consent: dict[int, bool]) -> list[N]:
     """The tagged pupils without consent this year, by first name."""
     return sorted(
         (pupil for pid, pupil in tagged.items() if not consent.get(pid, False)),

@@ -11,7 +11,7 @@ from ..errors import DomainError
 from ..school import services as school
 from ..school.models import SchoolClass
 from . import moderation
-from .models import BlogComment, ItemState
+from .models import ItemState
 from .services import require_staff
 
 #: How a waiting item is named in forms and page anchors: "post-12", "comment-7".
@@ -40,8 +40,7 @@ class Waiting:
         entry = self.entry
         if entry.findings or entry.title_findings or entry.photo_problem:
             return False
-        item = entry.item
-        return not isinstance(item, BlogComment) or item.post.state is ItemState.APPROVED
+        return entry.item.post_state is ItemState.APPROVED or entry.item.kind == "post"
 
 
 def queue_across(actor: User) -> list[Waiting]:
@@ -92,7 +91,8 @@ def approve_clean(actor: User, shown: list[str]) -> ApprovedClean:
         if waiting.entry.item.revision != revision or not waiting.clean:
             result.changed += 1
             continue
-        moderation.approve(actor, waiting.entry.item, seen=revision)
+        item = waiting.entry.item
+        moderation.approve(actor, moderation.find_item(item.kind, item.id), seen=revision)
         result.approved += 1
     result.gone = len(seen)
     return result

@@ -68,14 +68,34 @@ def allowed_words(class_id: int) -> list[str]:
     )
 
 
-def allowed_entries(class_id: int) -> list[AllowedWords]:
-    return list(
-        db.session.scalars(
-            select(AllowedWords)
+@dataclass(frozen=True)
+class AllowedEntry:
+    """One of the class's allowed words as the teacher's list shows it."""
+
+    id: int
+    words: str
+    kind: str | None
+    #: Who added it (their full name).
+    added_by: str
+
+
+def allowed_entries(class_id: int) -> list[AllowedEntry]:
+    """The class's allowed words, with who added each, as rows."""
+    return [
+        AllowedEntry(row.id, row.words, row.kind, f"{row.first_name} {row.last_name}")
+        for row in db.session.execute(
+            select(
+                AllowedWords.id,
+                AllowedWords.words,
+                AllowedWords.kind,
+                User.first_name,
+                User.last_name,
+            )
+            .join(User, User.id == AllowedWords.added_by_id)
             .where(AllowedWords.class_id == class_id)
             .order_by(AllowedWords.words)
         )
-    )
+    ]
 
 
 def allow(actor: User, class_id: int, words: str, kind: str | None = None) -> AllowedWords:

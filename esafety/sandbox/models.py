@@ -6,13 +6,22 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+)
+from sqlalchemy.orm import Mapped, column_property, declared_attr, mapped_column, relationship
 
 from ..auth.models import User
 from ..clock import utcnow
 from ..concurrency import Revisioned
 from ..extensions import Model, enum_type
+from ..photos.models import BlogImage, ImageKind
 from ..school.models import Pupil, SchoolClass
 
 
@@ -102,6 +111,16 @@ class BlogPost(ModeratedWriting, Model):
     tags: Mapped[list[BlogPostPupil]] = relationship(
         back_populates="post", cascade="all, delete-orphan"
     )
+
+    @declared_attr
+    def has_photo(cls) -> Mapped[bool]:
+        """Whether a picture on the post is a photo (the photo rule's question): read when
+        asked for, or with the post where a decision loads it; adding or taking off a picture
+        forgets it (services.attach_picture, remove_picture)."""
+        photo = select(BlogImage.id).where(
+            BlogImage.post_id == cls.id, BlogImage.kind == ImageKind.PHOTO
+        )
+        return column_property(photo.exists(), deferred=True)
 
     kind = "post"
 

@@ -6,24 +6,26 @@ Every decision goes to the audit log; nothing a child wrote is ever deleted.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Integer, Row, Select, bindparam, literal, null, select, union_all
+from sqlalchemy.orm import joinedload, undefer
 
 from .. import audit, concurrency
 from ..auth.models import User
 from ..clock import utcnow
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
-from ..photos.models import BlogImage
+from ..photos.models import BlogImage, ImageKind
 from ..school import services as school
 from ..school.models import Pupil
 from ..writing.checks import Finding, check_text
 from . import findings as class_findings
 from . import saved_findings
+from .blog_list import Author
 from .findings import KIND_LABELS, allowed_words
 from .models import (
     BlogComment,
@@ -33,7 +35,12 @@ from .models import (
     ItemState,
     ReportState,
 )
-from .services import Reader, images_of, names_to_check, photo_problem, require_staff
+from .services import (
+    Reader,
+    names_to_check,
+    photo_problem_of,
+    require_staff,
+)
 from .waiting import waited_too_long
 
 #: Ready-made reasons a teacher can pick when sending writing back (or they write their own).
@@ -52,13 +59,25 @@ class NotWaiting(DomainError):
 
 Item = BlogPost | BlogComment
 
+_POST_WITH_CLASS_AND_TAGS = [
+    undefer(BlogPost.has_photo),
+    joinedload(BlogPost.school_class),
+    joinedload(BlogPost.tags).joinedload(BlogPostPupil.pupil).lazyload(Pupil.user),
+]
+
 
 def find_item(kind: str, item_id: int) -> Item:
+    """The writing a decision is about, with its class (for the access check) and, for a post,
+    whether it has a photo and who is tagged in them (the photo rule), in one statement."""
     item: Item | None = None
     if kind == "post":
-        item = db.session.get(BlogPost, item_id)
+        item = db.session.get(BlogPost, item_id, options=_POST_WITH_CLASS_AND_TAGS)
     elif kind == "comment":
-        item = db.session.get(BlogComment, item_id)
+        item = db.session.get(
+            BlogComment,
+            item_id,
+            options=[joinedload(BlogComment.post).joinedload(BlogPost.school_class)],
+        )
     if item is None:
         raise NotFoundError("We could not find that writing.")
     return item
@@ -93,7 +112,11 @@ def approve(actor: User, item: Item, seen: int | str | None = None) -> None:
             "copy. If you have read it and it is fine, press “This is fine” on the worry first."
         )
     if isinstance(item, BlogPost):
-        problem = photo_problem(item, images_of(item))
+        problem = photo_problem_of(
+            item.has_photo,
+            {tag.pupil_id: tag.pupil for tag in item.tags},
+            item.no_pupils_in_photos,
+        )
         if problem:
             raise DomainError(problem)
     elif item.post.state is not ItemState.APPROVED:
@@ -178,13 +201,55 @@ class Segment:
         return KIND_LABELS.get(self.finding.kind, self.finding.kind) if self.finding else ""
 
 
+@dataclass(frozen=True)
+class TaggedPupil:
+    """A pupil someone said can be seen in a post's photos."""
+
+    id: int
+    first_name: str
+    last_name: str
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """A waiting post or comment: the columns the queue shows and its checks read."""
+
+    kind: str
+    id: int
+    #: A post's title; for a comment, the title of the post it is on.
+    post_title: str
+    author: Author
+    source: str
+    html: str
+    feedback: str | None
+    created_at: datetime
+    submitted_at: datetime | None
+    held_for_worry: bool
+    worry_concern_id: int | None
+    revision: int
+    findings: str | None
+    findings_key: str | None
+    #: A comment's post's state (a post's own: waiting).
+    post_state: ItemState
+    no_pupils_in_photos: bool = False
+    tagged: tuple[TaggedPupil, ...] = ()
+
+    @property
+    def title(self) -> str:
+        return self.post_title
+
+
 @dataclass
 class QueueEntry:
-    item: Item
+    item: QueueItem
     findings: list[Finding]
     segments: list[Segment]
     title_findings: list[Finding] = field(default_factory=list)
-    images: list[BlogImage] = field(default_factory=list)
+    images: list[Row] = field(default_factory=list)
     photo_problem: str | None = None
 
     @property
@@ -222,61 +287,139 @@ def highlight(text: str, findings: Iterable[Finding]) -> list[Segment]:
     return segments
 
 
-def queue(reader: Reader) -> list[QueueEntry]:
+def _writing_columns(table: type[BlogPost] | type[BlogComment]) -> tuple:
+    return (
+        literal(table.kind).label("kind"),
+        table.id,
+        table.source,
+        table.html,
+        table.feedback,
+        table.created_at,
+        table.submitted_at,
+        table.held_for_worry,
+        table.worry_concern_id,
+        table.revision,
+        table.findings,
+        table.findings_key,
+        User.first_name,
+        User.last_name,
+        User.role_codes,
+        BlogPost.title,
+        BlogPost.state.label("post_state"),
+        BlogPost.no_pupils_in_photos,
+    )
+
+
+def _queue_item(row: Row) -> QueueItem:
+    return QueueItem(
+        row.kind,
+        row.id,
+        row.title,
+        Author(row.first_name, row.last_name, row.role_codes),
+        row.source,
+        row.html,
+        row.feedback,
+        row.created_at,
+        row.submitted_at,
+        row.held_for_worry,
+        row.worry_concern_id,
+        row.revision,
+        row.findings,
+        row.findings_key,
+        row.post_state,
+        row.no_pupils_in_photos,
+    )
+
+
+@functools.cache
+def _waiting_statement() -> Select:
+    """Built once per process (a union costs milliseconds to build); the class is a bound
+    parameter."""
+    class_id = bindparam("class_id", type_=Integer)
+    posts = (
+        select(
+            *_writing_columns(BlogPost),
+            Pupil.id.label("pupil_id"),
+            Pupil.first_name.label("pupil_first_name"),
+            Pupil.last_name.label("pupil_last_name"),
+        )
+        .join(User, User.id == BlogPost.author_id)
+        .outerjoin(BlogPostPupil, BlogPostPupil.post_id == BlogPost.id)
+        .outerjoin(Pupil, Pupil.id == BlogPostPupil.pupil_id)
+        .where(BlogPost.class_id == class_id, BlogPost.state == ItemState.PENDING)
+    )
+    comments = (
+        select(*_writing_columns(BlogComment), null(), null(), null())
+        .join(BlogPost, BlogPost.id == BlogComment.post_id)
+        .join(User, User.id == BlogComment.author_id)
+        .where(BlogPost.class_id == class_id, BlogComment.state == ItemState.PENDING)
+    )
+    both = union_all(posts, comments).subquery()
+    return select(both).order_by(both.c.kind, both.c.id, both.c.pupil_id)
+
+
+def waiting_items(class_id: int) -> list[QueueItem]:
+    """The class's waiting posts (with who is tagged in their photos) and comments, as rows of
+    one statement (a post once per pupil tagged in it)."""
+    items: dict[tuple[str, int], QueueItem] = {}
+    for row in db.session.execute(_waiting_statement(), {"class_id": class_id}):
+        ref = (row.kind, row.id)
+        item = items.get(ref) or _queue_item(row)
+        if row.pupil_id is not None:
+            tag = TaggedPupil(row.pupil_id, row.pupil_first_name, row.pupil_last_name)
+            item = replace(item, tagged=(*item.tagged, tag))
+        items[ref] = item
+    return list(items.values())
+
+
+def queue(reader: Reader, allowed: list[str] | None = None) -> list[QueueEntry]:
     """Posts and comments waiting for the teacher, oldest first, with their findings marked.
 
-    Takes the staff Reader that require_staff() gave the page, so access is checked once."""
+    Takes the staff Reader that require_staff() gave the page, so access is checked once, and
+    the class's allowed words when the page has read them already."""
     class_id = reader.school_class.id
-    posts = list(
-        db.session.scalars(
-            select(BlogPost)
-            .options(
-                # The tagged pupils' names and consent are shown; their accounts' roles are not.
-                selectinload(BlogPost.tags)
-                .joinedload(BlogPostPupil.pupil)
-                .joinedload(Pupil.user)
-                .lazyload(User.roles)
+    items = waiting_items(class_id)
+    post_ids = [item.id for item in items if item.kind == "post"]
+    pictures: dict[int, list[Row]] = {}
+    if post_ids:
+        for image in db.session.execute(
+            select(
+                BlogImage.id,
+                BlogImage.post_id,
+                BlogImage.kind,
+                BlogImage.description,
+                BlogImage.width,
+                BlogImage.height,
             )
-            .where(BlogPost.class_id == class_id, BlogPost.state == ItemState.PENDING)
-        )
-    )
-    comments = list(
-        db.session.scalars(
-            select(BlogComment)
-            .options(selectinload(BlogComment.post))
-            .join(BlogPost, BlogPost.id == BlogComment.post_id)
-            .where(BlogPost.class_id == class_id, BlogComment.state == ItemState.PENDING)
-        )
-    )
-    pictures: dict[int, list[BlogImage]] = {}
-    if posts:
-        for image in db.session.scalars(
-            select(BlogImage)
-            .where(BlogImage.post_id.in_([p.id for p in posts]))
+            .where(BlogImage.post_id.in_(post_ids))
             .order_by(BlogImage.id)
         ):
-            assert image.post_id is not None  # only pictures on these posts
             pictures.setdefault(image.post_id, []).append(image)
-    tagged = {tag.pupil_id for post in posts for tag in post.tags}
+    tagged = {pupil.id for item in items for pupil in item.tagged}
     consent = school.photo_consent_for(tagged, "class_blog") if tagged else {}
     names = names_to_check(class_id)
-    allowed = allowed_words(class_id)
+    if allowed is None:
+        allowed = allowed_words(class_id)
     key = saved_findings.checks_key(names, allowed)
     entries = []
-    items: list[Item] = [*posts, *comments]
     for item in items:
         found = saved_findings.stored(item, key) or _check_again(item, names, allowed)
         findings = found.get("body", [])
         entry = QueueEntry(item, findings, highlight(item.source, findings))
-        if isinstance(item, BlogPost):
+        if item.kind == "post":
             entry.title_findings = found.get("title", [])
             entry.images = pictures.get(item.id, [])
-            entry.photo_problem = photo_problem(item, entry.images, consent)
+            entry.photo_problem = photo_problem_of(
+                any(image.kind is ImageKind.PHOTO for image in entry.images),
+                {pupil.id: pupil for pupil in item.tagged},
+                item.no_pupils_in_photos,
+                consent,
+            )
         entries.append(entry)
     return sorted(entries, key=lambda e: (e.waiting_since, e.item.kind, e.item.id))
 
 
-def _check_again(item: Item, names, allowed) -> dict[str, list[Finding]]:
+def _check_again(item: Item | QueueItem, names, allowed) -> dict[str, list[Finding]]:
     """Stored findings missing or out of date (new rules, names or allowed words): the checks."""
     texts = saved_findings.texts_of(item)
     return {field: check_text(text, names, allowed=allowed) for field, text in texts.items()}

@@ -6,7 +6,7 @@ the class, its staff and (approved writing only) the pupils' parents; pupils app
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import BinaryIO
@@ -680,6 +680,7 @@ def attach_picture(actor: User, post: BlogPost, upload: BinaryIO, description: s
     )
     db.session.add(image)
     db.session.flush()
+    db.session.expire(post, ["has_photo"])
     audit.record("sandbox.image.attached", actor=actor, target=image, post_id=post.id)
     return image
 
@@ -695,6 +696,7 @@ def remove_picture(actor: User, image: BlogImage) -> None:
     audit.record("sandbox.image.removed", actor=actor, target=image, post_id=post.id)
     db.session.delete(image)
     db.session.flush()
+    db.session.expire(post, ["has_photo"])
     images.discard(stored_name)
 
 
@@ -750,7 +752,7 @@ def _without_consent(pupil_ids: Iterable[int], kind: str) -> list[Pupil]:
     )
 
 
-def _names(pupils: list[Pupil]) -> str:
+def _names(pupils: Sequence[photo_consent.Named]) -> str:
     names = [p.full_name for p in pupils]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
@@ -758,13 +760,27 @@ def _names(pupils: list[Pupil]) -> str:
 def photo_problem(
     post: BlogPost, photos: list[BlogImage], consent: dict[int, bool] | None = None
 ) -> str | None:
-    """Why a post with photos cannot go on the blog yet, or None when it can.
+    """Why a post with photos cannot go on the blog yet, or None when it can."""
+    return photo_problem_of(
+        any(image.kind is ImageKind.PHOTO for image in photos),
+        {tag.pupil_id: tag.pupil for tag in post.tags},
+        post.no_pupils_in_photos,
+        consent,
+    )
+
+
+def photo_problem_of(
+    has_photos: bool,
+    tagged: Mapping[int, photo_consent.Named],
+    nobody_in_photos: bool,
+    consent: dict[int, bool] | None = None,
+) -> str | None:
+    """The photo rule on what a post is made of: whether it has photos, who is tagged in them
+    (pupil id to pupil) and whether staff said nobody can be seen.
 
     `consent` (pupil id to class-blog consent) may be given when checking many posts at once.
     """
-    has_photos = any(image.kind is ImageKind.PHOTO for image in photos)
-    tagged = {tag.pupil_id: tag.pupil for tag in post.tags}
-    if photo_consent.needs_tagging(has_photos, tagged, post.no_pupils_in_photos):
+    if photo_consent.needs_tagging(has_photos, tagged, nobody_in_photos):
         return "Say who can be seen in the photos (or that nobody can) before it goes on the blog."
     if consent is None:
         consent = school.photo_consent_for(tagged, "class_blog")

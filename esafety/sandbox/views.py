@@ -420,12 +420,14 @@ def moderation_queue(class_id: int):
     """The teacher's queue: waiting writing oldest first, findings marked, and open reports."""
     reader = services.require_staff(current_user, class_id)
     week_counts = moderation.class_counts(reader)
+    allowed = class_findings.allowed_entries(class_id)
+    class_reports = reports.class_reports(reader)
     return render_template(
         "sandbox/moderation.html",
         reader=reader,
-        entries=moderation.queue(reader),
-        open_reports=reports.open_reports(reader),
-        decided_reports=reports.recent_decisions(reader),
+        entries=moderation.queue(reader, [entry.words for entry in allowed]),
+        open_reports=class_reports.open,
+        decided_reports=class_reports.decided,
         decision_form=DecisionForm(formdata=None),
         report_form=ReportDecisionForm(formdata=None),
         pass_form=PassOnForm(formdata=None),
@@ -434,7 +436,7 @@ def moderation_queue(class_id: int):
         window_form=WindowForm(formdata=None),
         display_name=services.display_name,
         WORRIES_ME=ReportReason.WORRIES_ME,
-        allowed=class_findings.allowed_entries(class_id),
+        allowed=allowed,
         allow_form=AllowWordsForm(formdata=None),
         concern_form=ConcernFromItemForm(formdata=None),
         week_counts=week_counts,

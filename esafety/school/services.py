@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import case, func, select
+from sqlalchemy import CompoundSelect, Integer, bindparam, case, func, select
 from sqlalchemy.orm import joinedload
 
 from .. import audit
@@ -199,13 +200,21 @@ def give_avatar(pupil: Pupil) -> str:
 
 def known_names(class_id: int | None = None) -> list[tuple[str, str]]:
     """First and last names of pupils (of one class, or all) and of staff: for the blog's checks."""
+    statement = _known_names_statement(class_id is not None)
+    params = {"class_id": class_id} if class_id is not None else {}
+    return [(first, last) for first, last in db.session.execute(statement, params)]
+
+
+@functools.cache
+def _known_names_statement(one_class: bool) -> CompoundSelect:
+    """Built once per process (a union costs a millisecond to build at every check)."""
     pupils = select(Pupil.first_name, Pupil.last_name).where(Pupil.left_on.is_(None))
-    if class_id is not None:
-        pupils = pupils.where(Pupil.class_id == class_id)
+    if one_class:
+        pupils = pupils.where(Pupil.class_id == bindparam("class_id", type_=Integer))
     staff = select(User.first_name, User.last_name).join(
         StaffProfile, StaffProfile.user_id == User.id
     )
-    return [(first, last) for first, last in db.session.execute(pupils.union_all(staff))]
+    return pupils.union_all(staff)
 
 
 def chair_of_governors() -> User | None:

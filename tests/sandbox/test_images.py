@@ -163,6 +163,20 @@ def test_a_post_waits_while_a_tagged_pupil_lacks_class_blog_consent(open_blog):
     assert post.state is ItemState.APPROVED
 
 
+def test_the_photo_rule_sees_a_photo_added_or_taken_off_after_it_last_looked(open_blog):
+    """Whether a post has a photo is read with the post and forgotten when its pictures change."""
+    post = services.save_post(open_blog.ava.user, open_blog.id, "Trip", "We went out", send=True)
+    assert not moderation.find_item("post", post.id).has_photo
+    photo = services.attach_picture(
+        open_blog.teacher, post, io.BytesIO(jpeg_with_gps()), "The class"
+    )
+    with pytest.raises(DomainError, match="who can be seen"):
+        moderation.approve(open_blog.teacher, moderation.find_item("post", post.id))
+    services.remove_picture(open_blog.teacher, photo)
+    moderation.approve(open_blog.teacher, moderation.find_item("post", post.id))
+    assert post.state is ItemState.APPROVED
+
+
 def test_consent_from_last_year_does_not_count(open_blog):
     from datetime import date
 

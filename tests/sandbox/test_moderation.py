@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 
 from esafety import audit
+from esafety.auth.roles import Role
 from esafety.errors import DomainError, NotAllowed, NotFoundError
 from esafety.extensions import db
-from esafety.sandbox import moderation, services
+from esafety.sandbox import moderation, reports, services
 from esafety.sandbox.models import ItemState
+from tests import factories
 from tests.sandbox.conftest import approved_post
 
 
@@ -140,7 +142,7 @@ def test_unkind_words_do_not_block_but_are_flagged_in_the_queue(open_blog):
         open_blog.ava.user, open_blog.id, "Football", "The other team were stupid", send=True
     )
     entries = moderation.queue(services.require_staff(open_blog.teacher, open_blog.id))
-    assert [e.item for e in entries] == [post]
+    assert [(e.item.kind, e.item.id) for e in entries] == [("post", post.id)]
     assert entries[0].flagged
     marked = [s.text for s in entries[0].segments if s.finding]
     assert marked == ["stupid"]
@@ -158,7 +160,29 @@ def test_the_queue_is_oldest_first_and_includes_comments(open_blog, monkeypatch)
     comment = services.add_comment(open_blog.noah.user, old, "Nice work")
     second = services.save_post(open_blog.noah.user, open_blog.id, "Second", "two", send=True)
     entries = moderation.queue(services.require_staff(open_blog.teacher, open_blog.id))
-    assert [e.item for e in entries] == [first, comment, second]
+    assert [(e.item.kind, e.item.id) for e in entries] == [
+        ("post", first.id),
+        ("comment", comment.id),
+        ("post", second.id),
+    ]
+
+
+def test_each_class_queue_shows_its_own_waiting_writing_and_reports(open_blog):
+    """The queue's statements are built once per process: the class is a parameter of each."""
+    head = factories.make_user([Role.HEADTEACHER, Role.TEACHER])
+    oak = open_blog.other_class
+    services.open_window(head, oak.id, None)
+    ash_post = services.save_post(
+        open_blog.ava.user, open_blog.id, "Kites", "We made a kite.", send=True
+    )
+    oak_post = services.save_post(
+        open_blog.other_pupil.user, oak.id, "Boats", "We made a boat.", send=True
+    )
+    reports.report_item(open_blog.noah.user, approved_post(open_blog), "unkind")
+    for class_id, post, reported in ((oak.id, oak_post, 0), (open_blog.id, ash_post, 1)):
+        reader = services.require_staff(head, class_id)
+        assert [(e.item.kind, e.item.id) for e in moderation.queue(reader)] == [("post", post.id)]
+        assert len(reports.class_reports(reader).open) == reported
 
 
 def test_a_pupils_comment_on_their_own_post_is_moderated_too(open_blog):

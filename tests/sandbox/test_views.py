@@ -208,7 +208,8 @@ def test_the_report_form_and_the_outcome_for_the_reporter(open_blog, client, log
     html = page_text(client.get(f"/sandbox/classes/{open_blog.id}"))
     assert "Our trip" not in html.split("Posts</h2>")[1]
     assert "Your teacher will look at it soon" in html
-    report = reports.open_reports(services.require_staff(open_blog.teacher, open_blog.id))[0]
+    shown = reports.class_reports(services.require_staff(open_blog.teacher, open_blog.id))
+    report = reports.report_for_staff(open_blog.teacher, shown.open[0].id)
     reports.decide_report(open_blog.teacher, report, uphold=False, note="It is kind, thanks.")
     db.session.commit()
     html = page_text(client.get(f"/sandbox/classes/{open_blog.id}"))
