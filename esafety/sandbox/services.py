@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import BinaryIO
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, null, or_, select, union_all
 
 from .. import audit, concurrency
 from ..auth.models import User
@@ -30,6 +30,7 @@ from ..writing.checks import Finding, WritingNeedsChanges, check_text
 from . import blog_list, saved_findings
 from . import findings as class_findings
 from .models import (
+    AllowedWords,
     BlogComment,
     BlogPost,
     BlogPostPupil,
@@ -277,11 +278,24 @@ def names_to_check(class_id: int) -> list[tuple[str, str]]:
     return school.known_names(class_id)
 
 
+def _names_and_allowed_words(class_id: int) -> tuple[list[tuple[str, str]], list[str]]:
+    """names_to_check and the class's allowed words, in one statement: every save runs the
+    checks. An allowed word comes back as (words, NULL); every name has a last name."""
+    allowed = select(AllowedWords.words, null()).where(AllowedWords.class_id == class_id)
+    names: list[tuple[str, str]] = []
+    words: list[str] = []
+    for first, last in db.session.execute(union_all(*school.names_selects(class_id), allowed)):
+        if last is None:
+            words.append(first)
+        else:
+            names.append((first, last))
+    return names, words
+
+
 def _check_fields_keyed(
     fields: dict[str, str], class_id: int
 ) -> tuple[dict[str, list[Finding]], str]:
-    names = names_to_check(class_id)
-    allowed = class_findings.allowed_words(class_id)
+    names, allowed = _names_and_allowed_words(class_id)
     found = {name: check_text(text, names, allowed=allowed) for name, text in fields.items()}
     return found, saved_findings.checks_key(names, allowed)
 

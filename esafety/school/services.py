@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select, union_all
 from sqlalchemy.orm import joinedload
 
 from .. import audit
@@ -206,13 +206,19 @@ def give_avatar(pupil: Pupil) -> str:
 
 def known_names(class_id: int | None = None) -> list[tuple[str, str]]:
     """First and last names of pupils (of one class, or all) and of staff: for the blog's checks."""
+    rows = db.session.execute(union_all(*names_selects(class_id)))
+    return [(first, last) for first, last in rows]
+
+
+def names_selects(class_id: int | None = None) -> tuple[Select, Select]:
+    """known_names' two selects (pupils, staff), for a caller that reads more in the same go."""
     pupils = select(Pupil.first_name, Pupil.last_name).where(Pupil.left_on.is_(None))
     if class_id is not None:
         pupils = pupils.where(Pupil.class_id == class_id)
     staff = select(User.first_name, User.last_name).join(
         StaffProfile, StaffProfile.user_id == User.id
     )
-    return [(first, last) for first, last in db.session.execute(pupils.union_all(staff))]
+    return pupils, staff
 
 
 def chair_of_governors() -> User | None:
