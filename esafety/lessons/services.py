@@ -378,8 +378,7 @@ def answer_question(
     if answer_index is None or not 0 <= answer_index < len(question.answers):
         raise DomainError("Choose an answer, then press the button.", "answer")
     pupil, _ = pupil_in_class(actor)
-    progress = _progress_or_new(pupil.id, lesson.id)
-    db.session.flush()
+    # Read before the progress changes, so the progress is written once, with the answer.
     earlier = list(
         db.session.scalars(
             select(QuizAnswer.correct).where(
@@ -389,6 +388,7 @@ def answer_question(
             )
         )
     )
+    progress = _progress_or_new(pupil.id, lesson.id)
     answer = question.answers[answer_index]
     if any(earlier):
         return AnswerResult(answer.correct, answer.feedback, True, progress)

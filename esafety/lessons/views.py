@@ -125,9 +125,11 @@ def _wants_json() -> bool:
 @bp.route("/<lesson_id>/quiz/<int:number>", methods=["GET", "POST"])
 @requires(Role.PUPIL)
 def quiz_question(lesson_id: str, number: int):
-    """One quiz question: kind feedback on every answer, and another go until it is right."""
-    state = services.lesson_state(current_user, lesson_id)
-    lesson = state.lesson
+    """One quiz question: kind feedback on every answer, and another go until it is right.
+
+    An answer is saved and the page asked for again; the pupil's place in the lesson is read
+    only for a page that shows it."""
+    lesson = services.lesson_for(current_user, lesson_id)
     if not 1 <= number <= len(lesson.quiz):
         raise NotFoundError("That question is not in this quiz.")
     index = number - 1
@@ -155,6 +157,7 @@ def quiz_question(lesson_id: str, number: int):
         if _wants_json():
             errors = form.answer.errors or ["Choose an answer, then press the button."]
             return jsonify(error=" ".join(errors)), 400
+    state = services.lesson_state(current_user, lesson_id)
     q_state = state.questions[index]
     last = question.answers[q_state.last_answer] if q_state.last_answer is not None else None
     return render_template(

@@ -87,6 +87,17 @@ def _clean_notes(notes: str | None) -> str:
     return notes
 
 
+def active_booking_id(meeting_id: int, parent_id: int) -> int | None:
+    """Whether this parent already has places (or a waiting place) at this evening: its id."""
+    return db.session.scalar(
+        select(Booking.id).where(
+            Booking.meeting_id == meeting_id,
+            Booking.parent_id == parent_id,
+            Booking.status != BookingStatus.CANCELLED,
+        )
+    )
+
+
 def active_booking(meeting_id: int, parent_id: int) -> Booking | None:
     return db.session.scalar(
         select(Booking)
@@ -111,9 +122,9 @@ def book_places(meeting_id: int, parent_id: int, places: int, notes: str = "") -
     parent = _parent(parent_id)
     year_groups = children_year_groups(parent)
     meeting = lock_meeting(meeting_id)
-    existing = active_booking(meeting.id, parent.id)
-    if existing is not None:
-        return existing
+    booked = active_booking_id(meeting.id, parent.id)
+    if booked is not None:
+        return db.session.get_one(Booking, booked, populate_existing=True)
     if not is_meant_for(meeting, year_groups):
         raise NotForThisParent(not_meant_message(meeting), "places")
     now = utcnow()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, select, update
+from sqlalchemy.orm import lazyload
 
 from ..errors import NotFoundError
 from ..extensions import db
@@ -28,7 +29,9 @@ def lock_meeting(meeting_id: int) -> Meeting:
     drops FOR UPDATE there, so a no-op UPDATE is the transaction's first statement: it takes
     the database's write lock before anything is read (the effect of BEGIN IMMEDIATE), and
     other writers wait for it (busy_timeout) instead of failing with "database is locked".
+    The year groups it is meant for are read only if asked (most evenings are for everyone).
     """
+    only_if_asked = [lazyload(Meeting.year_groups)]
     if _dialect() == "sqlite":
         db.session.execute(
             update(Meeting)
@@ -36,12 +39,13 @@ def lock_meeting(meeting_id: int) -> Meeting:
             .values(places_taken=Meeting.places_taken)
             .execution_options(synchronize_session=False)
         )
-        meeting = db.session.get(Meeting, meeting_id, populate_existing=True)
+        meeting = db.session.get(Meeting, meeting_id, populate_existing=True, options=only_if_asked)
     else:
         meeting = db.session.scalar(
             select(Meeting)
             .where(Meeting.id == meeting_id)
             .with_for_update()
+            .options(*only_if_asked)
             .execution_options(populate_existing=True)
         )
     if meeting is None:

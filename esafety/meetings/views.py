@@ -110,36 +110,43 @@ def evening(meeting_id: int):
 @bp.route("/<int:meeting_id>/book", methods=["GET", "POST"])
 @requires(Role.PARENT)
 def book(meeting_id: int):
-    """Book places: the number is already 1, so one tap on Confirm books it."""
+    """Book places: the number is already 1, so one tap on Confirm books it.
+
+    A press of Confirm goes straight to the booking, which reads the evening under its lock;
+    the evening is read here only to show the form (again, with what needs changing).
+    """
+    form = BookingForm()
+    extra = None
+    status = 200
+    if request.method == "POST":
+        booked = bookings.active_booking_id(meeting_id, current_user.id)
+        if booked is not None:
+            return redirect(url_for(".booking_page", booking_id=booked))
+        status = 400
+        if form.validate_on_submit():
+            with rule_errors(form) as outcome:
+                made = bookings.book_places(
+                    meeting_id, current_user.id, form.places.data, form.notes.data or ""
+                )
+                if made.status is BookingStatus.CONFIRMED:
+                    flash(
+                        f"You are booked. We have emailed you the details for "
+                        f"{made.places} place{'s' if made.places != 1 else ''}.",
+                        "success",
+                    )
+                else:
+                    flash(
+                        "The evening is full, so you are on the waiting list. "
+                        "We will email you if a place comes free.",
+                        "warning",
+                    )
+                return redirect(url_for(".booking_page", booking_id=made.id))
+            extra, status = outcome.problem, outcome.status
     meeting, booking = for_parents.meeting_for_parent(current_user, meeting_id)
     if booking is not None:
         return redirect(url_for(".booking_page", booking_id=booking.id))
-    form = BookingForm()
     problem = bookings.booking_problem(current_user, meeting)
-    extra = None
-    status = 200
-    if form.validate_on_submit():
-        with rule_errors(form) as outcome:
-            booking = bookings.book_places(
-                meeting.id, current_user.id, form.places.data, form.notes.data or ""
-            )
-            if booking.status is BookingStatus.CONFIRMED:
-                flash(
-                    f"You are booked. We have emailed you the details for "
-                    f"{booking.places} place{'s' if booking.places != 1 else ''}.",
-                    "success",
-                )
-            else:
-                flash(
-                    "The evening is full, so you are on the waiting list. "
-                    "We will email you if a place comes free.",
-                    "warning",
-                )
-            return redirect(url_for(".booking_page", booking_id=booking.id))
-        extra, status = outcome.problem, outcome.status
-    elif request.method == "POST":
-        status = 400
-    elif problem:
+    if request.method != "POST" and problem:
         form.places.errors = [problem]
     return render_template(
         "meetings/book.html", meeting=meeting, form=form, problem=problem, extra=extra

@@ -6,12 +6,13 @@ the class, its staff and (approved writing only) the pupils' parents; pupils app
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import BinaryIO
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import CompoundSelect, Integer, and_, bindparam, func, null, or_, select, union_all
 
 from .. import audit, concurrency
 from ..auth.models import User
@@ -30,6 +31,7 @@ from ..writing.checks import Finding, WritingNeedsChanges, check_text
 from . import blog_list, saved_findings
 from . import findings as class_findings
 from .models import (
+    AllowedWords,
     BlogComment,
     BlogPost,
     BlogPostPupil,
@@ -277,11 +279,33 @@ def names_to_check(class_id: int) -> list[tuple[str, str]]:
     return school.known_names(class_id)
 
 
+@functools.cache
+def _names_and_allowed_words_statement() -> CompoundSelect:
+    """Built once per process, the class as the bound parameter `class_id`."""
+    allowed = select(AllowedWords.words, null()).where(
+        AllowedWords.class_id == bindparam("class_id", type_=Integer)
+    )
+    return union_all(*school.names_selects(one_class=True), allowed)
+
+
+def _names_and_allowed_words(class_id: int) -> tuple[list[tuple[str, str]], list[str]]:
+    """names_to_check and the class's allowed words, in one statement: every save runs the
+    checks. An allowed word comes back as (words, NULL); every name has a last name."""
+    names: list[tuple[str, str]] = []
+    words: list[str] = []
+    rows = db.session.execute(_names_and_allowed_words_statement(), {"class_id": class_id})
+    for first, last in rows:
+        if last is None:
+            words.append(first)
+        else:
+            names.append((first, last))
+    return names, words
+
+
 def _check_fields_keyed(
     fields: dict[str, str], class_id: int
 ) -> tuple[dict[str, list[Finding]], str]:
-    names = names_to_check(class_id)
-    allowed = class_findings.allowed_words(class_id)
+    names, allowed = _names_and_allowed_words(class_id)
     found = {name: check_text(text, names, allowed=allowed) for name, text in fields.items()}
     return found, saved_findings.checks_key(names, allowed)
 

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import CompoundSelect, Integer, bindparam, case, func, select
+from sqlalchemy import CompoundSelect, Integer, Select, bindparam, case, func, select
 from sqlalchemy.orm import joinedload
 
 from .. import audit
@@ -72,8 +72,11 @@ def academic_year_for(day: date) -> tuple[str, date, date]:
 
 @per_request
 def pupil_of(user: User) -> Pupil | None:
-    """The pupil record of a signed-in child (their account is the one already loaded)."""
-    return db.session.scalar(select(Pupil).where(Pupil.user_id == user.id))
+    """The pupil record of a signed-in child (their account is the one already loaded), with
+    their class: every pupil page asks which class they are in."""
+    return db.session.scalar(
+        select(Pupil).where(Pupil.user_id == user.id).options(joinedload(Pupil.school_class))
+    )
 
 
 def children_of(parent: User) -> list[Pupil]:
@@ -133,9 +136,13 @@ def classes_for(user: User) -> list[SchoolClass]:
 
 
 def class_visible_to(user: User, class_id: int) -> SchoolClass:
-    """The class, if this person may see it; otherwise 'not found', so no class is revealed."""
+    """The class, if this person may see it; otherwise 'not found', so no class is revealed.
+
+    Which classes first: a pupil's own class comes with their pupil record, already loaded."""
+    if class_id not in visible_class_ids(user):
+        raise NotFoundError("That class is not one of yours.")
     school_class = db.session.get(SchoolClass, class_id)
-    if school_class is None or class_id not in visible_class_ids(user):
+    if school_class is None:
         raise NotFoundError("That class is not one of yours.")
     return school_class
 
@@ -208,13 +215,20 @@ def known_names(class_id: int | None = None) -> list[tuple[str, str]]:
 @functools.cache
 def _known_names_statement(one_class: bool) -> CompoundSelect:
     """Built once per process (a union costs a millisecond to build at every check)."""
+    pupils, staff = names_selects(one_class)
+    return pupils.union_all(staff)
+
+
+def names_selects(one_class: bool) -> tuple[Select, Select]:
+    """known_names' two selects (pupils, staff), the class as the bound parameter `class_id`
+    when `one_class`: for a caller that reads more in the same statement."""
     pupils = select(Pupil.first_name, Pupil.last_name).where(Pupil.left_on.is_(None))
     if one_class:
         pupils = pupils.where(Pupil.class_id == bindparam("class_id", type_=Integer))
     staff = select(User.first_name, User.last_name).join(
         StaffProfile, StaffProfile.user_id == User.id
     )
-    return pupils.union_all(staff)
+    return pupils, staff
 
 
 def chair_of_governors() -> User | None:

@@ -124,14 +124,14 @@ def test_a_race_lost_on_the_unique_index_returns_the_winners_booking(
     meeting = make_meeting(capacity=5)
     parent = make_family()
     winner = _book(meeting, parent, places=1)
-    real_lookup = bookings.active_booking
+    real_lookup = bookings.active_booking_id
     calls = []
 
     def blind_first_time(meeting_id, parent_id):
         calls.append(1)
         return None if len(calls) == 1 else real_lookup(meeting_id, parent_id)
 
-    monkeypatch.setattr(bookings, "active_booking", blind_first_time)
+    monkeypatch.setattr(bookings, "active_booking_id", blind_first_time)
     result = bookings.book_places(meeting.id, parent.id, 2)
     db.session.commit()
 

@@ -105,6 +105,20 @@ def test_a_parent_books_from_the_home_page_in_two_taps(client, login_as, make_me
     assert "attachment" in ics.headers["Content-Disposition"]
 
 
+def test_a_second_press_of_confirm_goes_to_the_same_booking_without_another_email(
+    client, login_as, make_meeting, make_family
+):
+    meeting = make_meeting()
+    login_as(make_family())
+    first = client.post(f"/meetings/{meeting.id}/book", data={"places": "1"})
+    again = client.post(f"/meetings/{meeting.id}/book", data={"places": "2"})
+    assert again.status_code == 302
+    assert again.headers["Location"] == first.headers["Location"]
+    assert db.session.scalar(select(func.count(Booking.id))) == 1
+    assert db.session.scalar(select(Booking.places)) == 1
+    assert len(sent_mail()) == 1
+
+
 def test_too_many_places_is_explained_beside_the_field_and_the_note_is_kept(
     client, login_as, make_meeting, make_family
 ):

@@ -96,3 +96,15 @@ def test_the_store_findings_command_fills_in_what_older_writing_lacks(app, open_
     db.session.expire_all()
     assert db.session.get(BlogPost, post.id).findings is not None
     assert "for 0 waiting items." in runner.invoke(args=["sandbox", "store-findings"]).output
+
+
+def test_the_checks_read_the_class_names_and_allowed_words_in_one_statement(
+    open_blog, count_queries
+):
+    class_findings.allow(open_blog.teacher, open_blog.id, "stupid")
+    db.session.flush()
+    text = f"{open_blog.ava.first_name} {open_blog.ava.last_name} said the game was stupid"
+    with count_queries() as counter:
+        found = services.check_fields({"body": text}, open_blog.id)["body"]
+    assert counter.count == 1
+    assert {f.kind for f in found} == {"full_name"}
