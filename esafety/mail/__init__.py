@@ -1,7 +1,9 @@
 """Outgoing email through an outbox table: written with the change it reports, sent by a worker.
 
 `queue(...)` adds the message as a row in the caller's transaction, so a change that is rolled
-back tells nobody and a committed one is never lost, whatever the mail server is doing. No
+back tells nobody and a committed one is never lost, whatever the mail server is doing. The row
+holds the message's parts; the worker builds the email from them when it sends (the email
+package's building and folding was most of a booking's CPU, and no page needs to wait for it). No
 request talks to SMTP: `flask --app esafety mail work` (or `mail deliver` from cron) sends what
 is waiting, retrying with growing pauses, and sets aside what cannot be delivered for the
 office to see and try again. Without MAIL_SERVER, messages land as .eml files in
@@ -11,8 +13,6 @@ instance/outbox/ (development and tests).
 from __future__ import annotations
 
 import unicodedata
-import uuid
-from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from ..errors import DomainError
 from ..extensions import db
+from .message import Attachment, build_message, parts_of, recipients_of
 from .models import QUEUED_IN_TRANSACTION, MailState, OutgoingMail
 
 __all__ = [
@@ -43,30 +44,6 @@ _NEW_KEY = QUEUED_IN_TRANSACTION
 PRIVATE_LABEL = "A private notice"
 
 
-@dataclass(frozen=True)
-class Attachment:
-    filename: str
-    content: bytes
-    mimetype: str = "application/octet-stream"
-
-
-def build_message(
-    to: str | list[str], subject: str, body: str, attachments: list[Attachment] | tuple = ()
-) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = current_app.config["MAIL_FROM"]
-    message["To"] = ", ".join(to) if isinstance(to, list) else to
-    message["Subject"] = subject
-    message["Message-ID"] = f"<{uuid.uuid4()}@esafety>"
-    message.set_content(body)
-    for item in attachments:
-        maintype, _, subtype = item.mimetype.partition("/")
-        message.add_attachment(
-            item.content, maintype=maintype, subtype=subtype, filename=item.filename
-        )
-    return message
-
-
 def queue(
     to: str | list[str] | None,
     subject: str,
@@ -83,11 +60,10 @@ def queue(
     if not to:
         return None
     check_headers(to, subject)
-    message = build_message(to, subject, body, attachments)
     row = OutgoingMail(
-        recipients=str(message["To"])[:1000],
+        recipients=recipients_of(to)[:1000],
         subject=PRIVATE_LABEL if private else subject[:300],
-        content=bytes(message),
+        content=parts_of(to, subject, body, attachments),
     )
     session = db.session()
     session.add(row)

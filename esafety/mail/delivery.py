@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from .. import audit
 from ..clock import utcnow
 from ..extensions import db
+from .message import message_bytes
 from .models import QUEUED_IN_TRANSACTION, MailState, OutgoingMail
 
 log = logging.getLogger(__name__)
@@ -187,7 +188,7 @@ def deliver_due(
                 try:
                     if content is None:
                         raise ValueError("the message has no content")
-                    transport.send(content)
+                    transport.send(message_bytes(content))
                 except (smtplib.SMTPException, OSError) as error:
                     if not isinstance(error, _ABOUT_THE_MESSAGE):
                         # Cannot reach the server: every message in this batch would fail the

@@ -290,3 +290,32 @@ def test_a_server_saying_try_later_gets_the_message_again_later(
     handler.busy = False
     assert delivery.deliver_due(utcnow() + timedelta(minutes=2)).sent == 1
     assert mail_server.subjects() == [f"Your place is booked: {evening.title}"]
+
+
+def test_the_outbox_keeps_the_parts_and_the_email_is_built_when_it_is_sent(app):
+    """A request stores what the email says; the worker builds it (the same email each try),
+    and a row written whole by an earlier version is sent as it is."""
+    from email import message_from_bytes
+
+    from esafety.mail.message import Attachment, build_message, message_bytes
+
+    row = mail.queue(
+        ["a@school.example", "b@school.example"],
+        "Your place is booked",
+        "See you there.\n",
+        [Attachment("evening.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar")],
+    )
+    assert row is not None and row.content is not None
+    assert b"MIME-Version" not in row.content  # no email was built in the request
+    assert row.recipients == "a@school.example, b@school.example"
+    first, again = message_bytes(row.content), message_bytes(row.content)
+    built = message_from_bytes(first)
+    assert built["Message-ID"] == message_from_bytes(again)["Message-ID"]
+    assert built["To"] == "a@school.example, b@school.example"
+    assert built["Subject"] == "Your place is booked"
+    [text, calendar] = [part for part in built.walk() if not part.is_multipart()]
+    assert text.get_payload(decode=True) == b"See you there.\n"
+    assert calendar.get_filename() == "evening.ics"
+    assert calendar.get_payload(decode=True) == b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
+    whole = bytes(build_message("c@school.example", "Earlier", "Written whole.\n"))
+    assert message_bytes(whole) == whole
