@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from .. import audit
 from ..auth.models import User, UserRole
@@ -171,14 +171,16 @@ def class_by_code(code: str) -> SchoolClass:
     return school_class
 
 
-def pupils_in_class(class_id: int) -> list[Pupil]:
-    """The class list; the pupils' accounts come with it, their roles (all "pupil") do not."""
+def pupils_in_class(class_id: int, *, accounts: bool = True) -> list[Pupil]:
+    """The class list; the pupils' accounts come with it unless a page shows names only, their
+    roles (all "pupil") never do."""
+    loading = joinedload(Pupil.user).lazyload(User.roles) if accounts else lazyload(Pupil.user)
     return list(
         db.session.scalars(
             select(Pupil)
             .where(Pupil.class_id == class_id, Pupil.left_on.is_(None))
             .order_by(Pupil.first_name, Pupil.last_name)
-            .options(joinedload(Pupil.user).lazyload(User.roles))
+            .options(loading)
         )
     )
 
