@@ -71,8 +71,13 @@ def academic_year_for(day: date) -> tuple[str, date, date]:
 
 @per_request
 def pupil_of(user: User) -> Pupil | None:
-    """The pupil record of a signed-in child (their account is the one already loaded)."""
-    return db.session.scalar(select(Pupil).where(Pupil.user_id == user.id))
+    """The pupil record of a signed-in child, with their class in the same statement (every
+    pupil page asks for it); their account is the one already loaded."""
+    return db.session.scalar(
+        select(Pupil)
+        .where(Pupil.user_id == user.id)
+        .options(lazyload(Pupil.user), joinedload(Pupil.school_class))
+    )
 
 
 def children_of(parent: User) -> list[Pupil]:
@@ -132,9 +137,12 @@ def classes_for(user: User) -> list[SchoolClass]:
 
 
 def class_visible_to(user: User, class_id: int) -> SchoolClass:
-    """The class, if this person may see it; otherwise 'not found', so no class is revealed."""
+    """The class, if this person may see it; otherwise 'not found', so no class is revealed.
+    (Which classes first: a pupil's own class comes with their pupil record.)"""
+    if class_id not in visible_class_ids(user):
+        raise NotFoundError("That class is not one of yours.")
     school_class = db.session.get(SchoolClass, class_id)
-    if school_class is None or class_id not in visible_class_ids(user):
+    if school_class is None:
         raise NotFoundError("That class is not one of yours.")
     return school_class
 

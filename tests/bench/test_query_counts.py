@@ -299,9 +299,9 @@ def _evening_with_bookings(school: School, k: int, now) -> None:
 #: counts of a kept page; a page worked out afresh sends the statements its services send.
 CEILINGS = {
     "login": 5,
-    "blog": 8,
+    "blog": 6,
     "quiz": 9,
-    "lesson": 5,
+    "lesson": 3,
     "post": 8,
     "moderation": 16,
     "progress": 6,
