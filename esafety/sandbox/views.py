@@ -72,10 +72,8 @@ def blog(class_id: int):
         "sandbox/blog.html",
         page=page,
         articles=blog_articles.articles(page),
-        comment_form=CommentForm(formdata=None),
         window_form=WindowForm(formdata=None),
         outcome=reports.outcome_for_reporter,
-        display_name=services.display_name,
         ItemState=ItemState,
     )
 
