@@ -10,7 +10,6 @@ import csv
 import io
 import re
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property, lru_cache
@@ -20,6 +19,7 @@ from typing import Protocol
 from flask import current_app
 from markupsafe import Markup
 from sqlalchemy import Integer, Row, String, and_, func, literal, select, union_all
+from sqlalchemy.orm import lazyload
 
 from ..auth.models import User
 from ..clock import today
@@ -179,14 +179,14 @@ class ClassProgress:
         ]
 
 
-def _progress_rows(class_id: int, lesson_ids: set[str]) -> Sequence[Row]:
-    """Every progress row of the class's current pupils in these lessons, as plain rows of the
-    counts the grid shows: one query."""
-    if not lesson_ids:
-        return []
-    return db.session.execute(
+def _pupils_and_progress(
+    class_id: int, lesson_ids: set[str]
+) -> tuple[list[Pupil], dict[tuple[int, str], Row]]:
+    """The class's current pupils in name order, and their progress in these lessons as plain
+    rows of the counts the grid shows: one statement (each pupil's progress joined to them)."""
+    rows = db.session.execute(
         select(
-            LessonProgress.pupil_id,
+            Pupil,
             LessonProgress.lesson_id,
             LessonProgress.questions_right,
             LessonProgress.right_first_time,
@@ -194,20 +194,31 @@ def _progress_rows(class_id: int, lesson_ids: set[str]) -> Sequence[Row]:
             LessonProgress.self_assessment,
             LessonProgress.completed_at,
         )
-        .join(Pupil, Pupil.id == LessonProgress.pupil_id)
-        .where(
-            Pupil.class_id == class_id,
-            Pupil.left_on.is_(None),
-            LessonProgress.lesson_id.in_(sorted(lesson_ids)),
+        .outerjoin(
+            LessonProgress,
+            and_(
+                LessonProgress.pupil_id == Pupil.id,
+                LessonProgress.lesson_id.in_(sorted(lesson_ids)),
+            ),
         )
+        .where(Pupil.class_id == class_id, Pupil.left_on.is_(None))
+        .order_by(Pupil.first_name, Pupil.last_name, Pupil.id)
+        .options(lazyload(Pupil.user))
     ).all()
+    pupils: dict[int, Pupil] = {}
+    progress: dict[tuple[int, str], Row] = {}
+    for row in rows:
+        pupil = row[0]
+        pupils.setdefault(pupil.id, pupil)
+        if row.lesson_id is not None:
+            progress[(pupil.id, row.lesson_id)] = row
+    return list(pupils.values()), progress
 
 
 def class_progress(actor: User, class_id: int) -> ClassProgress:
     """Pupils by set lessons, with the class's strand coverage (a fixed number of queries)."""
     school_class = class_for_teaching(actor, class_id)
     catalogue = get_catalogue()
-    pupils = school.pupils_in_class(class_id, accounts=False)
     assignments = {
         a.lesson_id: a
         for a in db.session.scalars(
@@ -217,7 +228,7 @@ def class_progress(actor: User, class_id: int) -> ClassProgress:
     lessons = lessons_by_id(assignments)
     year_lessons = catalogue.for_year(school_class.year_group)
     wanted = set(assignments) | {lesson.id for lesson in year_lessons}
-    rows = {(r.pupil_id, r.lesson_id): r for r in _progress_rows(class_id, wanted)}
+    pupils, rows = _pupils_and_progress(class_id, wanted)
     by_id = {lesson.id: lesson for lesson in (*lessons, *year_lessons)}
     not_started = {lesson_id: Cell.of(lesson, None) for lesson_id, lesson in by_id.items()}
     pupil_ids = [(pupil, pupil.id) for pupil in pupils]

@@ -179,16 +179,14 @@ def class_by_code(code: str) -> SchoolClass:
     return school_class
 
 
-def pupils_in_class(class_id: int, *, accounts: bool = True) -> list[Pupil]:
-    """The class list; the pupils' accounts come with it unless a page shows names only, their
-    roles (all "pupil") never do."""
-    loading = joinedload(Pupil.user).lazyload(User.roles) if accounts else lazyload(Pupil.user)
+def pupils_in_class(class_id: int) -> list[Pupil]:
+    """The class list; the pupils' accounts come with it, their roles (all "pupil") do not."""
     return list(
         db.session.scalars(
             select(Pupil)
             .where(Pupil.class_id == class_id, Pupil.left_on.is_(None))
             .order_by(Pupil.first_name, Pupil.last_name)
-            .options(loading)
+            .options(joinedload(Pupil.user).lazyload(User.roles))
         )
     )
 

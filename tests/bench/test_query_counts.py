@@ -304,7 +304,7 @@ CEILINGS = {
     "lesson": 3,
     "post": 8,
     "moderation": 16,
-    "progress": 6,
+    "progress": 5,
     "approve": 9,
     "booking_page": 5,
     "booking": 17,
