@@ -4,13 +4,15 @@ change it, in the same worker, at once."""
 
 from __future__ import annotations
 
+import re
+
 from esafety.auth.roles import Role
 from esafety.clock import utcnow
 from esafety.extensions import db
 from esafety.lessons.catalogue import get_catalogue
 from esafety.lessons.models import LessonProgress, SelfAssessment
 from esafety.meetings import bookings, planning
-from esafety.sandbox import moderation
+from esafety.sandbox import blog_articles, moderation
 from esafety.sandbox import services as sandbox
 from esafety.school.models import YearGroup
 from tests import factories
@@ -154,3 +156,37 @@ def test_a_cache_that_does_not_answer_never_fails_a_page(client, login_as, monke
     assert "Whole-school e-safety coverage" in _page(client, "/lessons/coverage")
     factories.make_class(YearGroup.YEAR_1, name="Larks")
     db.session.commit()  # the version cannot move on: logged, not raised
+
+
+def test_a_kept_blog_post_stays_each_readers_own(client, login_as):
+    """A post's HTML is kept per process (sandbox/blog_articles.py), but the links to change
+    writing stay the writer's and every form carries the reader's own token."""
+    teacher = factories.make_user(Role.TEACHER)
+    kites = factories.make_class(YearGroup.YEAR_3, name="Kites", teacher=teacher)
+    writer = factories.make_pupil(kites, first_name="Zara")
+    reader = factories.make_pupil(kites, first_name="Yusuf")
+    sandbox.open_window(teacher, kites.id, None)
+    post = sandbox.save_post(writer.user, kites.id, "Our pond", "We saw frogs.", send=True)
+    moderation.approve(teacher, post)
+    comment = sandbox.add_comment(writer.user, post, "Big ones.")
+    moderation.approve(teacher, comment)
+    db.session.commit()
+    blog = f"/sandbox/classes/{kites.id}"
+
+    def tokens(page: str) -> set[str]:
+        return set(re.findall(r'name="csrf_token" value="([^"]*)"', page)) | set(
+            re.findall(r'data-csrf="([^"]*)"', page)
+        )
+
+    login_as(writer.user)
+    mine = _page(client, blog)
+    assert "Change my post" in mine and "Change my comment" in mine
+    login_as(reader.user)
+    _page(client, blog)
+    kept_before = blog_articles._kept.cache_info().hits
+    theirs = _page(client, blog)
+    assert blog_articles._kept.cache_info().hits > kept_before
+    assert "We saw frogs." in theirs and "Big ones." in theirs
+    assert "Change my post" not in theirs and "Change my comment" not in theirs
+    assert "\x00" not in theirs
+    assert len(tokens(theirs)) == 1  # the comment forms' token is the page's own

@@ -11,9 +11,15 @@ import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from functools import cached_property, lru_cache
+from types import SimpleNamespace
+from typing import Protocol
 
-from sqlalchemy import Integer, String, and_, func, literal, select, union_all
+from flask import current_app
+from markupsafe import Markup
+from sqlalchemy import Integer, Row, String, and_, func, literal, select, union_all
+from sqlalchemy.orm import lazyload
 
 from ..auth.models import User
 from ..clock import today
@@ -28,7 +34,17 @@ from .services import class_for_teaching, pupil_in_class, stickers_for, teaching
 # --- One pupil and one lesson -----------------------------------------------------------------
 
 
-def is_struggling(progress: LessonProgress | None, lesson: Lesson) -> bool:
+class _Counts(Protocol):
+    """What a progress row says about one pupil and one lesson (an ORM row or a plain one)."""
+
+    questions_right: int
+    right_first_time: int
+    needed_another_go: int
+    self_assessment: SelfAssessment | None
+    completed_at: datetime | None
+
+
+def is_struggling(progress: _Counts | None, lesson: Lesson) -> bool:
     """Worth a word from the teacher: said "not yet", or half the questions needed another go."""
     if progress is None:
         return False
@@ -37,41 +53,77 @@ def is_struggling(progress: LessonProgress | None, lesson: Lesson) -> bool:
     return progress.needed_another_go > 0 and progress.needed_another_go * 2 >= len(lesson.quiz)
 
 
-@dataclass
+STATUS_LABELS = {"not_started": "Not started", "started": "Started", "done": "Done"}
+
+
+@dataclass(slots=True)
 class Cell:
-    """One pupil's state in one lesson, as the progress table and the CSV show it."""
+    """One pupil's state in one lesson, as the progress table and the CSV show it: worked out
+    once when the grid is built (the table and the strands read each cell several times)."""
 
     lesson: Lesson
-    progress: LessonProgress | None
+    progress: _Counts | None
+    status: str
+    #: Questions right at the first try, out of the quiz's questions ("" before any is right).
+    score: str
+    another_go: int
+    self_assessment: SelfAssessment | None
+    struggling: bool
+    #: Why a struggling pupil is listed, as the "who may need help" list says it.
+    help_note: str = ""
 
-    @property
-    def status(self) -> str:
-        if self.progress is None:
-            return "not_started"
-        return "done" if self.progress.completed_at else "started"
+    @classmethod
+    def of(cls, lesson: Lesson, progress: _Counts | None) -> Cell:
+        if progress is None:
+            return cls(lesson, None, "not_started", "", 0, None, False)
+        return cls(
+            lesson,
+            progress,
+            "done" if progress.completed_at else "started",
+            f"{progress.right_first_time}/{len(lesson.quiz)}" if progress.questions_right else "",
+            progress.needed_another_go,
+            progress.self_assessment,
+            struggling := is_struggling(progress, lesson),
+            _help_note(progress) if struggling else "",
+        )
 
     @property
     def status_label(self) -> str:
-        return {"not_started": "Not started", "started": "Started", "done": "Done"}[self.status]
+        return STATUS_LABELS[self.status]
 
     @property
-    def score(self) -> str:
-        """Questions right at the first try, out of the quiz's questions."""
-        if self.progress is None or not self.progress.questions_right:
-            return ""
-        return f"{self.progress.right_first_time}/{len(self.lesson.quiz)}"
+    def html(self) -> Markup:
+        """The cell in the progress table: the same few kinds of cell come back on every page."""
+        return cell_html(
+            self.status, self.score, self.another_go, self.self_assessment, self.struggling
+        )
 
-    @property
-    def another_go(self) -> int:
-        return self.progress.needed_another_go if self.progress else 0
 
-    @property
-    def self_assessment(self) -> SelfAssessment | None:
-        return self.progress.self_assessment if self.progress else None
+def _help_note(progress: _Counts) -> str:
+    said = progress.self_assessment is SelfAssessment.NOT_YET
+    goes = progress.needed_another_go
+    another = f"needed another go on {goes} question{'s' if goes != 1 else ''}" if goes else ""
+    return ", ".join(part for part in ("said “not yet”" if said else "", another) if part)
 
-    @property
-    def struggling(self) -> bool:
-        return is_struggling(self.progress, self.lesson)
+
+@lru_cache(maxsize=2048)
+def cell_html(
+    status: str,
+    score: str,
+    another_go: int,
+    self_assessment: SelfAssessment | None,
+    struggling: bool,
+) -> Markup:
+    """One kind of progress cell as HTML, rendered once per process (it names no one)."""
+    cell = SimpleNamespace(
+        status=status,
+        score=score,
+        another_go=another_go,
+        self_assessment=self_assessment,
+        struggling=struggling,
+    )
+    template = current_app.jinja_env.get_template("lessons/_progress_cell.html")
+    return Markup(template.render(cell=cell))  # noqa: S704 (an autoescaped template's output)
 
 
 # --- A class's progress -----------------------------------------------------------------------
@@ -102,39 +154,71 @@ class ClassProgress:
     @property
     def struggling(self) -> list[tuple[Pupil, list[Lesson]]]:
         """Who may need help, and with which lessons: the teacher's "at a glance" list."""
+        return [(pupil, [cell.lesson for cell in cells]) for pupil, cells in self.needing_help]
+
+    @property
+    def needing_help(self) -> list[tuple[Pupil, list[Cell]]]:
+        """The same list with each lesson's cell (its help note)."""
         found = []
-        for pupil in self.pupils:
-            lessons = [lesson for lesson in self.lessons if self.cell(pupil, lesson).struggling]
-            if lessons:
-                found.append((pupil, lessons))
+        for pupil, cells in self.grid:
+            struggling = [cell for cell in cells if cell.struggling]
+            if struggling:
+                found.append((pupil, struggling))
         return found
 
     def done_count(self, lesson: Lesson) -> int:
         return sum(1 for p in self.pupils if self.cell(p, lesson).status == "done")
 
+    @cached_property
+    def grid(self) -> list[tuple[Pupil, list[Cell]]]:
+        """Each pupil with their cells in the set lessons' order: the table's rows."""
+        lesson_ids = [lesson.id for lesson in self.lessons]
+        return [
+            (pupil, [self.cells[(pupil_id, i)] for i in lesson_ids])
+            for pupil, pupil_id in ((pupil, pupil.id) for pupil in self.pupils)
+        ]
 
-def _progress_rows(class_id: int, lesson_ids: set[str]) -> list[LessonProgress]:
-    """Every progress row of the class's current pupils in these lessons: one query."""
-    if not lesson_ids:
-        return []
-    return list(
-        db.session.scalars(
-            select(LessonProgress)
-            .join(Pupil, Pupil.id == LessonProgress.pupil_id)
-            .where(
-                Pupil.class_id == class_id,
-                Pupil.left_on.is_(None),
-                LessonProgress.lesson_id.in_(sorted(lesson_ids)),
-            )
+
+def _pupils_and_progress(
+    class_id: int, lesson_ids: set[str]
+) -> tuple[list[Pupil], dict[tuple[int, str], Row]]:
+    """The class's current pupils in name order, and their progress in these lessons as plain
+    rows of the counts the grid shows: one statement (each pupil's progress joined to them)."""
+    rows = db.session.execute(
+        select(
+            Pupil,
+            LessonProgress.lesson_id,
+            LessonProgress.questions_right,
+            LessonProgress.right_first_time,
+            LessonProgress.needed_another_go,
+            LessonProgress.self_assessment,
+            LessonProgress.completed_at,
         )
-    )
+        .outerjoin(
+            LessonProgress,
+            and_(
+                LessonProgress.pupil_id == Pupil.id,
+                LessonProgress.lesson_id.in_(sorted(lesson_ids)),
+            ),
+        )
+        .where(Pupil.class_id == class_id, Pupil.left_on.is_(None))
+        .order_by(Pupil.first_name, Pupil.last_name, Pupil.id)
+        .options(lazyload(Pupil.user))
+    ).all()
+    pupils: dict[int, Pupil] = {}
+    progress: dict[tuple[int, str], Row] = {}
+    for row in rows:
+        pupil = row[0]
+        pupils.setdefault(pupil.id, pupil)
+        if row.lesson_id is not None:
+            progress[(pupil.id, row.lesson_id)] = row
+    return list(pupils.values()), progress
 
 
 def class_progress(actor: User, class_id: int) -> ClassProgress:
     """Pupils by set lessons, with the class's strand coverage (a fixed number of queries)."""
     school_class = class_for_teaching(actor, class_id)
     catalogue = get_catalogue()
-    pupils = school.pupils_in_class(class_id)
     assignments = {
         a.lesson_id: a
         for a in db.session.scalars(
@@ -144,26 +228,33 @@ def class_progress(actor: User, class_id: int) -> ClassProgress:
     lessons = lessons_by_id(assignments)
     year_lessons = catalogue.for_year(school_class.year_group)
     wanted = set(assignments) | {lesson.id for lesson in year_lessons}
-    rows = {(r.pupil_id, r.lesson_id): r for r in _progress_rows(class_id, wanted)}
+    pupils, rows = _pupils_and_progress(class_id, wanted)
     by_id = {lesson.id: lesson for lesson in (*lessons, *year_lessons)}
+    not_started = {lesson_id: Cell.of(lesson, None) for lesson_id, lesson in by_id.items()}
+    pupil_ids = [(pupil, pupil.id) for pupil in pupils]
     cells = {
-        (pupil.id, lesson_id): Cell(lesson, rows.get((pupil.id, lesson_id)))
-        for pupil in pupils
+        (pupil_id, lesson_id): Cell.of(lesson, row)
+        if (row := rows.get((pupil_id, lesson_id)))
+        else not_started[lesson_id]
+        for _, pupil_id in pupil_ids
         for lesson_id, lesson in by_id.items()
     }
     strands = []
     for strand in Strand:
         in_year = [lesson for lesson in year_lessons if lesson.strand == strand]
         assigned = [lesson for lesson in lessons if lesson.strand == strand]
+        # By id: a lesson's own hash goes through its whole text and quiz.
+        year_ids = [lesson.id for lesson in in_year]
+        strand_ids = {lesson.id for lesson in (*in_year, *assigned)}
         completed_by = sum(
             1
-            for pupil in pupils
-            if in_year and all(cells[(pupil.id, lesson.id)].status == "done" for lesson in in_year)
+            for _, pupil_id in pupil_ids
+            if year_ids and all(cells[(pupil_id, i)].status == "done" for i in year_ids)
         )
         struggling = [
             pupil
-            for pupil in pupils
-            if any(cells[(pupil.id, lesson.id)].struggling for lesson in {*in_year, *assigned})
+            for pupil, pupil_id in pupil_ids
+            if any(cells[(pupil_id, i)].struggling for i in strand_ids)
         ]
         strands.append(StrandCoverage(strand, in_year, assigned, completed_by, struggling))
     return ClassProgress(school_class, pupils, lessons, assignments, cells, strands)

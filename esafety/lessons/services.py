@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from .. import audit
 from ..auth.models import User
@@ -300,21 +300,30 @@ def lesson_state(actor: User, lesson_id: str) -> LessonState:
     """The pupil's saved place in a lesson (two queries: progress, then quiz tries)."""
     lesson = lesson_for(actor, lesson_id)
     pupil, _ = pupil_in_class(actor)
-    progress = _progress(pupil.id, lesson.id)
-    tries: dict[int, list[QuizAnswer]] = {}
-    if progress is not None:
-        for row in db.session.scalars(
-            select(QuizAnswer)
-            .where(QuizAnswer.pupil_id == pupil.id, QuizAnswer.lesson_id == lesson.id)
-            .order_by(QuizAnswer.id)
-        ):
-            tries.setdefault(row.question, []).append(row)
+    # The progress row with its quiz tries in one statement (no tries without a progress row).
+    rows = db.session.execute(
+        select(LessonProgress, QuizAnswer.question, QuizAnswer.answer, QuizAnswer.correct)
+        .outerjoin(
+            QuizAnswer,
+            and_(
+                QuizAnswer.pupil_id == LessonProgress.pupil_id,
+                QuizAnswer.lesson_id == LessonProgress.lesson_id,
+            ),
+        )
+        .where(LessonProgress.pupil_id == pupil.id, LessonProgress.lesson_id == lesson.id)
+        .order_by(QuizAnswer.id)
+    ).all()
+    progress = rows[0][0] if rows else None
+    tries: dict[int, list[tuple[int, bool]]] = {}
+    for _, question, answer, correct in rows:
+        if question is not None:
+            tries.setdefault(question, []).append((answer, correct))
     questions = [
         QuestionState(
             number=n,
             tries=len(tries.get(n, [])),
-            right=any(row.correct for row in tries.get(n, [])),
-            last_answer=tries[n][-1].answer if tries.get(n) else None,
+            right=any(correct for _, correct in tries.get(n, [])),
+            last_answer=tries[n][-1][0] if tries.get(n) else None,
         )
         for n in range(len(lesson.quiz))
     ]

@@ -5,17 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..auth.models import User
 from ..auth.roles import Role
 from ..clock import utcnow
+from ..errors import NotFoundError
 from ..extensions import db
 from . import times
 from .access import is_manager
 from .audiences import audience_clause, children_year_groups, is_meant_for
 from .bookings import active_booking
 from .models import Booking, BookingStatus, Meeting
-from .planning import get_meeting
 
 
 @dataclass
@@ -92,8 +93,11 @@ def waiting_positions(waiting: list[Booking]) -> dict[int, int]:
 
 
 def meeting_for_parent(parent: User, meeting_id: int) -> tuple[Meeting, Booking | None]:
-    """The evening and this parent's active booking for it (if any)."""
-    meeting = get_meeting(meeting_id)
+    """The evening (its year groups joined in, not a second statement) and this parent's
+    active booking for it (if any)."""
+    meeting = db.session.get(Meeting, meeting_id, options=[joinedload(Meeting.year_groups)])
+    if meeting is None:
+        raise NotFoundError("We could not find that e-safety evening.")
     return meeting, active_booking(meeting.id, parent.id)
 
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import BinaryIO
 
-from sqlalchemy import CompoundSelect, Integer, and_, bindparam, func, null, or_, select, union_all
+from sqlalchemy import CompoundSelect, Integer, bindparam, func, null, select, union_all
+from sqlalchemy.orm import lazyload
 
 from .. import audit, concurrency
 from ..auth.models import User
@@ -557,6 +558,10 @@ class PostView:
     comments: list[BlogComment | blog_list.CommentRow] = field(default_factory=list)
     images: list[BlogImage | blog_list.ImageRow] = field(default_factory=list)
 
+    @property
+    def approved_comments(self) -> int:
+        return sum(1 for comment in self.comments if comment.state is ItemState.APPROVED)
+
 
 @dataclass
 class BlogPage:
@@ -592,6 +597,7 @@ def blog_page(actor: User, class_id: int, page: int = 1) -> BlogPage:
     }
     mine: list[BlogPost] = []
     if not reader.is_parent:
+        # Their own writing not on the blog shows its title, state and feedback: no byline.
         mine = list(
             db.session.scalars(
                 select(BlogPost)
@@ -601,42 +607,37 @@ def blog_page(actor: User, class_id: int, page: int = 1) -> BlogPage:
                     BlogPost.state.not_in(shown_states),
                 )
                 .order_by(BlogPost.updated_at.desc())
+                .options(lazyload(BlogPost.author))
             )
         )
         for post in mine:
             views[post.id] = PostView(post)
-        mine_ids = [p.id for p in mine]
-        own_elsewhere = and_(
-            BlogComment.author_id == actor.id, BlogComment.state.not_in(shown_states)
-        )
-        on_mine = and_(
-            BlogComment.post_id.in_(mine_ids),
-            or_(BlogComment.state.in_(shown_states), BlogComment.author_id == actor.id),
-        )
-        if views:
+        if shared.posts:
+            # Their own comments waiting or sent back, under the posts on this page (the
+            # author is the reader, already loaded).
             extra = False
             for comment in db.session.scalars(
                 select(BlogComment)
-                .where(BlogComment.post_id.in_(views), or_(own_elsewhere, on_mine))
+                .where(
+                    BlogComment.post_id.in_([p.id for p in shared.posts]),
+                    BlogComment.author_id == actor.id,
+                    BlogComment.state.not_in(shown_states),
+                )
                 .order_by(BlogComment.created_at, BlogComment.id)
+                .options(lazyload(BlogComment.author))
             ):
                 views[comment.post_id].comments.append(comment)
                 extra = True
             if extra:
                 for view in views.values():
                     view.comments.sort(key=lambda c: (c.created_at, c.id))
-        if mine:
-            for image in db.session.scalars(
-                select(BlogImage).where(BlogImage.post_id.in_(mine_ids)).order_by(BlogImage.id)
-            ):
-                assert image.post_id is not None  # only pictures on these posts
-                views[image.post_id].images.append(image)
     my_reports = list(
         db.session.scalars(
             select(BlogReport)
             .where(BlogReport.class_id == class_id, BlogReport.reporter_id == actor.id)
             .order_by(BlogReport.created_at.desc())
             .limit(10)
+            .options(lazyload(BlogReport.reporter))
         )
     )
     result = BlogPage(

@@ -22,7 +22,7 @@ from ..photos import storage
 from ..photos.forms import PictureForm, TagForm
 from ..school import services as school
 from ..school.models import YearGroup
-from . import between_lessons, moderation, reports, services
+from . import between_lessons, blog_articles, moderation, reports, services
 from . import findings as class_findings
 from . import waiting as waiting_too_long
 from .forms import (
@@ -71,10 +71,9 @@ def blog(class_id: int):
     return render_template(
         "sandbox/blog.html",
         page=page,
-        comment_form=CommentForm(formdata=None),
+        articles=blog_articles.articles(page),
         window_form=WindowForm(formdata=None),
         outcome=reports.outcome_for_reporter,
-        display_name=services.display_name,
         ItemState=ItemState,
     )
 

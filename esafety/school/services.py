@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import CompoundSelect, Integer, Select, bindparam, case, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from .. import audit
 from ..auth.models import User, UserRole
@@ -72,10 +72,12 @@ def academic_year_for(day: date) -> tuple[str, date, date]:
 
 @per_request
 def pupil_of(user: User) -> Pupil | None:
-    """The pupil record of a signed-in child (their account is the one already loaded), with
-    their class: every pupil page asks which class they are in."""
+    """The pupil record of a signed-in child, with their class in the same statement (every
+    pupil page asks for it); their account is the one already loaded."""
     return db.session.scalar(
-        select(Pupil).where(Pupil.user_id == user.id).options(joinedload(Pupil.school_class))
+        select(Pupil)
+        .where(Pupil.user_id == user.id)
+        .options(lazyload(Pupil.user), joinedload(Pupil.school_class))
     )
 
 

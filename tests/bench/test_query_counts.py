@@ -299,12 +299,12 @@ def _evening_with_bookings(school: School, k: int, now) -> None:
 #: counts of a kept page; a page worked out afresh sends the statements its services send.
 CEILINGS = {
     "login": 5,
-    "blog": 8,
+    "blog": 6,
     "quiz": 6,
-    "lesson": 5,
+    "lesson": 3,
     "post": 6,
     "moderation": 10,
-    "progress": 6,
+    "progress": 5,
     "approve": 6,
     "booking_page": 5,
     "booking": 14,
