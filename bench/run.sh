@@ -20,10 +20,10 @@ PG_HOST=127.0.0.1
 PG_PORT=5432
 APP_PORT=8000
 FLOOR_PORT=8100
-#: One worker per core and one more for the moments a worker waits on PostgreSQL: the load
-#: generator and PostgreSQL share these cores, and more workers than that only add switching
-#: (measured: 2-3 sync workers on 2 cores spend less CPU per request than 5).
-WORKERS=${BENCH_WORKERS:-$(($(nproc) + 1))}
+#: Sync workers: 2 x cores + 1. Measured on 2 cores (bench/README.md): 3 workers give about
+#: 20% more throughput at saturation, but a slow request (a picture sign-in) then holds one of
+#: three, and the p95 at the mix's own rate doubles; 5 keep the school's real traffic quicker.
+WORKERS=${BENCH_WORKERS:-$((2 * $(nproc) + 1))}
 WRK_THREADS=2
 STARTED=$(date +%s)
 
