@@ -37,6 +37,7 @@ from .models import (
 )
 from .services import (
     Reader,
+    names_and_allowed_words,
     names_to_check,
     photo_problem_of,
     require_staff,
@@ -428,8 +429,7 @@ def _check_again(item: Item | QueueItem, names, allowed) -> dict[str, list[Findi
 def store_waiting_findings(class_id: int) -> int:
     """Work out and store the findings of the class's waiting writing whose stored ones are out
     of date (after new rules, or for writing saved before findings were kept). Returns how many."""
-    names = names_to_check(class_id)
-    allowed = allowed_words(class_id)
+    names, allowed = names_and_allowed_words(class_id)
     key = saved_findings.checks_key(names, allowed)
     waiting = [
         *db.session.scalars(

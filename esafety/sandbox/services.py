@@ -289,9 +289,10 @@ def _names_and_allowed_words_statement() -> CompoundSelect:
     return union_all(*school.names_selects(one_class=True), allowed)
 
 
-def _names_and_allowed_words(class_id: int) -> tuple[list[tuple[str, str]], list[str]]:
-    """names_to_check and the class's allowed words, in one statement: every save runs the
-    checks. An allowed word comes back as (words, NULL); every name has a last name."""
+def names_and_allowed_words(class_id: int) -> tuple[list[tuple[str, str]], list[str]]:
+    """names_to_check and the class's allowed words, in one statement: what the checks of this
+    class's writing need (every save runs them). An allowed word comes back as (words, NULL);
+    every name has a last name."""
     names: list[tuple[str, str]] = []
     words: list[str] = []
     rows = db.session.execute(_names_and_allowed_words_statement(), {"class_id": class_id})
@@ -306,7 +307,7 @@ def _names_and_allowed_words(class_id: int) -> tuple[list[tuple[str, str]], list
 def _check_fields_keyed(
     fields: dict[str, str], class_id: int
 ) -> tuple[dict[str, list[Finding]], str]:
-    names, allowed = _names_and_allowed_words(class_id)
+    names, allowed = names_and_allowed_words(class_id)
     found = {name: check_text(text, names, allowed=allowed) for name, text in fields.items()}
     return found, saved_findings.checks_key(names, allowed)
 
